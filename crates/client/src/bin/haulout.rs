@@ -1,0 +1,2 @@
+//! The `haulout` command-line tool.
+fn main() {}

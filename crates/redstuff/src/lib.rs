@@ -1,0 +1,1 @@
+//! Red Stuff (RS2) erasure coding, bit-compatible with Walrus.
