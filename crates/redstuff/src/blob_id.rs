@@ -5,7 +5,7 @@ use std::{fmt, str::FromStr};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::{hash::blake2b256_parts, metadata::EncodingType, merkle::Node};
+use crate::{hash::blake2b256_parts, merkle::Node, metadata::EncodingType};
 
 /// A blob ID: `BLAKE2b-256(encoding_type_u8 || u64_le(unencoded_length) || root_hash)`.
 ///
@@ -34,7 +34,11 @@ impl BlobId {
     pub const LENGTH: usize = 32;
 
     /// Derives the blob ID from the encoding type, the unencoded length and the metadata root hash.
-    pub fn from_parts(encoding_type: EncodingType, unencoded_length: u64, root_hash: &Node) -> Self {
+    pub fn from_parts(
+        encoding_type: EncodingType,
+        unencoded_length: u64,
+        root_hash: &Node,
+    ) -> Self {
         Self(blake2b256_parts(&[
             &[encoding_type as u8],
             &unencoded_length.to_le_bytes(),
@@ -50,7 +54,10 @@ impl BlobId {
     /// The shard-rotation offset: the ID as a big-endian integer, modulo `n_shards`.
     pub fn rotation_offset(&self, n_shards: u16) -> u16 {
         let n = u32::from(n_shards.max(1));
-        let rem = self.0.iter().fold(0u32, |acc, byte| (acc * 256 + u32::from(*byte)) % n);
+        let rem = self
+            .0
+            .iter()
+            .fold(0u32, |acc, byte| (acc * 256 + u32::from(*byte)) % n);
         u16::try_from(rem).expect("remainder is below a u16 modulus")
     }
 
@@ -120,8 +127,9 @@ impl FromStr for BlobId {
         let bytes = URL_SAFE_NO_PAD
             .decode(s)
             .map_err(|e| BlobIdParseError::Base64(e.to_string()))?;
-        let array: [u8; 32] =
-            bytes.try_into().map_err(|b: Vec<u8>| BlobIdParseError::Length(b.len()))?;
+        let array: [u8; 32] = bytes
+            .try_into()
+            .map_err(|b: Vec<u8>| BlobIdParseError::Length(b.len()))?;
         Ok(Self(array))
     }
 }
@@ -165,8 +173,14 @@ mod tests {
 
     #[test]
     fn bad_text_is_rejected() {
-        assert!(matches!("abc".parse::<BlobId>(), Err(BlobIdParseError::Length(2))));
-        assert!(matches!("!!!".parse::<BlobId>(), Err(BlobIdParseError::Base64(_))));
+        assert!(matches!(
+            "abc".parse::<BlobId>(),
+            Err(BlobIdParseError::Length(2))
+        ));
+        assert!(matches!(
+            "!!!".parse::<BlobId>(),
+            Err(BlobIdParseError::Base64(_))
+        ));
         let padded = format!("{REGRESSION}=");
         assert!(padded.parse::<BlobId>().is_err());
     }
@@ -175,9 +189,15 @@ mod tests {
     fn serde_forms() {
         let id: BlobId = REGRESSION.parse().expect("valid");
         assert_eq!(bcs::to_bytes(&id).expect("bcs"), id.0.to_vec());
-        assert_eq!(serde_json::to_string(&id).expect("json"), format!("\"{REGRESSION}\""));
+        assert_eq!(
+            serde_json::to_string(&id).expect("json"),
+            format!("\"{REGRESSION}\"")
+        );
         assert_eq!(bcs::from_bytes::<BlobId>(&id.0).expect("bcs"), id);
-        assert_eq!(serde_json::from_str::<BlobId>(&format!("\"{REGRESSION}\"")).expect("json"), id);
+        assert_eq!(
+            serde_json::from_str::<BlobId>(&format!("\"{REGRESSION}\"")).expect("json"),
+            id
+        );
     }
 
     #[test]
@@ -188,11 +208,26 @@ mod tests {
         let mut big = [0u8; 32];
         big[1] = 1;
         assert_eq!(BlobId(big).to_u256_decimal(), "256");
-        assert_eq!(BlobId([0xff; 32]).to_u256_decimal(), "115792089237316195423570985008687907853269984665640564039457584007913129639935");
-        for id in [BlobId([0; 32]), BlobId([0xff; 32]), REGRESSION.parse().expect("valid")] {
-            assert_eq!(BlobId::from_u256_decimal(&id.to_u256_decimal()).expect("parses"), id);
+        assert_eq!(
+            BlobId([0xff; 32]).to_u256_decimal(),
+            "115792089237316195423570985008687907853269984665640564039457584007913129639935"
+        );
+        for id in [
+            BlobId([0; 32]),
+            BlobId([0xff; 32]),
+            REGRESSION.parse().expect("valid"),
+        ] {
+            assert_eq!(
+                BlobId::from_u256_decimal(&id.to_u256_decimal()).expect("parses"),
+                id
+            );
         }
-        assert!(BlobId::from_u256_decimal("115792089237316195423570985008687907853269984665640564039457584007913129639936").is_err());
+        assert!(
+            BlobId::from_u256_decimal(
+                "115792089237316195423570985008687907853269984665640564039457584007913129639936"
+            )
+            .is_err()
+        );
         assert!(BlobId::from_u256_decimal("12a").is_err());
         assert!(BlobId::from_u256_decimal("").is_err());
     }

@@ -80,7 +80,10 @@ impl EncodingConfig {
         u16::try_from(size)
             .ok()
             .filter(|size| *size <= MAX_SYMBOL_SIZE)
-            .ok_or(EncodeError::DataTooLarge { length, max: self.max_blob_size() })
+            .ok_or(EncodeError::DataTooLarge {
+                length,
+                max: self.max_blob_size(),
+            })
     }
 
     /// The largest blob this configuration can encode: `p · s · 65534` bytes.

@@ -81,9 +81,12 @@ impl EncodingConfig {
 
         let mut by_index = BTreeMap::new();
         for sliver in slivers {
-            sliver
-                .check_shape(self, blob_metadata)
-                .map_err(|source| DecodeError::InvalidSliver { index: sliver.index, source })?;
+            sliver.check_shape(self, blob_metadata).map_err(|source| {
+                DecodeError::InvalidSliver {
+                    index: sliver.index,
+                    source,
+                }
+            })?;
             by_index.entry(sliver.index).or_insert(sliver);
         }
         if by_index.len() < usize::from(needed) {
@@ -92,21 +95,25 @@ impl EncodingConfig {
                 got: by_index.len() as u16,
             });
         }
-        let chosen: Vec<SliverData<A>> =
-            by_index.into_values().take(usize::from(needed)).collect();
+        let chosen: Vec<SliverData<A>> = by_index.into_values().take(usize::from(needed)).collect();
         if verify_roots {
             chosen.par_iter().try_for_each(|sliver| {
-                sliver.verify(self, blob_metadata).map_err(|source| DecodeError::InvalidSliver {
-                    index: sliver.index,
-                    source,
-                })
+                sliver
+                    .verify(self, blob_metadata)
+                    .map_err(|source| DecodeError::InvalidSliver {
+                        index: sliver.index,
+                        source,
+                    })
             })?;
         }
 
         // Decode each line of the orthogonal code: for primary slivers the columns (k = p), for
         // secondary slivers the rows (k = s). Line l holds symbol l of every chosen sliver.
         let k = usize::from(needed);
-        let systematic = chosen.iter().enumerate().all(|(i, sliver)| usize::from(sliver.index) == i);
+        let systematic = chosen
+            .iter()
+            .enumerate()
+            .all(|(i, sliver)| usize::from(sliver.index) == i);
         let mut decoded = vec![0u8; lines * k * ss];
         decoded.par_chunks_mut(k * ss).enumerate().for_each_init(
             rs::Decoder::default,
@@ -131,11 +138,13 @@ impl EncodingConfig {
             // Columns came out: transpose to row-major.
             Axis::Primary => {
                 let mut rows = vec![0u8; p * s * ss];
-                rows.par_chunks_mut(s * ss).enumerate().for_each(|(r, row)| {
-                    for (c, cell) in row.chunks_exact_mut(ss).enumerate() {
-                        cell.copy_from_slice(&decoded[(c * p + r) * ss..][..ss]);
-                    }
-                });
+                rows.par_chunks_mut(s * ss)
+                    .enumerate()
+                    .for_each(|(r, row)| {
+                        for (c, cell) in row.chunks_exact_mut(ss).enumerate() {
+                            cell.copy_from_slice(&decoded[(c * p + r) * ss..][..ss]);
+                        }
+                    });
                 rows
             }
         };

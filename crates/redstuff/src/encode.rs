@@ -13,7 +13,9 @@ use crate::{
     error::EncodeError,
     hash::{Digest, Hasher},
     merkle::Node,
-    metadata::{BlobMetadata, BlobMetadataV1, BlobMetadataWithId, EncodingType, SliverPairMetadata},
+    metadata::{
+        BlobMetadata, BlobMetadataV1, BlobMetadataWithId, EncodingType, SliverPairMetadata,
+    },
     rs,
     sliver::{Primary, Secondary, SliverData, SliverPair},
 };
@@ -85,7 +87,11 @@ impl EncodedBlob {
 
     /// A copy of secondary sliver `index` (a sliver index). Panics if `index ≥ n`.
     pub fn secondary_sliver(&self, index: u16) -> SliverData<Secondary> {
-        SliverData::new(self.secondary_bytes(index).to_vec(), self.symbol_size, index)
+        SliverData::new(
+            self.secondary_bytes(index).to_vec(),
+            self.symbol_size,
+            index,
+        )
     }
 
     /// A copy of sliver pair `pair_index`: primary `i` and secondary `n−1−i`. Panics if `i ≥ n`.
@@ -129,7 +135,13 @@ impl EncodingConfig {
     pub fn encode(&self, blob: &[u8]) -> Result<EncodedBlob, EncodeError> {
         let (metadata, symbol_size, slivers) = self.expand(blob, true)?;
         let Slivers { primary, secondary } = slivers.expect("slivers are kept when asked for");
-        Ok(EncodedBlob { config: *self, symbol_size, primary, secondary, metadata })
+        Ok(EncodedBlob {
+            config: *self,
+            symbol_size,
+            primary,
+            secondary,
+            metadata,
+        })
     }
 
     /// Computes the metadata and blob ID of `blob` without keeping the slivers.
@@ -170,29 +182,40 @@ impl EncodingConfig {
             .zip(row_repair.par_chunks_mut(row_repairs * ss))
             .zip(top_leaves.par_chunks_mut(n))
             .zip(row_roots[..p].par_iter_mut())
-            .for_each_init(Scratch::default, |scratch, (((row, repair), leaves), root)| {
-                scratch
-                    .encoder
-                    .encode(s, n, ss, row.chunks_exact(ss), |i, symbol| {
-                        repair[i * ss..(i + 1) * ss].copy_from_slice(symbol)
-                    })
-                    .expect(RS_SHAPE);
-                scratch.hasher.leaf_hashes(row, ss, &mut leaves[..s]);
-                scratch.hasher.leaf_hashes(repair, ss, &mut leaves[s..]);
-                scratch.leaves.clear();
-                scratch.leaves.extend_from_slice(leaves);
-                *root = scratch.hasher.merkle_root(&mut scratch.leaves);
-            });
+            .for_each_init(
+                Scratch::default,
+                |scratch, (((row, repair), leaves), root)| {
+                    scratch
+                        .encoder
+                        .encode(s, n, ss, row.chunks_exact(ss), |i, symbol| {
+                            repair[i * ss..(i + 1) * ss].copy_from_slice(symbol)
+                        })
+                        .expect(RS_SHAPE);
+                    scratch.hasher.leaf_hashes(row, ss, &mut leaves[..s]);
+                    scratch.hasher.leaf_hashes(repair, ss, &mut leaves[s..]);
+                    scratch.leaves.clear();
+                    scratch.leaves.extend_from_slice(leaves);
+                    *root = scratch.hasher.merkle_root(&mut scratch.leaves);
+                },
+            );
 
         // Columns, in blocks: gather the top p symbols (these are the secondary slivers), extend
         // to n, hash the new symbols and build the column tree. The new symbols of columns 0..s
         // are the bottom rows of the primary slivers; they are scattered into place per block.
-        let mut secondary = if keep { vec![0u8; n * p * ss] } else { Vec::new() };
+        let mut secondary = if keep {
+            vec![0u8; n * p * ss]
+        } else {
+            Vec::new()
+        };
         let block = (COLUMN_BLOCK_BYTES / (col_repairs * ss).max(1))
             .clamp(2 * rayon::current_num_threads(), 64)
             .min(n);
         let mut repair_block = vec![0u8; block * col_repairs * ss];
-        let mut gather_block = if keep { Vec::new() } else { vec![0u8; block * p * ss] };
+        let mut gather_block = if keep {
+            Vec::new()
+        } else {
+            vec![0u8; block * p * ss]
+        };
         for start in (0..n).step_by(block) {
             let end = (start + block).min(n);
             let width = end - start;
@@ -205,7 +228,10 @@ impl EncodingConfig {
             gathered
                 .par_chunks_mut(p * ss)
                 .zip(repair_block[..width * col_repairs * ss].par_chunks_mut(col_repairs * ss))
-                .zip(bottom_leaves[start * col_repairs..end * col_repairs].par_chunks_mut(col_repairs))
+                .zip(
+                    bottom_leaves[start * col_repairs..end * col_repairs]
+                        .par_chunks_mut(col_repairs),
+                )
                 .zip(col_roots[start..end].par_iter_mut())
                 .enumerate()
                 .for_each_init(
@@ -241,7 +267,8 @@ impl EncodingConfig {
                     .for_each(|(t, row)| {
                         for c in cols.clone() {
                             let from = ((c - start) * col_repairs + t) * ss;
-                            row[c * ss..(c + 1) * ss].copy_from_slice(&repair_block[from..from + ss]);
+                            row[c * ss..(c + 1) * ss]
+                                .copy_from_slice(&repair_block[from..from + ss]);
                         }
                     });
             }
@@ -252,7 +279,9 @@ impl EncodingConfig {
             Scratch::default,
             |scratch, (t, root)| {
                 scratch.leaves.clear();
-                scratch.leaves.extend((0..n).map(|j| bottom_leaves[j * col_repairs + t]));
+                scratch
+                    .leaves
+                    .extend((0..n).map(|j| bottom_leaves[j * col_repairs + t]));
                 *root = scratch.hasher.merkle_root(&mut scratch.leaves);
             },
         );

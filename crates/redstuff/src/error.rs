@@ -110,7 +110,9 @@ pub enum DecodeError {
         source: SliverVerificationError,
     },
     /// The decoded blob does not re-encode to the slivers the metadata commits to.
-    #[error("decoded blob is inconsistent with its metadata (primary sliver {sliver_index} differs)")]
+    #[error(
+        "decoded blob is inconsistent with its metadata (primary sliver {sliver_index} differs)"
+    )]
     InconsistentBlob {
         /// The first systematic primary sliver whose root did not match.
         sliver_index: u16,

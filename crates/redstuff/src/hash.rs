@@ -112,7 +112,8 @@ impl Hasher {
             for pair in in_batch.chunks(2) {
                 self.scratch.push(INNER_PREFIX);
                 self.scratch.extend_from_slice(&pair[0]);
-                self.scratch.extend_from_slice(pair.get(1).unwrap_or(&EMPTY));
+                self.scratch
+                    .extend_from_slice(pair.get(1).unwrap_or(&EMPTY));
             }
             let mut jobs: Vec<HashManyJob<'_>> = self
                 .scratch
@@ -146,11 +147,16 @@ mod tests {
     #[test]
     fn batched_leaf_hashes_equal_single_hashes() {
         for symbol_size in [2usize, 6, 64, 126, 128, 302] {
-            let symbols: Vec<u8> = (0..symbol_size * 200).map(|i| (i * 31 % 251) as u8).collect();
+            let symbols: Vec<u8> = (0..symbol_size * 200)
+                .map(|i| (i * 31 % 251) as u8)
+                .collect();
             let mut out = vec![[0u8; 32]; 200];
             Hasher::default().leaf_hashes(&symbols, symbol_size, &mut out);
             for (i, digest) in out.iter().enumerate() {
-                assert_eq!(*digest, leaf_hash(&symbols[i * symbol_size..(i + 1) * symbol_size]));
+                assert_eq!(
+                    *digest,
+                    leaf_hash(&symbols[i * symbol_size..(i + 1) * symbol_size])
+                );
             }
         }
     }

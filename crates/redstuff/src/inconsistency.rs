@@ -36,7 +36,10 @@ pub enum EitherInconsistencyProof {
 impl<T: EncodingAxis> InconsistencyProof<T> {
     /// A proof from its parts (checked by [`InconsistencyProof::verify`]).
     pub fn new(target_sliver_index: u16, recovery_symbols: Vec<RecoverySymbol<T>>) -> Self {
-        Self { target_sliver_index, recovery_symbols }
+        Self {
+            target_sliver_index,
+            recovery_symbols,
+        }
     }
 
     /// Checks the proof: exactly the needed number of distinct symbols, each verifying for the
@@ -53,7 +56,10 @@ impl<T: EncodingAxis> InconsistencyProof<T> {
         let n_shards = config.n_shards();
         let target = self.target_sliver_index;
         if target >= n_shards {
-            return Err(InconsistencyProofError::TargetIndexTooLarge { index: target, n_shards });
+            return Err(InconsistencyProofError::TargetIndexTooLarge {
+                index: target,
+                n_shards,
+            });
         }
         let expected = T::sliver_symbols(config);
         if self.recovery_symbols.len() != usize::from(expected) {

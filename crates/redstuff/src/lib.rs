@@ -19,8 +19,8 @@ pub use config::{EncodingConfig, MAX_SYMBOL_SIZE, MIN_N_SHARDS};
 pub use decode::ConsistencyCheck;
 pub use encode::EncodedBlob;
 pub use error::{
-    DecodeError, EncodeError, InconsistencyProofError, InvalidConfig, MetadataError,
-    RecoveryError, SliverVerificationError, SymbolVerificationError,
+    DecodeError, EncodeError, InconsistencyProofError, InvalidConfig, MetadataError, RecoveryError,
+    SliverVerificationError, SymbolVerificationError,
 };
 pub use hash::{Digest, blake2b256};
 pub use inconsistency::{EitherInconsistencyProof, InconsistencyProof};
@@ -32,6 +32,6 @@ pub use metadata::{
 };
 pub use sliver::{Axis, EncodingAxis, Primary, Secondary, Sliver, SliverData, SliverPair, Symbols};
 pub use symbols::{
-    DecodingSymbol, PrimaryRecoverySymbol, RecoverySymbol, Recovered, SecondaryRecoverySymbol,
+    DecodingSymbol, PrimaryRecoverySymbol, Recovered, RecoverySymbol, SecondaryRecoverySymbol,
     SymbolSource,
 };

@@ -32,7 +32,9 @@ mod tests {
 
     #[test]
     fn pair_and_shard_are_inverse() {
-        let id: BlobId = "RcU82Mwf-CFkv1LaI_2qcpANwpGUuG3TMwnVzZxD2kY".parse().expect("valid");
+        let id: BlobId = "RcU82Mwf-CFkv1LaI_2qcpANwpGUuG3TMwnVzZxD2kY"
+            .parse()
+            .expect("valid");
         for pair in 0..10 {
             let shard = shard_index_for_pair(&id, pair, 10);
             assert_eq!(shard, (pair + 8) % 10);

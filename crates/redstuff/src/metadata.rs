@@ -75,7 +75,9 @@ impl Serialize for EncodingType {
 impl<'de> Deserialize<'de> for EncodingType {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         if deserializer.is_human_readable() {
-            String::deserialize(deserializer)?.parse().map_err(serde::de::Error::custom)
+            String::deserialize(deserializer)?
+                .parse()
+                .map_err(serde::de::Error::custom)
         } else {
             Self::from_tag(u8::deserialize(deserializer)?).map_err(serde::de::Error::custom)
         }
@@ -148,7 +150,8 @@ impl BlobMetadata {
 
     /// The Merkle root over the pairs' hashes.
     pub fn root_hash(&self) -> Node {
-        let mut leaves: Vec<[u8; 32]> = self.hashes().iter().map(SliverPairMetadata::leaf).collect();
+        let mut leaves: Vec<[u8; 32]> =
+            self.hashes().iter().map(SliverPairMetadata::leaf).collect();
         if leaves.is_empty() {
             return Node::Empty;
         }
@@ -157,7 +160,11 @@ impl BlobMetadata {
 
     /// The blob ID this metadata commits to.
     pub fn compute_blob_id(&self) -> BlobId {
-        BlobId::from_parts(self.encoding_type(), self.unencoded_length(), &self.root_hash())
+        BlobId::from_parts(
+            self.encoding_type(),
+            self.unencoded_length(),
+            &self.root_hash(),
+        )
     }
 }
 
@@ -173,7 +180,10 @@ pub struct BlobMetadataWithId {
 impl BlobMetadataWithId {
     /// Pairs metadata with the ID computed from it; such a value is always consistent.
     pub fn new_verified(metadata: BlobMetadata) -> Self {
-        Self { blob_id: metadata.compute_blob_id(), metadata }
+        Self {
+            blob_id: metadata.compute_blob_id(),
+            metadata,
+        }
     }
 
     /// Pairs metadata with a claimed ID, without checking it; call [`BlobMetadataWithId::verify`].
@@ -214,7 +224,10 @@ impl BlobMetadataWithId {
         }
         let computed = self.metadata.compute_blob_id();
         if computed != self.blob_id {
-            return Err(MetadataError::BlobIdMismatch { expected: self.blob_id, computed });
+            return Err(MetadataError::BlobIdMismatch {
+                expected: self.blob_id,
+                computed,
+            });
         }
         Ok(())
     }
@@ -242,7 +255,10 @@ mod tests {
         assert_eq!(bcs::to_bytes(&EncodingType::Rs2).expect("bcs"), vec![1]);
         assert!(bcs::from_bytes::<EncodingType>(&[0]).is_err());
         assert!(bcs::from_bytes::<EncodingType>(&[2]).is_err());
-        assert_eq!(serde_json::to_string(&EncodingType::Rs2).expect("json"), "\"RS2\"");
+        assert_eq!(
+            serde_json::to_string(&EncodingType::Rs2).expect("json"),
+            "\"RS2\""
+        );
         for name in ["rs2", "RS2", "Reed-Solomon", "redstuff/reed-solomon"] {
             assert_eq!(name.parse::<EncodingType>(), Ok(EncodingType::Rs2));
         }
@@ -263,7 +279,10 @@ mod tests {
             ],
         }));
         let bytes = metadata.to_bcs();
-        assert_eq!(BlobMetadataWithId::from_bcs(&bytes).expect("round trip"), metadata);
+        assert_eq!(
+            BlobMetadataWithId::from_bcs(&bytes).expect("round trip"),
+            metadata
+        );
         for cut in 0..bytes.len() {
             assert!(BlobMetadataWithId::from_bcs(&bytes[..cut]).is_err());
         }

@@ -59,9 +59,15 @@ impl Encoder {
     ) -> Result<(), RsError> {
         let (systematic, repair) = out.split_at_mut(k * symbol_size);
         systematic.copy_from_slice(originals);
-        self.encode(k, n, symbol_size, originals.chunks_exact(symbol_size), |i, symbol| {
-            repair[i * symbol_size..(i + 1) * symbol_size].copy_from_slice(symbol);
-        })
+        self.encode(
+            k,
+            n,
+            symbol_size,
+            originals.chunks_exact(symbol_size),
+            |i, symbol| {
+                repair[i * symbol_size..(i + 1) * symbol_size].copy_from_slice(symbol);
+            },
+        )
     }
 }
 
@@ -121,12 +127,16 @@ mod tests {
         let (k, n, size) = (4usize, 10usize, 6usize);
         let originals: Vec<u8> = (0..k * size).map(|i| (i * 37 + 1) as u8).collect();
         let mut codeword = vec![0u8; n * size];
-        Encoder::default().expand(k, n, size, &originals, &mut codeword).expect("encode");
+        Encoder::default()
+            .expand(k, n, size, &originals, &mut codeword)
+            .expect("encode");
         let mut decoder = Decoder::default();
         for start in 0..=n - k {
             let mut out = vec![0u8; k * size];
             let picked = (start..start + k).map(|i| (i, &codeword[i * size..(i + 1) * size]));
-            decoder.decode(k, n, size, picked, &mut out).expect("decode");
+            decoder
+                .decode(k, n, size, picked, &mut out)
+                .expect("decode");
             assert_eq!(out, originals, "symbols {start}..{}", start + k);
         }
     }

@@ -155,7 +155,11 @@ impl<A: EncodingAxis> fmt::Debug for SliverData<A> {
 impl<A: EncodingAxis> SliverData<A> {
     /// A sliver with sliver index `index` holding `data` as symbols of `symbol_size` bytes.
     pub fn new(data: Vec<u8>, symbol_size: u16, index: u16) -> Self {
-        Self { symbols: Symbols::new(data, symbol_size), index, _axis: PhantomData }
+        Self {
+            symbols: Symbols::new(data, symbol_size),
+            index,
+            _axis: PhantomData,
+        }
     }
 
     /// The sliver's bytes.
@@ -184,7 +188,10 @@ impl<A: EncodingAxis> SliverData<A> {
     ) -> Result<(), SliverVerificationError> {
         let n_shards = config.n_shards();
         if self.index >= n_shards {
-            return Err(SliverVerificationError::IndexTooLarge { index: self.index, n_shards });
+            return Err(SliverVerificationError::IndexTooLarge {
+                index: self.index,
+                n_shards,
+            });
         }
         let expected_size = config.symbol_size(metadata.unencoded_length())?;
         if self.symbol_size() != expected_size {
@@ -242,7 +249,35 @@ impl<A: EncodingAxis> SliverData<A> {
         out
     }
 
-    /// The Merkle root over the sliver's expansion (what the metadata stores for it).
+    /// The Merkle root over the sliver's expansion: the hash a consistent metadata holds for it.
+    ///
+    /// # Errors
+    /// [`SliverVerificationError`] if the index is out of range or the data is not exactly
+    /// the axis's number of symbols of an even, non-zero symbol size.
+    pub fn compute_root(&self, config: &EncodingConfig) -> Result<Node, SliverVerificationError> {
+        let n_shards = config.n_shards();
+        if self.index >= n_shards {
+            return Err(SliverVerificationError::IndexTooLarge {
+                index: self.index,
+                n_shards,
+            });
+        }
+        let ss = self.symbol_size();
+        if ss == 0 || ss % 2 == 1 {
+            return Err(SliverVerificationError::SymbolSizeMismatch {
+                expected: ss.max(2) + ss % 2,
+                actual: ss,
+            });
+        }
+        let expected = u64::from(A::sliver_symbols(config)) * u64::from(ss);
+        let actual = self.data().len() as u64;
+        if actual != expected {
+            return Err(SliverVerificationError::SliverSizeMismatch { expected, actual });
+        }
+        Ok(self.merkle_root(config))
+    }
+
+    /// The Merkle root over the sliver's expansion; the shape must have been checked.
     pub(crate) fn merkle_root(&self, config: &EncodingConfig) -> Node {
         let ss = usize::from(self.symbol_size());
         let expanded = self.expand(config);
@@ -302,14 +337,20 @@ mod tests {
             hex::encode(sliver.to_bcs()),
             "0e77616c72757320626c6f622069640200 0000".replace(' ', "")
         );
-        assert_eq!(SliverData::<Primary>::from_bcs(&sliver.to_bcs()).expect("parses"), sliver);
+        assert_eq!(
+            SliverData::<Primary>::from_bcs(&sliver.to_bcs()).expect("parses"),
+            sliver
+        );
     }
 
     #[test]
     fn axis_text_and_bcs() {
         assert_eq!(Axis::Secondary.to_string(), "secondary");
         assert_eq!(bcs::to_bytes(&Axis::Secondary).expect("bcs"), vec![1]);
-        assert_eq!(serde_json::to_string(&Axis::Primary).expect("json"), "\"primary\"");
+        assert_eq!(
+            serde_json::to_string(&Axis::Primary).expect("json"),
+            "\"primary\""
+        );
     }
 
     #[test]

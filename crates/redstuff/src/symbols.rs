@@ -32,7 +32,11 @@ pub struct DecodingSymbol<T: EncodingAxis> {
 impl<T: EncodingAxis> DecodingSymbol<T> {
     /// A symbol from source sliver `index`.
     pub fn new(index: u16, data: Vec<u8>) -> Self {
-        Self { index, data, _axis: PhantomData }
+        Self {
+            index,
+            data,
+            _axis: PhantomData,
+        }
     }
 }
 
@@ -120,7 +124,13 @@ impl<A: EncodingAxis> SliverData<A> {
         let expanded = self.expand(config);
         let symbol_size = usize::from(self.symbol_size());
         let tree = MerkleTree::build(expanded.chunks_exact(symbol_size));
-        Ok(SymbolSource { index: self.index, symbol_size, expanded, tree, _axis: PhantomData })
+        Ok(SymbolSource {
+            index: self.index,
+            symbol_size,
+            expanded,
+            tree,
+            _axis: PhantomData,
+        })
     }
 }
 
@@ -129,7 +139,9 @@ impl<A: EncodingAxis> SymbolSource<A> {
     /// its proof; `None` if the index is out of range.
     pub fn recovery_symbol(&self, target_index: u16) -> Option<RecoverySymbol<A::Orthogonal>> {
         let index = usize::from(target_index);
-        let data = self.expanded.get(index * self.symbol_size..(index + 1) * self.symbol_size)?;
+        let data = self
+            .expanded
+            .get(index * self.symbol_size..(index + 1) * self.symbol_size)?;
         Some(RecoverySymbol {
             symbol: DecodingSymbol::new(self.index, data.to_vec()),
             proof: self.tree.proof(index)?,
@@ -139,7 +151,9 @@ impl<A: EncodingAxis> SymbolSource<A> {
     /// The symbol for target sliver `target_index` without a proof.
     pub fn decoding_symbol(&self, target_index: u16) -> Option<DecodingSymbol<A::Orthogonal>> {
         let index = usize::from(target_index);
-        let data = self.expanded.get(index * self.symbol_size..(index + 1) * self.symbol_size)?;
+        let data = self
+            .expanded
+            .get(index * self.symbol_size..(index + 1) * self.symbol_size)?;
         Some(DecodingSymbol::new(self.index, data.to_vec()))
     }
 }
@@ -170,7 +184,10 @@ impl EncodingConfig {
     ) -> Result<Recovered<T>, RecoveryError> {
         let n_shards = self.n_shards();
         if target_index >= n_shards {
-            return Err(RecoveryError::TargetIndexTooLarge { index: target_index, n_shards });
+            return Err(RecoveryError::TargetIndexTooLarge {
+                index: target_index,
+                n_shards,
+            });
         }
         let needed = T::sliver_symbols(self);
         let mut valid = BTreeMap::new();
@@ -185,13 +202,19 @@ impl EncodingConfig {
             }
         }
         if valid.len() < usize::from(needed) {
-            return Err(RecoveryError::NotEnoughSymbols { needed, got: valid.len() as u16 });
+            return Err(RecoveryError::NotEnoughSymbols {
+                needed,
+                got: valid.len() as u16,
+            });
         }
         let symbols: Vec<RecoverySymbol<T>> = valid.into_values().collect();
         let sliver = self.decode_symbols(metadata, target_index, &symbols)?;
         match sliver.verify(self, metadata) {
             Ok(()) => Ok(Recovered::Sliver(sliver)),
-            Err(_) => Ok(Recovered::Inconsistent(InconsistencyProof::new(target_index, symbols))),
+            Err(_) => Ok(Recovered::Inconsistent(InconsistencyProof::new(
+                target_index,
+                symbols,
+            ))),
         }
     }
 
@@ -216,7 +239,10 @@ impl EncodingConfig {
                     .map(|s| (usize::from(s.symbol.index), s.symbol.data.as_slice())),
                 &mut data,
             )
-            .map_err(|_| RecoveryError::NotEnoughSymbols { needed: k as u16, got: symbols.len() as u16 })?;
+            .map_err(|_| RecoveryError::NotEnoughSymbols {
+                needed: k as u16,
+                got: symbols.len() as u16,
+            })?;
         Ok(SliverData::new(data, symbol_size, target_index))
     }
 }

@@ -25,7 +25,9 @@ fn input(vector: &Value) -> Vec<u8> {
 }
 
 fn str_field<'a>(vector: &'a Value, key: &str) -> &'a str {
-    vector[key].as_str().unwrap_or_else(|| panic!("field {key}"))
+    vector[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("field {key}"))
 }
 
 #[test]
@@ -40,20 +42,39 @@ fn every_vector_matches_walrus() {
         let encoded = config.encode(&blob).expect("encodes");
         let metadata = encoded.metadata();
 
-        assert_eq!(metadata.blob_id().to_string(), str_field(vector, "blob_id"), "{name}");
-        assert_eq!(hex::encode(metadata.blob_id().0), str_field(vector, "blob_id_hex"), "{name}");
+        assert_eq!(
+            metadata.blob_id().to_string(),
+            str_field(vector, "blob_id"),
+            "{name}"
+        );
+        assert_eq!(
+            hex::encode(metadata.blob_id().0),
+            str_field(vector, "blob_id_hex"),
+            "{name}"
+        );
         assert_eq!(
             hex::encode(metadata.metadata().root_hash().bytes()),
             str_field(vector, "root_hash_hex"),
             "{name}"
         );
-        assert_eq!(u64::from(encoded.symbol_size()), vector["symbol_size"].as_u64().expect("ss"));
+        assert_eq!(
+            u64::from(encoded.symbol_size()),
+            vector["symbol_size"].as_u64().expect("ss")
+        );
         let offset = vector["rotation_offset"].as_u64().expect("offset") as u16;
         assert_eq!(metadata.blob_id().rotation_offset(n), offset, "{name}");
-        assert_eq!(shard_index_for_pair(metadata.blob_id(), 0, n), offset, "{name}");
+        assert_eq!(
+            shard_index_for_pair(metadata.blob_id(), 0, n),
+            offset,
+            "{name}"
+        );
 
         // compute_metadata gives the same result without keeping slivers.
-        assert_eq!(&config.compute_metadata(&blob).expect("metadata"), metadata, "{name}");
+        assert_eq!(
+            &config.compute_metadata(&blob).expect("metadata"),
+            metadata,
+            "{name}"
+        );
 
         if let Some(expected) = vector["primary_concat_sha256"].as_str() {
             let (mut primary, mut secondary) = (Sha256::new(), Sha256::new());
@@ -65,9 +86,16 @@ fn every_vector_matches_walrus() {
                 primary.update(&p);
                 secondary.update(&s);
             }
-            assert_eq!(primary_len, vector["primary_concat_len"].as_u64().expect("len"), "{name}");
+            assert_eq!(
+                primary_len,
+                vector["primary_concat_len"].as_u64().expect("len"),
+                "{name}"
+            );
             assert_eq!(hex::encode(primary.finalize()), expected, "{name}");
-            assert_eq!(secondary_len, vector["secondary_concat_len"].as_u64().expect("len"));
+            assert_eq!(
+                secondary_len,
+                vector["secondary_concat_len"].as_u64().expect("len")
+            );
             assert_eq!(
                 hex::encode(secondary.finalize()),
                 str_field(vector, "secondary_concat_sha256"),
@@ -79,11 +107,19 @@ fn every_vector_matches_walrus() {
         let p = config.n_primary_source_symbols();
         let s = config.n_secondary_source_symbols();
         let from_primary = config
-            .decode(metadata, (n - p..n).map(|i| encoded.primary_sliver(i)), ConsistencyCheck::Strict)
+            .decode(
+                metadata,
+                (n - p..n).map(|i| encoded.primary_sliver(i)),
+                ConsistencyCheck::Strict,
+            )
             .expect("decodes from primary slivers");
         assert_eq!(from_primary, blob, "{name}");
         let from_secondary = config
-            .decode(metadata, (n - s..n).map(|i| encoded.secondary_sliver(i)), ConsistencyCheck::Default)
+            .decode(
+                metadata,
+                (n - s..n).map(|i| encoded.secondary_sliver(i)),
+                ConsistencyCheck::Default,
+            )
             .expect("decodes from secondary slivers");
         assert_eq!(from_secondary, blob, "{name}");
     }
@@ -114,7 +150,10 @@ fn pair_zero_hashes_match_walrus() {
     ];
     for (n, len, primary, secondary) in cases {
         let blob: Vec<u8> = (0..len).map(|i| ((i * 7 + 13) % 256) as u8).collect();
-        let metadata = EncodingConfig::new(n).expect("n").compute_metadata(&blob).expect("fits");
+        let metadata = EncodingConfig::new(n)
+            .expect("n")
+            .compute_metadata(&blob)
+            .expect("fits");
         let pair = metadata.metadata().hashes()[0];
         assert_eq!(pair.primary_hash, Node::Digest(hex_32(primary)));
         assert_eq!(pair.secondary_hash, Node::Digest(hex_32(secondary)));
@@ -124,7 +163,9 @@ fn pair_zero_hashes_match_walrus() {
 #[test]
 fn regression_metadata_bcs_matches_walrus() {
     let config = EncodingConfig::new(10).expect("n");
-    let metadata = config.compute_metadata(b"walrus blob id v1 regression test").expect("fits");
+    let metadata = config
+        .compute_metadata(b"walrus blob id v1 regression test")
+        .expect("fits");
     let bytes = metadata.to_bcs();
     assert_eq!(bytes.len(), 703);
     assert_eq!(
@@ -132,17 +173,27 @@ fn regression_metadata_bcs_matches_walrus() {
         "77a0ee6542bfabb3d30ae155215611bb75cb1596c07b7f63fcc85b38bd45c799"
     );
     assert_eq!(hex::encode(&bytes[32..44]), "000121000000000000000a01");
-    let id: BlobId = "RcU82Mwf-CFkv1LaI_2qcpANwpGUuG3TMwnVzZxD2kY".parse().expect("id");
+    let id: BlobId = "RcU82Mwf-CFkv1LaI_2qcpANwpGUuG3TMwnVzZxD2kY"
+        .parse()
+        .expect("id");
     assert_eq!(metadata.blob_id(), &id);
 }
 
 #[test]
 fn regression_slivers_match_the_spec_examples() {
     let config = EncodingConfig::new(10).expect("n");
-    let encoded = config.encode(b"walrus blob id v1 regression test").expect("fits");
+    let encoded = config
+        .encode(b"walrus blob id v1 regression test")
+        .expect("fits");
     let pair = encoded.sliver_pair(0);
-    assert_eq!(hex::encode(pair.primary.to_bcs()), "0e77616c72757320626c6f6220696402000000");
-    assert_eq!(hex::encode(pair.secondary.to_bcs()), "08c2f80b0295ac000002000900");
+    assert_eq!(
+        hex::encode(pair.primary.to_bcs()),
+        "0e77616c72757320626c6f6220696402000000"
+    );
+    assert_eq!(
+        hex::encode(pair.secondary.to_bcs()),
+        "08c2f80b0295ac000002000900"
+    );
 }
 
 fn hex_32(s: &str) -> [u8; 32] {
