@@ -194,7 +194,7 @@ impl EncodingConfig {
                 encoder.expand(s, n, ss, row, expanded).expect(RS_SHAPE);
                 let mut leaves = vec![[0u8; 32]; n];
                 hasher.leaf_hashes(expanded, ss, &mut leaves);
-                let root = Node::Digest(hasher.merkle_root(&mut leaves));
+                let root = Node::Digest(hasher.merkle_root(&leaves));
                 if root == hashes[usize::from(r)].primary_hash {
                     Ok(())
                 } else {

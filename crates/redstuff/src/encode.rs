@@ -124,8 +124,80 @@ struct Scratch {
 
 const RS_SHAPE: &str = "shapes come from a validated configuration";
 
-/// How many bytes of column repair symbols one column block may hold.
-const COLUMN_BLOCK_BYTES: usize = 16 << 20;
+/// Columns per parallel task in the column phase: enough tasks to balance the threads, few enough
+/// that per-task bookkeeping is negligible.
+const COLUMNS_PER_TASK: usize = 8;
+
+/// Edge of the square tiles used to transpose leaf-hash matrices cache-friendly.
+const TILE: usize = 16;
+
+/// The rows `0..p` of the message matrix: borrowed from the blob where it fills them, zero-padded
+/// copies where it does not.
+struct MessageRows<'a> {
+    full: &'a [u8],
+    full_rows: usize,
+    padded: Vec<u8>,
+    row_bytes: usize,
+}
+
+impl<'a> MessageRows<'a> {
+    fn new(blob: &'a [u8], rows: usize, row_bytes: usize) -> Self {
+        let full_rows = (blob.len() / row_bytes).min(rows);
+        let mut padded = vec![0u8; (rows - full_rows) * row_bytes];
+        let tail = &blob[full_rows * row_bytes..];
+        padded[..tail.len()].copy_from_slice(tail);
+        Self {
+            full: &blob[..full_rows * row_bytes],
+            full_rows,
+            padded,
+            row_bytes,
+        }
+    }
+
+    fn row(&self, r: usize) -> &[u8] {
+        if r < self.full_rows {
+            &self.full[r * self.row_bytes..][..self.row_bytes]
+        } else {
+            &self.padded[(r - self.full_rows) * self.row_bytes..][..self.row_bytes]
+        }
+    }
+}
+
+/// One task of the column phase: columns `start..end` and the output regions only they touch.
+struct ColumnTask<'a> {
+    start: usize,
+    end: usize,
+    /// Secondary slivers `start..end` (kept output), each `p` symbols.
+    secondary: Option<&'a mut [u8]>,
+    /// Leaf hashes of rows `p..n` of these columns, column-major.
+    bottom_leaves: &'a mut [Digest],
+    roots: &'a mut [Digest],
+    /// For columns below `s` when slivers are kept: this task's piece of each primary row `p..n`.
+    bottom_rows: Vec<&'a mut [u8]>,
+}
+
+/// `dst[c][r] = src[r][c]` for a `rows × cols` matrix of digests, tile by tile.
+fn transpose(src: &[Digest], rows: usize, cols: usize) -> Vec<Digest> {
+    let mut dst = vec![[0u8; 32]; rows * cols];
+    if rows == 0 {
+        return dst;
+    }
+    dst.par_chunks_mut(TILE * rows)
+        .enumerate()
+        .for_each(|(tile, out)| {
+            let c0 = tile * TILE;
+            let width = out.len() / rows;
+            for r0 in (0..rows).step_by(TILE) {
+                for r in r0..(r0 + TILE).min(rows) {
+                    let src_row = &src[r * cols + c0..][..width];
+                    for (c, digest) in src_row.iter().enumerate() {
+                        out[c * rows + r] = *digest;
+                    }
+                }
+            }
+        });
+    dst
+}
 
 impl EncodingConfig {
     /// Encodes `blob` into `n` sliver pairs and its metadata.
@@ -165,26 +237,40 @@ impl EncodingConfig {
         let (row_repairs, col_repairs) = (n - s, n - p);
         let row_bytes = s * ss;
 
-        // Primary slivers by index; rows 0..p are the zero-padded blob.
-        let mut primary = vec![0u8; if keep { n } else { p } * row_bytes];
-        primary[..blob.len()].copy_from_slice(blob);
-        // Repair symbols (columns s..n) of rows 0..p.
-        let mut row_repair = vec![0u8; p * row_repairs * ss];
-        // Leaf hashes of rows 0..p (row-major) and of rows p..n (column-major).
-        let mut top_leaves = vec![[0u8; 32]; p * n];
-        let mut bottom_leaves = vec![[0u8; 32]; n * col_repairs];
-        let mut row_roots = vec![[0u8; 32]; n];
-        let mut col_roots = vec![[0u8; 32]; n];
+        // Kept slivers: primary by index (rows 0..p are the zero-padded blob), secondary by index.
+        let mut primary = if keep {
+            vec![0u8; n * row_bytes]
+        } else {
+            Vec::new()
+        };
+        let mut secondary = if keep {
+            vec![0u8; n * p * ss]
+        } else {
+            Vec::new()
+        };
+        if keep {
+            primary[..blob.len()].copy_from_slice(blob);
+        }
+        let (top, bottom) = primary.split_at_mut(if keep { p * row_bytes } else { 0 });
+        let message = if keep {
+            MessageRows::new(top, p, row_bytes)
+        } else {
+            MessageRows::new(blob, p, row_bytes)
+        };
 
-        // Rows 0..p: extend each to n symbols, hash them and build its tree.
-        primary[..p * row_bytes]
-            .par_chunks(row_bytes)
-            .zip(row_repair.par_chunks_mut(row_repairs * ss))
+        // Rows 0..p: extend each to n symbols, hash them, build the row tree.
+        let mut row_repair = vec![0u8; p * row_repairs * ss];
+        let mut top_leaves = vec![[0u8; 32]; p * n];
+        let mut row_roots = vec![[0u8; 32]; n];
+        row_repair
+            .par_chunks_mut(row_repairs * ss)
             .zip(top_leaves.par_chunks_mut(n))
             .zip(row_roots[..p].par_iter_mut())
+            .enumerate()
             .for_each_init(
                 Scratch::default,
-                |scratch, (((row, repair), leaves), root)| {
+                |scratch, (r, ((repair, leaves), root))| {
+                    let row = message.row(r);
                     scratch
                         .encoder
                         .encode(s, n, ss, row.chunks_exact(ss), |i, symbol| {
@@ -193,98 +279,118 @@ impl EncodingConfig {
                         .expect(RS_SHAPE);
                     scratch.hasher.leaf_hashes(row, ss, &mut leaves[..s]);
                     scratch.hasher.leaf_hashes(repair, ss, &mut leaves[s..]);
-                    scratch.leaves.clear();
-                    scratch.leaves.extend_from_slice(leaves);
-                    *root = scratch.hasher.merkle_root(&mut scratch.leaves);
+                    *root = scratch.hasher.merkle_root(leaves);
                 },
             );
+        // Column j needs the leaves of rows 0..p contiguous.
+        let top_leaves = transpose(&top_leaves, p, n);
 
-        // Columns, in blocks: gather the top p symbols (these are the secondary slivers), extend
-        // to n, hash the new symbols and build the column tree. The new symbols of columns 0..s
-        // are the bottom rows of the primary slivers; they are scattered into place per block.
-        let mut secondary = if keep {
-            vec![0u8; n * p * ss]
-        } else {
-            Vec::new()
-        };
-        let block = (COLUMN_BLOCK_BYTES / (col_repairs * ss).max(1))
-            .clamp(2 * rayon::current_num_threads(), 64)
-            .min(n);
-        let mut repair_block = vec![0u8; block * col_repairs * ss];
-        let mut gather_block = if keep {
-            Vec::new()
-        } else {
-            vec![0u8; block * p * ss]
-        };
-        for start in (0..n).step_by(block) {
-            let end = (start + block).min(n);
-            let width = end - start;
-            let gathered = if keep {
-                &mut secondary[start * p * ss..end * p * ss]
-            } else {
-                &mut gather_block[..width * p * ss]
-            };
-            let (primary_ref, row_repair_ref, top_ref) = (&primary, &row_repair, &top_leaves);
-            gathered
-                .par_chunks_mut(p * ss)
-                .zip(repair_block[..width * col_repairs * ss].par_chunks_mut(col_repairs * ss))
-                .zip(
-                    bottom_leaves[start * col_repairs..end * col_repairs]
-                        .par_chunks_mut(col_repairs),
-                )
-                .zip(col_roots[start..end].par_iter_mut())
-                .enumerate()
-                .for_each_init(
-                    Scratch::default,
-                    |scratch, (offset, (((column, repair), leaves), root))| {
-                        let j = start + offset;
-                        for (r, cell) in column.chunks_exact_mut(ss).enumerate() {
-                            cell.copy_from_slice(if j < s {
-                                &primary_ref[r * row_bytes + j * ss..][..ss]
-                            } else {
-                                &row_repair_ref[(r * row_repairs + j - s) * ss..][..ss]
-                            });
-                        }
-                        scratch
-                            .encoder
-                            .encode(p, n, ss, column.chunks_exact(ss), |i, symbol| {
-                                repair[i * ss..(i + 1) * ss].copy_from_slice(symbol)
-                            })
-                            .expect(RS_SHAPE);
-                        scratch.hasher.leaf_hashes(repair, ss, leaves);
-                        scratch.leaves.clear();
-                        scratch.leaves.extend((0..p).map(|r| top_ref[r * n + j]));
-                        scratch.leaves.extend_from_slice(leaves);
-                        *root = scratch.hasher.merkle_root(&mut scratch.leaves);
-                    },
-                );
-            if keep && start < s {
-                let cols = start..end.min(s);
-                let repair_block = &repair_block;
-                primary[p * row_bytes..]
-                    .par_chunks_mut(row_bytes)
-                    .enumerate()
-                    .for_each(|(t, row)| {
-                        for c in cols.clone() {
-                            let from = ((c - start) * col_repairs + t) * ss;
-                            row[c * ss..(c + 1) * ss]
-                                .copy_from_slice(&repair_block[from..from + ss]);
-                        }
-                    });
+        // Columns: extend each from its top p symbols (the secondary sliver) to n, hash the new
+        // symbols and build the column tree. Below column s the new symbols are the primary
+        // slivers' rows p..n, written straight into their place.
+        let mut bottom_leaves = vec![[0u8; 32]; n * col_repairs];
+        let mut col_roots = vec![[0u8; 32]; n];
+        let mut tasks = Vec::with_capacity(n.div_ceil(COLUMNS_PER_TASK) + 1);
+        {
+            let mut pieces: Vec<Vec<&mut [u8]>> = Vec::new();
+            pieces.resize_with(s.div_ceil(COLUMNS_PER_TASK), Vec::new);
+            for row in bottom.chunks_exact_mut(row_bytes) {
+                for (task, piece) in row.chunks_mut(COLUMNS_PER_TASK * ss).enumerate() {
+                    pieces[task].push(piece);
+                }
+            }
+            let mut pieces = pieces.into_iter();
+            let mut secondary_rest = Some(&mut secondary[..]).filter(|_| keep);
+            let (mut leaves_rest, mut roots_rest) = (&mut bottom_leaves[..], &mut col_roots[..]);
+            let boundaries = (0..s)
+                .step_by(COLUMNS_PER_TASK)
+                .chain((s..n).step_by(COLUMNS_PER_TASK));
+            for start in boundaries {
+                let end = (start + COLUMNS_PER_TASK).min(if start < s { s } else { n });
+                let width = end - start;
+                let secondary = secondary_rest.take().map(|rest| {
+                    let (mine, others) = rest.split_at_mut(width * p * ss);
+                    secondary_rest = Some(others);
+                    mine
+                });
+                let (bottom_leaves, others) = leaves_rest.split_at_mut(width * col_repairs);
+                leaves_rest = others;
+                let (roots, others) = roots_rest.split_at_mut(width);
+                roots_rest = others;
+                let bottom_rows = if start < s {
+                    pieces.next().unwrap_or_default()
+                } else {
+                    Vec::new()
+                };
+                tasks.push(ColumnTask {
+                    start,
+                    end,
+                    secondary,
+                    bottom_leaves,
+                    roots,
+                    bottom_rows,
+                });
             }
         }
+        let (message, row_repair, top_leaves) = (&message, &row_repair, &top_leaves);
+        tasks
+            .into_par_iter()
+            .for_each_init(Scratch::default, |scratch, mut task| {
+                for j in task.start..task.end {
+                    let offset = j - task.start;
+                    let original = |r: usize| -> &[u8] {
+                        if j < s {
+                            &message.row(r)[j * ss..][..ss]
+                        } else {
+                            &row_repair[(r * row_repairs + j - s) * ss..][..ss]
+                        }
+                    };
+                    let leaves = &mut task.bottom_leaves[offset * col_repairs..][..col_repairs];
+                    let Scratch {
+                        encoder,
+                        hasher,
+                        leaves: all_leaves,
+                    } = scratch;
+                    let bottom_rows = &mut task.bottom_rows;
+                    let hash_repairs = |repairs: &mut dyn Iterator<Item = &[u8]>| {
+                        if bottom_rows.is_empty() {
+                            hasher.leaf_hashes_iter(repairs, ss, leaves);
+                        } else {
+                            for (row, symbol) in bottom_rows.iter_mut().zip(repairs) {
+                                row[offset * ss..(offset + 1) * ss].copy_from_slice(symbol);
+                            }
+                            let written = bottom_rows.iter().map(|row| &row[offset * ss..][..ss]);
+                            hasher.leaf_hashes_iter(written, ss, leaves);
+                        }
+                    };
+                    match task.secondary.as_deref_mut() {
+                        // Kept: gather the secondary sliver, then extend it.
+                        Some(secondary) => {
+                            let sliver = &mut secondary[offset * p * ss..][..p * ss];
+                            for (r, cell) in sliver.chunks_exact_mut(ss).enumerate() {
+                                cell.copy_from_slice(original(r));
+                            }
+                            encoder.encode_with(p, n, ss, sliver.chunks_exact(ss), hash_repairs)
+                        }
+                        // Not kept: the encoder copies the symbols in anyway.
+                        None => encoder.encode_with(p, n, ss, (0..p).map(original), hash_repairs),
+                    }
+                    .expect(RS_SHAPE);
+                    all_leaves.clear();
+                    all_leaves.extend_from_slice(&top_leaves[j * p..(j + 1) * p]);
+                    all_leaves.extend_from_slice(leaves);
+                    task.roots[offset] = hasher.merkle_root(all_leaves);
+                }
+            });
 
-        // Rows p..n: their leaves are spread over the columns' blocks of bottom leaves.
-        row_roots[p..].par_iter_mut().enumerate().for_each_init(
-            Scratch::default,
-            |scratch, (t, root)| {
-                scratch.leaves.clear();
-                scratch
-                    .leaves
-                    .extend((0..n).map(|j| bottom_leaves[j * col_repairs + t]));
-                *root = scratch.hasher.merkle_root(&mut scratch.leaves);
-            },
-        );
+        // Rows p..n: their leaves were produced column by column.
+        let bottom_leaves = transpose(&bottom_leaves, n, col_repairs);
+        row_roots[p..]
+            .par_iter_mut()
+            .zip(bottom_leaves.par_chunks(n))
+            .for_each_init(Hasher::default, |hasher, (root, leaves)| {
+                *root = hasher.merkle_root(leaves);
+            });
 
         let hashes = (0..n)
             .map(|i| SliverPairMetadata {
@@ -299,5 +405,23 @@ impl EncodingConfig {
         }));
         let slivers = keep.then_some(Slivers { primary, secondary });
         Ok((metadata, symbol_size, slivers))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transpose_swaps_rows_and_columns() {
+        for (rows, cols) in [(1, 1), (3, 50), (17, 33), (40, 5)] {
+            let src: Vec<Digest> = (0..rows * cols).map(|i| [i as u8; 32]).collect();
+            let dst = transpose(&src, rows, cols);
+            for r in 0..rows {
+                for c in 0..cols {
+                    assert_eq!(dst[c * rows + r], src[r * cols + c]);
+                }
+            }
+        }
     }
 }

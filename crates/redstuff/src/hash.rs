@@ -61,6 +61,8 @@ pub(crate) fn inner_hash(left: &Digest, right: &Digest) -> Digest {
 #[derive(Default)]
 pub(crate) struct Hasher {
     scratch: Vec<u8>,
+    level_a: Vec<Digest>,
+    level_b: Vec<Digest>,
 }
 
 impl Hasher {
@@ -127,16 +129,27 @@ impl Hasher {
         }
     }
 
-    /// The Merkle root over `leaves` (already leaf-hashed), consuming them as scratch space.
-    pub(crate) fn merkle_root(&mut self, leaves: &mut Vec<Digest>) -> Digest {
-        let mut next = Vec::with_capacity(leaves.len().div_ceil(2));
-        while leaves.len() > 1 {
-            next.clear();
-            next.resize(leaves.len().div_ceil(2), [0; 32]);
-            self.inner_level(leaves, &mut next);
-            std::mem::swap(leaves, &mut next);
+    /// The Merkle root over `leaves` (already leaf-hashed); all-zero for no leaves.
+    pub(crate) fn merkle_root(&mut self, leaves: &[Digest]) -> Digest {
+        match leaves {
+            [] => return [0; 32],
+            [single] => return *single,
+            _ => {}
         }
-        leaves.first().copied().unwrap_or([0; 32])
+        let mut current = std::mem::take(&mut self.level_a);
+        let mut next = std::mem::take(&mut self.level_b);
+        current.clear();
+        current.resize(leaves.len().div_ceil(2), [0; 32]);
+        self.inner_level(leaves, &mut current);
+        while current.len() > 1 {
+            next.clear();
+            next.resize(current.len().div_ceil(2), [0; 32]);
+            self.inner_level(&current, &mut next);
+            std::mem::swap(&mut current, &mut next);
+        }
+        let root = current[0];
+        (self.level_a, self.level_b) = (current, next);
+        root
     }
 }
 

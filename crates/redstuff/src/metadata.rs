@@ -150,12 +150,11 @@ impl BlobMetadata {
 
     /// The Merkle root over the pairs' hashes.
     pub fn root_hash(&self) -> Node {
-        let mut leaves: Vec<[u8; 32]> =
-            self.hashes().iter().map(SliverPairMetadata::leaf).collect();
+        let leaves: Vec<[u8; 32]> = self.hashes().iter().map(SliverPairMetadata::leaf).collect();
         if leaves.is_empty() {
             return Node::Empty;
         }
-        Node::Digest(Hasher::default().merkle_root(&mut leaves))
+        Node::Digest(Hasher::default().merkle_root(&leaves))
     }
 
     /// The blob ID this metadata commits to.

@@ -30,6 +30,23 @@ impl Encoder {
         originals: impl IntoIterator<Item = &'a [u8]>,
         mut on_repair: impl FnMut(usize, &[u8]),
     ) -> Result<(), RsError> {
+        self.encode_with(k, n, symbol_size, originals, |repairs| {
+            for (index, repair) in repairs.enumerate() {
+                on_repair(index, repair);
+            }
+        })
+    }
+
+    /// As [`Encoder::encode`], handing all repair symbols, in order, to `with` at once (so they
+    /// can be consumed in batches without being copied out first).
+    pub(crate) fn encode_with<'a, R>(
+        &mut self,
+        k: usize,
+        n: usize,
+        symbol_size: usize,
+        originals: impl IntoIterator<Item = &'a [u8]>,
+        with: impl FnOnce(&mut dyn Iterator<Item = &[u8]>) -> R,
+    ) -> Result<R, RsError> {
         let encoder = match &mut self.inner {
             Some(encoder) => {
                 encoder.reset(k, n - k, symbol_size)?;
@@ -41,10 +58,7 @@ impl Encoder {
             encoder.add_original_shard(original)?;
         }
         let result = encoder.encode()?;
-        for (index, repair) in result.recovery_iter().enumerate() {
-            on_repair(index, repair);
-        }
-        Ok(())
+        Ok(with(&mut result.recovery_iter()))
     }
 
     /// Expands `k` contiguous original symbols in `originals` into the full `n`-symbol codeword

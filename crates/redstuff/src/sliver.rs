@@ -284,7 +284,7 @@ impl<A: EncodingAxis> SliverData<A> {
         let mut leaves = vec![[0u8; 32]; usize::from(config.n_shards())];
         let mut hasher = Hasher::default();
         hasher.leaf_hashes(&expanded, ss, &mut leaves);
-        Node::Digest(hasher.merkle_root(&mut leaves))
+        Node::Digest(hasher.merkle_root(&leaves))
     }
 
     /// The BCS bytes.
