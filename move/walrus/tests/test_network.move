@@ -237,6 +237,55 @@ public fun register_candidate(self: &mut TestNetwork, i: u64, pop: vector<u8>): 
         )
 }
 
+/// Creates a proposal with `staked` from the current sender.
+public fun create_proposal(
+    self: &mut TestNetwork,
+    staked: &StakedWal,
+    title: vector<u8>,
+    action: ProposalAction,
+) {
+    governance::create_proposal(
+        &mut self.config,
+        &self.staking,
+        staked,
+        title.to_string(),
+        b"description".to_string(),
+        action,
+        self.scenario.ctx(),
+    );
+}
+
+/// Takes the most recently shared proposal (in a new transaction from the staker).
+public fun take_proposal(self: &mut TestNetwork): Proposal {
+    self.scenario.next_tx(STAKER);
+    self.scenario.take_shared<Proposal>()
+}
+
+/// Returns a proposal taken with `take_proposal`.
+public fun return_proposal(proposal: Proposal) {
+    ts::return_shared(proposal);
+}
+
+/// Votes on `proposal` with `staked`.
+public fun vote(
+    self: &mut TestNetwork,
+    proposal: &mut Proposal,
+    staked: &mut StakedWal,
+    choice: u8,
+) {
+    governance::vote(proposal, &self.staking, staked, choice, self.scenario.ctx());
+}
+
+/// Finalizes `proposal`.
+public fun finalize(self: &mut TestNetwork, proposal: &mut Proposal) {
+    governance::finalize(proposal, &self.config, &self.staking);
+}
+
+/// Executes `proposal`.
+public fun execute(self: &mut TestNetwork, proposal: &mut Proposal) {
+    governance::execute(proposal, &mut self.config, &mut self.staking);
+}
+
 /// A WAL coin of `amount` FROST.
 public fun mint(self: &mut TestNetwork, amount: u64): Coin<WAL> {
     tu::mint_wal(amount, self.scenario.ctx())
