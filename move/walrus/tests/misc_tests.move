@@ -23,14 +23,16 @@ fun parse_permanent_and_deletable_confirmations() {
     assert!(permanent.length() == 40);
     let msg = messages::new_certified_message(permanent, 21, 10).certify_blob_message();
     assert!(msg.certified_blob_id() == 7);
-    assert!(!msg.blob_persistence_type().is_deletable());
+    let persistence = msg.blob_persistence_type();
+    assert!(!persistence.is_deletable());
 
     let object_id = object::id_from_address(@0x42);
     let deletable = messages::certified_deletable_message_bytes(21, 7, object_id);
     assert!(deletable.length() == 72);
     let msg = messages::new_certified_message(deletable, 21, 10).certify_blob_message();
-    assert!(msg.blob_persistence_type().is_deletable());
-    assert!(msg.blob_persistence_type().object_id() == object_id);
+    let persistence = msg.blob_persistence_type();
+    assert!(persistence.is_deletable());
+    assert!(persistence.object_id() == object_id);
 }
 
 #[test]
@@ -78,7 +80,8 @@ fun unknown_persistence_type_fails() {
 
 #[test, expected_failure(abort_code = messages::ENotDeletable)]
 fun object_id_of_permanent_fails() {
-    messages::permanent_for_testing().object_id();
+    let persistence = messages::permanent_for_testing();
+    persistence.object_id();
 }
 
 #[test, expected_failure(abort_code = messages::EInvalidKeyLength)]
