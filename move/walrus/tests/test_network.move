@@ -5,13 +5,17 @@
 module walrus::test_network;
 
 use sui::clock::{Self, Clock};
+use sui::coin::Coin;
 use sui::test_scenario::{Self as ts, Scenario};
-use wal::wal::{Self, ProtectedTreasury, WAL};
-use walrus::governance::{Self, GovernanceConfig};
+use wal::wal::{ProtectedTreasury, WAL};
+use walrus::auth;
+use walrus::blob::Blob;
+use walrus::governance::{Self, GovernanceConfig, Proposal, ProposalAction};
 use walrus::node_metadata;
 use walrus::staked_wal::StakedWal;
 use walrus::staking::{Self, Staking};
 use walrus::storage_node::StorageNodeCap;
+use walrus::storage_resource::Storage;
 use walrus::system::{Self, System};
 use walrus::test_utils as tu;
 
@@ -55,7 +59,7 @@ public fun write_price_vote(i: u64): u64 { (i + 1) * 1000 }
 /// Creates the network in epoch 0 with the four nodes registered (no stake yet).
 public fun new(): TestNetwork {
     let mut scenario = ts::begin(ADMIN);
-    wal::init_for_testing(scenario.ctx());
+    wal::wal::init_for_testing(scenario.ctx());
     governance::init_for_testing(scenario.ctx());
     scenario.next_tx(ADMIN);
     let treasury = scenario.take_shared<ProtectedTreasury>();
