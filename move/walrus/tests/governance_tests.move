@@ -354,3 +354,19 @@ fun title_too_long_fails() {
     tu::destroy(stakes);
     net.destroy();
 }
+
+#[test]
+fun longest_description_is_accepted() {
+    let (mut net, stakes) = test_network::new_in_epoch_1(STAKE);
+    net.create_proposal_with_description(&stakes[0], 4_000);
+    tu::destroy(stakes);
+    net.destroy();
+}
+
+#[test, expected_failure(abort_code = governance::EDescriptionTooLong)]
+fun description_too_long_fails() {
+    let (mut net, stakes) = test_network::new_in_epoch_1(STAKE);
+    net.create_proposal_with_description(&stakes[0], 4_001);
+    tu::destroy(stakes);
+    net.destroy();
+}

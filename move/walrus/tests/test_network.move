@@ -259,6 +259,29 @@ public fun create_proposal(
     );
 }
 
+/// Creates a proposal with a description of `description_length` bytes.
+public fun create_proposal_with_description(
+    self: &mut TestNetwork,
+    staked: &StakedWal,
+    description_length: u64,
+) {
+    let mut description = vector[];
+    let mut i = 0;
+    while (i < description_length) {
+        description.push_back(0x61);
+        i = i + 1;
+    };
+    governance::create_proposal(
+        &mut self.config,
+        &self.staking,
+        staked,
+        b"title".to_string(),
+        description.to_string(),
+        governance::signal_action(),
+        self.scenario.ctx(),
+    );
+}
+
 /// Takes the most recently shared proposal (in a new transaction from the staker).
 public fun take_proposal(self: &mut TestNetwork): Proposal {
     self.scenario.next_tx(STAKER);
