@@ -118,8 +118,10 @@ struct Slivers {
 #[derive(Default)]
 struct Scratch {
     encoder: rs::Encoder,
+    batch: rs::BatchEncoder,
     hasher: Hasher,
     leaves: Vec<Digest>,
+    repairs: Vec<u8>,
 }
 
 const RS_SHAPE: &str = "shapes come from a validated configuration";
@@ -127,6 +129,14 @@ const RS_SHAPE: &str = "shapes come from a validated configuration";
 /// Columns per parallel task in the column phase: enough tasks to balance the threads, few enough
 /// that per-task bookkeeping is negligible.
 const COLUMNS_PER_TASK: usize = 8;
+
+/// Symbols below this size are encoded many codewords per Reed–Solomon call ([`rs::BatchEncoder`]):
+/// the crate works in 64-byte blocks, so one call per tiny symbol would mostly move padding.
+const BATCH_BELOW_SYMBOL_SIZE: usize = 64;
+
+/// Codewords per Reed–Solomon call for small symbols: 32 symbols of an even size fill whole
+/// 64-byte blocks.
+const BATCH_WIDTH: usize = 32;
 
 /// Edge of the square tiles used to transpose leaf-hash matrices cache-friendly.
 const TILE: usize = 16;
@@ -174,6 +184,63 @@ struct ColumnTask<'a> {
     roots: &'a mut [Digest],
     /// For columns below `s` when slivers are kept: this task's piece of each primary row `p..n`.
     bottom_rows: Vec<&'a mut [u8]>,
+}
+
+/// Extends all columns of a task with one Reed–Solomon call (small symbols), then hashes them.
+fn encode_column_batch<'a>(
+    task: &mut ColumnTask<'_>,
+    scratch: &mut Scratch,
+    original: &impl Fn(usize, usize) -> &'a [u8],
+    (n, p, ss): (usize, usize, usize),
+    top_leaves: &[Digest],
+) {
+    let col_repairs = n - p;
+    let width = task.end - task.start;
+    if let Some(secondary) = task.secondary.as_deref_mut() {
+        for (c, sliver) in secondary.chunks_exact_mut(p * ss).enumerate() {
+            for (r, cell) in sliver.chunks_exact_mut(ss).enumerate() {
+                cell.copy_from_slice(original(task.start + c, r));
+            }
+        }
+    }
+    let Scratch {
+        batch,
+        hasher,
+        leaves: all_leaves,
+        repairs,
+        ..
+    } = scratch;
+    repairs.clear();
+    repairs.resize(width * col_repairs * ss, 0);
+    let start = task.start;
+    let secondary = task.secondary.as_deref();
+    let column_symbol = |c: usize, r: usize| match secondary {
+        Some(secondary) => &secondary[(c * p + r) * ss..][..ss],
+        None => original(start + c, r),
+    };
+    let bottom_rows = &mut task.bottom_rows;
+    let on_repair = |c: usize, t: usize, symbol: &[u8]| {
+        repairs[(c * col_repairs + t) * ss..][..ss].copy_from_slice(symbol);
+        if let Some(row) = bottom_rows.get_mut(t) {
+            row[c * ss..(c + 1) * ss].copy_from_slice(symbol);
+        }
+    };
+    batch
+        .encode(p, n, ss, width, column_symbol, on_repair)
+        .expect(RS_SHAPE);
+    for c in 0..width {
+        let j = start + c;
+        let leaves = &mut task.bottom_leaves[c * col_repairs..][..col_repairs];
+        hasher.leaf_hashes(
+            &repairs[c * col_repairs * ss..][..col_repairs * ss],
+            ss,
+            leaves,
+        );
+        all_leaves.clear();
+        all_leaves.extend_from_slice(&top_leaves[j * p..(j + 1) * p]);
+        all_leaves.extend_from_slice(leaves);
+        task.roots[c] = hasher.merkle_root(all_leaves);
+    }
 }
 
 /// `dst[c][r] = src[r][c]` for a `rows × cols` matrix of digests, tile by tile.
@@ -262,24 +329,37 @@ impl EncodingConfig {
         let mut row_repair = vec![0u8; p * row_repairs * ss];
         let mut top_leaves = vec![[0u8; 32]; p * n];
         let mut row_roots = vec![[0u8; 32]; n];
+        let batch = if ss < BATCH_BELOW_SYMBOL_SIZE {
+            BATCH_WIDTH
+        } else {
+            1
+        };
         row_repair
-            .par_chunks_mut(row_repairs * ss)
-            .zip(top_leaves.par_chunks_mut(n))
-            .zip(row_roots[..p].par_iter_mut())
+            .par_chunks_mut(batch * row_repairs * ss)
+            .zip(top_leaves.par_chunks_mut(batch * n))
+            .zip(row_roots[..p].par_chunks_mut(batch))
             .enumerate()
             .for_each_init(
                 Scratch::default,
-                |scratch, (r, ((repair, leaves), root))| {
-                    let row = message.row(r);
+                |scratch, (b, ((repairs, leaves), roots))| {
+                    let first = b * batch;
+                    let original = |c: usize, i: usize| &message.row(first + c)[i * ss..][..ss];
+                    let on_repair = |c: usize, j: usize, symbol: &[u8]| {
+                        repairs[(c * row_repairs + j) * ss..][..ss].copy_from_slice(symbol)
+                    };
                     scratch
-                        .encoder
-                        .encode(s, n, ss, row.chunks_exact(ss), |i, symbol| {
-                            repair[i * ss..(i + 1) * ss].copy_from_slice(symbol)
-                        })
+                        .batch
+                        .encode(s, n, ss, roots.len(), original, on_repair)
                         .expect(RS_SHAPE);
-                    scratch.hasher.leaf_hashes(row, ss, &mut leaves[..s]);
-                    scratch.hasher.leaf_hashes(repair, ss, &mut leaves[s..]);
-                    *root = scratch.hasher.merkle_root(leaves);
+                    for (c, root) in roots.iter_mut().enumerate() {
+                        let leaves = &mut leaves[c * n..][..n];
+                        let repair = &repairs[c * row_repairs * ss..][..row_repairs * ss];
+                        scratch
+                            .hasher
+                            .leaf_hashes(message.row(first + c), ss, &mut leaves[..s]);
+                        scratch.hasher.leaf_hashes(repair, ss, &mut leaves[s..]);
+                        *root = scratch.hasher.merkle_root(leaves);
+                    }
                 },
             );
         // Column j needs the leaves of rows 0..p contiguous.
@@ -290,23 +370,26 @@ impl EncodingConfig {
         // slivers' rows p..n, written straight into their place.
         let mut bottom_leaves = vec![[0u8; 32]; n * col_repairs];
         let mut col_roots = vec![[0u8; 32]; n];
-        let mut tasks = Vec::with_capacity(n.div_ceil(COLUMNS_PER_TASK) + 1);
+        let per_task = if batch > 1 {
+            BATCH_WIDTH
+        } else {
+            COLUMNS_PER_TASK
+        };
+        let mut tasks = Vec::with_capacity(n.div_ceil(per_task) + 1);
         {
             let mut pieces: Vec<Vec<&mut [u8]>> = Vec::new();
-            pieces.resize_with(s.div_ceil(COLUMNS_PER_TASK), Vec::new);
+            pieces.resize_with(s.div_ceil(per_task), Vec::new);
             for row in bottom.chunks_exact_mut(row_bytes) {
-                for (task, piece) in row.chunks_mut(COLUMNS_PER_TASK * ss).enumerate() {
+                for (task, piece) in row.chunks_mut(per_task * ss).enumerate() {
                     pieces[task].push(piece);
                 }
             }
             let mut pieces = pieces.into_iter();
             let mut secondary_rest = Some(&mut secondary[..]).filter(|_| keep);
             let (mut leaves_rest, mut roots_rest) = (&mut bottom_leaves[..], &mut col_roots[..]);
-            let boundaries = (0..s)
-                .step_by(COLUMNS_PER_TASK)
-                .chain((s..n).step_by(COLUMNS_PER_TASK));
+            let boundaries = (0..s).step_by(per_task).chain((s..n).step_by(per_task));
             for start in boundaries {
-                let end = (start + COLUMNS_PER_TASK).min(if start < s { s } else { n });
+                let end = (start + per_task).min(if start < s { s } else { n });
                 let width = end - start;
                 let secondary = secondary_rest.take().map(|rest| {
                     let (mine, others) = rest.split_at_mut(width * p * ss);
@@ -333,23 +416,36 @@ impl EncodingConfig {
             }
         }
         let (message, row_repair, top_leaves) = (&message, &row_repair, &top_leaves);
+        // Symbol r of column j, for rows 0..p.
+        let original_symbol = |j: usize, r: usize| -> &[u8] {
+            if j < s {
+                &message.row(r)[j * ss..][..ss]
+            } else {
+                &row_repair[(r * row_repairs + j - s) * ss..][..ss]
+            }
+        };
         tasks
             .into_par_iter()
             .for_each_init(Scratch::default, |scratch, mut task| {
+                if batch > 1 {
+                    encode_column_batch(
+                        &mut task,
+                        scratch,
+                        &original_symbol,
+                        (n, p, ss),
+                        top_leaves,
+                    );
+                    return;
+                }
                 for j in task.start..task.end {
                     let offset = j - task.start;
-                    let original = |r: usize| -> &[u8] {
-                        if j < s {
-                            &message.row(r)[j * ss..][..ss]
-                        } else {
-                            &row_repair[(r * row_repairs + j - s) * ss..][..ss]
-                        }
-                    };
+                    let original = |r: usize| original_symbol(j, r);
                     let leaves = &mut task.bottom_leaves[offset * col_repairs..][..col_repairs];
                     let Scratch {
                         encoder,
                         hasher,
                         leaves: all_leaves,
+                        ..
                     } = scratch;
                     let bottom_rows = &mut task.bottom_rows;
                     let hash_repairs = |repairs: &mut dyn Iterator<Item = &[u8]>| {

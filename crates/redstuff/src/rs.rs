@@ -85,6 +85,100 @@ impl Encoder {
     }
 }
 
+/// Where GF(2^16) element `e` of a shard of `len` bytes keeps its low and high byte, as
+/// reed-solomon-simd lays shards out: 64-byte blocks of 32 low bytes then 32 high bytes, and a
+/// trailing block of `t` bytes with `t/2` low bytes then `t/2` high bytes.
+fn element_position(len: usize, e: usize) -> (usize, usize) {
+    let (block, within) = (e / 32, e % 32);
+    let full_blocks = len / 64;
+    if block < full_blocks {
+        (block * 64 + within, block * 64 + 32 + within)
+    } else {
+        let tail = len - full_blocks * 64;
+        (
+            full_blocks * 64 + within,
+            full_blocks * 64 + tail / 2 + within,
+        )
+    }
+}
+
+/// Encodes many small codewords of the same shape in one Reed–Solomon call.
+///
+/// The code acts on each GF(2^16) element position independently, so `w` codewords of `ss`-byte
+/// symbols can share one call on `w·ss`-byte "wide" shards, provided every element's two bytes
+/// are moved to where the wide layout expects them (and back). For small symbols this replaces
+/// `w` calls on shards the crate pads to 64 bytes by one call on full blocks.
+#[derive(Default)]
+pub(crate) struct BatchEncoder {
+    encoder: Encoder,
+    wide: Vec<u8>,
+    symbol: Vec<u8>,
+    symbol_map: Vec<(usize, usize)>,
+    wide_map: Vec<(usize, usize)>,
+}
+
+impl BatchEncoder {
+    /// Encodes `w` codewords of `k` originals out of `n` symbols of `ss` bytes;
+    /// `original(c, i)` is symbol `i` of codeword `c`, and `on_repair(c, j, bytes)` receives repair
+    /// symbol `j` (codeword index `k + j`) of codeword `c`.
+    pub(crate) fn encode<'a>(
+        &mut self,
+        k: usize,
+        n: usize,
+        ss: usize,
+        w: usize,
+        original: impl Fn(usize, usize) -> &'a [u8],
+        mut on_repair: impl FnMut(usize, usize, &[u8]),
+    ) -> Result<(), RsError> {
+        if w == 1 {
+            return self
+                .encoder
+                .encode(k, n, ss, (0..k).map(|i| original(0, i)), |j, repair| {
+                    on_repair(0, j, repair)
+                });
+        }
+        let (half, wide_len) = (ss / 2, w * ss);
+        if self.symbol_map.len() != half || self.wide_map.len() != w * half {
+            self.symbol_map = (0..half).map(|e| element_position(ss, e)).collect();
+            self.wide_map = (0..w * half)
+                .map(|e| element_position(wide_len, e))
+                .collect();
+        }
+        let Self {
+            encoder,
+            wide,
+            symbol,
+            symbol_map,
+            wide_map,
+        } = self;
+        wide.clear();
+        wide.resize(k * wide_len, 0);
+        for (i, shard) in wide.chunks_exact_mut(wide_len).enumerate() {
+            for c in 0..w {
+                let source = original(c, i);
+                for (&(lo, hi), &(wide_lo, wide_hi)) in
+                    symbol_map.iter().zip(&wide_map[c * half..(c + 1) * half])
+                {
+                    shard[wide_lo] = source[lo];
+                    shard[wide_hi] = source[hi];
+                }
+            }
+        }
+        symbol.resize(ss, 0);
+        encoder.encode(k, n, wide_len, wide.chunks_exact(wide_len), |j, repair| {
+            for c in 0..w {
+                for (&(lo, hi), &(wide_lo, wide_hi)) in
+                    symbol_map.iter().zip(&wide_map[c * half..(c + 1) * half])
+                {
+                    symbol[lo] = repair[wide_lo];
+                    symbol[hi] = repair[wide_hi];
+                }
+                on_repair(c, j, symbol);
+            }
+        })
+    }
+}
+
 /// A reusable decoder.
 #[derive(Default)]
 pub(crate) struct Decoder {
@@ -135,6 +229,44 @@ impl Decoder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn batched_encoding_equals_one_call_per_codeword() {
+        for (k, n, ss, w) in [
+            (4usize, 10usize, 2usize, 32usize),
+            (7, 10, 6, 5),
+            (3, 7, 62, 32),
+            (2, 4, 130, 3),
+        ] {
+            let symbols: Vec<Vec<u8>> = (0..w * k)
+                .map(|i| (0..ss).map(|b| (i * 131 + b * 7 + 3) as u8).collect())
+                .collect();
+            let mut batched = vec![vec![Vec::new(); n - k]; w];
+            BatchEncoder::default()
+                .encode(
+                    k,
+                    n,
+                    ss,
+                    w,
+                    |c, i| &symbols[c * k + i],
+                    |c, j, repair| batched[c][j] = repair.to_vec(),
+                )
+                .expect("encode");
+            for c in 0..w {
+                let mut single = vec![Vec::new(); n - k];
+                Encoder::default()
+                    .encode(
+                        k,
+                        n,
+                        ss,
+                        (0..k).map(|i| symbols[c * k + i].as_slice()),
+                        |j, repair| single[j] = repair.to_vec(),
+                    )
+                    .expect("encode");
+                assert_eq!(batched[c], single, "k={k} n={n} ss={ss} w={w} codeword {c}");
+            }
+        }
+    }
 
     #[test]
     fn any_k_symbols_decode_the_originals() {
