@@ -1,0 +1,65 @@
+//! Rust mirror of the on-chain Walrus and haulout Move layouts: objects, events, abort codes,
+//! protocol messages and dynamic-field IDs, byte-identical in BCS.
+//!
+//! - Objects and events: [`System`], [`SystemStateInnerV1`], [`Staking`], [`StakingInnerV1`],
+//!   [`StakingPool`], [`Blob`], [`Storage`], the events ([`BlobRegistered`], …), governance
+//!   ([`Proposal`], …) and the Sui framework types they contain ([`Balance`], [`VecMap`], …).
+//!   Each implements [`MoveStruct`]: module, name, type parameters, field list and type tag.
+//! - [`abort`]: the abort codes of each Move module.
+//! - Protocol messages ([`StorageConfirmation`], [`SignedMessage`], …) with checked decoding.
+//! - [`derive_dynamic_field_id`] and [`derive_dynamic_object_field_id`].
+
+mod blob;
+mod dynamic_field;
+mod events;
+mod framework;
+mod governance;
+mod ids;
+mod messages;
+mod move_type;
+mod registry;
+mod staking;
+mod system;
+mod wal;
+
+pub mod abort;
+
+pub use blob::{Blob, BlobIdDerivation, Metadata, SharedBlob, Storage};
+pub use dynamic_field::{
+    derive_dynamic_field_id, derive_dynamic_object_field_id, dynamic_field_id_of,
+    dynamic_object_field_id_of,
+};
+pub use events::*;
+pub use framework::{
+    Bag, Balance, Coin, CoinMetadata, Element, Entry, Field, G1, ObjectBag, ObjectTable, Publisher,
+    Supply, Table, TreasuryCap, UncompressedG1, UpgradeCap, Url, VecMap, VecSet, Wrapper,
+};
+pub use governance::{
+    GovernanceConfig, Proposal, ProposalAction, ProposalCreated, ProposalExecuted,
+    ProposalFinalized, ProposalStatus, VoteCast, VoteMarks, VoteMarksKey,
+};
+pub use ids::{Address, BlobId, Epoch, IdParseError, ObjectId, U256};
+pub use messages::{
+    BlobPersistenceType, BlsPublicKey, BlsSignature, DenyListBlobDeletedBody,
+    DenyListBlobDeletedMsg, DenyListUpdateBody, DenyListUpdateMsg, HEADER_LEN, INTENT_VERSION,
+    Intent, IntentType, InvalidBlobIdBody, InvalidBlobIdMsg, MessageBody, MessageError,
+    ProofOfPossessionBody, ProofOfPossessionMsg, ProtocolMessage, ProtocolMessageCertificate,
+    ProtocolVersionBody, ProtocolVersionMsg, STORAGE_APP_ID, SignedMessage,
+    SignedStorageConfirmation, SliverType, StorageConfirmation, StorageConfirmationBody,
+    SyncShardMsg, SyncShardRequest, parse_header,
+};
+pub use move_type::{Layout, MoveStruct, MoveType, MoveTypeInfo, Origin, Packages};
+pub use registry::mirrored_types;
+pub use staking::{
+    ActiveSet, ActiveSetEntry, Authorized, Committee, EpochParams, EpochState,
+    NewEpochCommissionBlockedForCollection, NodeMetadata, PendingValues, PoolExchangeRate,
+    PoolState, StakedWal, StakedWalState, Staking, StakingInnerV1, StakingPool, StorageNodeCap,
+    StorageNodeInfo, VotingParams,
+};
+pub use sui_sdk_types::{Identifier, StructTag, TypeTag};
+pub use system::{
+    BlsCommittee, BlsCommitteeMember, EventBlob, EventBlobAttestation, EventBlobCertificationState,
+    ExtendedField, ExtendedFieldKey, FutureAccounting, FutureAccountingRingBuffer, System,
+    SystemStateInnerV1,
+};
+pub use wal::{ProtectedTreasury, TreasuryCapKey, Wal};
