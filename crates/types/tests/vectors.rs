@@ -4,9 +4,8 @@
 use std::collections::BTreeSet;
 
 use haulout_types::{
-    Address, BlsCommittee, EpochState, Field, MoveStruct, ObjectId, Packages, PoolState,
-    StakingInnerV1, StakingPool, Staking, System, SystemStateInnerV1, TypeTag,
-    derive_dynamic_field_id,
+    Address, BlsCommittee, EpochState, Field, MoveStruct, ObjectId, Packages, PoolState, Staking,
+    StakingInnerV1, StakingPool, System, SystemStateInnerV1, TypeTag, derive_dynamic_field_id,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -73,7 +72,10 @@ fn check<T: MoveStruct + Serialize + DeserializeOwned>(v: &Vector) -> T {
     }
     let mut longer = bytes.clone();
     longer.push(0);
-    assert!(bcs::from_bytes::<T>(&longer).is_err(), "trailing byte accepted");
+    assert!(
+        bcs::from_bytes::<T>(&longer).is_err(),
+        "trailing byte accepted"
+    );
     value
 }
 
@@ -95,7 +97,12 @@ fn check_committee(committee: &BlsCommittee, n_shards: u16, nodes: usize) {
         assert_eq!(m.public_key.bytes.len(), 96);
         assert!(m.weight > 0);
     }
-    assert!(committee.members.windows(2).all(|w| w[0].node_id < w[1].node_id));
+    assert!(
+        committee
+            .members
+            .windows(2)
+            .all(|w| w[0].node_id < w[1].node_id)
+    );
 }
 
 #[test]
@@ -139,7 +146,10 @@ fn system_objects() {
             assert_eq!(slot.epoch, 1 + i);
             assert_eq!(slot.used_capacity, 0);
         }
-        assert_eq!(state.event_blob_certification_state.latest_certified_blob, None);
+        assert_eq!(
+            state.event_blob_certification_state.latest_certified_blob,
+            None
+        );
         assert!(
             state
                 .event_blob_certification_state
