@@ -97,8 +97,8 @@ pub enum ProposalStatus {
 move_struct!(ProposalStatus, Walrus, "governance", "ProposalStatus",
     enum [("Active", []), ("Passed", []), ("Rejected", []), ("Executed", [])]);
 
-/// `walrus::governance::VoteMarks` (store): kept as a dynamic field of a `StakedWal` that voted,
-/// under [`VoteMarksKey`].
+/// `walrus::staked_wal::VoteMarks` (copy, drop, store): kept as a dynamic field of a
+/// `StakedWal` that voted, under [`VoteMarksKey`]; `split` copies it and `join` merges it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct VoteMarks {
     /// Proposals this stake voted on.
@@ -107,17 +107,17 @@ pub struct VoteMarks {
     pub locked_until_epoch: Epoch,
 }
 
-move_struct!(VoteMarks, Walrus, "governance", "VoteMarks",
+move_struct!(VoteMarks, Walrus, "staked_wal", "VoteMarks",
     struct [("proposals", "VecSet<ID>"), ("locked_until_epoch", "u32")]);
 
-/// `walrus::governance::VoteMarksKey()` (copy, drop, store): the key of [`VoteMarks`]. BCS `00`.
+/// `walrus::staked_wal::VoteMarksKey()` (copy, drop, store): the key of [`VoteMarks`]. BCS `00`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct VoteMarksKey {
     /// The field the Move compiler adds to an empty struct.
     pub dummy_field: bool,
 }
 
-move_struct!(VoteMarksKey, Walrus, "governance", "VoteMarksKey", struct []);
+move_struct!(VoteMarksKey, Walrus, "staked_wal", "VoteMarksKey", struct []);
 
 /// `walrus::events::ProposalCreated`: A governance proposal was created.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

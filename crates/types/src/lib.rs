@@ -5,7 +5,8 @@
 //!   [`StakingPool`], [`Blob`], [`Storage`], the events ([`BlobRegistered`], …), governance
 //!   ([`Proposal`], …) and the Sui framework types they contain ([`Balance`], [`VecMap`], …).
 //!   Each implements [`MoveStruct`]: module, name, type parameters, field list and type tag.
-//! - [`abort`]: the abort codes of each Move module.
+//! - [`abort`]: the abort codes of each Move module; [`functions`]: the Move functions a
+//!   transaction calls, with their parameter types.
 //! - Protocol messages ([`StorageConfirmation`], [`SignedMessage`], …) with checked decoding.
 //! - [`derive_dynamic_field_id`] and [`derive_dynamic_object_field_id`].
 
@@ -23,6 +24,7 @@ mod system;
 mod wal;
 
 pub mod abort;
+pub mod functions;
 
 pub use blob::{Blob, BlobIdDerivation, Metadata, SharedBlob, Storage};
 pub use dynamic_field::{
