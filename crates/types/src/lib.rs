@@ -10,6 +10,9 @@
 //! - Protocol messages ([`StorageConfirmation`], [`SignedMessage`], …) with checked decoding.
 //! - [`derive_dynamic_field_id`] and [`derive_dynamic_object_field_id`].
 
+// Tests may unwrap (see the workspace lints).
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 mod blob;
 mod dynamic_field;
 mod events;

@@ -7,6 +7,8 @@
 //! function signatures; it is not a full Move parser. A module absent from `move/` is reported
 //! and skipped (the Move side may still be in progress); anything present must agree.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::collections::BTreeMap;

@@ -1,5 +1,7 @@
 //! The verified dynamic-field IDs of walrus-onchain.md §3 (parent `0xabab…ab`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use haulout_types::{
     Address, ExtendedFieldKey, MoveType, ObjectId, Packages, TreasuryCapKey, TypeTag,
     derive_dynamic_field_id, derive_dynamic_object_field_id, dynamic_field_id_of,

@@ -1,6 +1,8 @@
 //! Every layout against the byte vectors produced with the official SDK's BCS definitions
 //! (`tests/data/walrus-onchain-*.json`, copied from `shared/vectors`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeSet;
 
 use haulout_types::{
