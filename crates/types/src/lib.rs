@@ -56,10 +56,10 @@ pub use messages::{
 pub use move_type::{Layout, MoveStruct, MoveType, MoveTypeInfo, Origin, Packages};
 pub use registry::mirrored_types;
 pub use staking::{
-    ActiveSet, ActiveSetEntry, Authorized, Committee, EpochParams, EpochState,
+    ActiveSet, ActiveSetEntry, Authenticated, Authorized, Committee, EpochParams, EpochState,
     NewEpochCommissionBlockedForCollection, NodeMetadata, PendingValues, PoolExchangeRate,
     PoolState, StakedWal, StakedWalState, Staking, StakingInnerV1, StakingPool, StorageNodeCap,
-    StorageNodeInfo, VotingParams,
+    StorageNodeInfo, VotingParams, WalrusContext,
 };
 pub use sui_sdk_types::{Identifier, StructTag, TypeTag};
 pub use system::{
@@ -67,4 +67,4 @@ pub use system::{
     ExtendedField, ExtendedFieldKey, FutureAccounting, FutureAccountingRingBuffer, System,
     SystemStateInnerV1,
 };
-pub use wal::{ProtectedTreasury, TreasuryCapKey, Wal};
+pub use wal::{Init, InitCap, ProtectedTreasury, TreasuryCapKey, Wal};

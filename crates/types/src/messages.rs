@@ -10,6 +10,7 @@ use serde::de::{self, DeserializeOwned};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::ids::{Address, BlobId, Epoch, ObjectId, U256, deserialize_fixed, serialize_fixed};
+use crate::move_type::move_struct;
 
 /// The intent version of every protocol message.
 pub const INTENT_VERSION: u8 = 0;
@@ -212,7 +213,7 @@ pub fn parse_header(bytes: &[u8], expected: IntentType) -> Result<(Intent, Epoch
     ))
 }
 
-/// How a certified blob is kept: `messages::BlobPersistenceType` in Move.
+/// How a certified blob is kept: `walrus::messages::BlobPersistenceType` (enum, copy, drop).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum BlobPersistenceType {
     /// Kept until it expires.
@@ -223,6 +224,9 @@ pub enum BlobPersistenceType {
         object_id: ObjectId,
     },
 }
+
+move_struct!(BlobPersistenceType, Walrus, "messages", "BlobPersistenceType",
+    enum [("Permanent", []), ("Deletable", [("object_id", "ID")])]);
 
 /// Body of a storage confirmation: the node stores its slivers of `blob_id`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -4,6 +4,7 @@ use crate::blob::*;
 use crate::events::*;
 use crate::framework::*;
 use crate::governance::*;
+use crate::messages::BlobPersistenceType;
 use crate::move_type::MoveTypeInfo;
 use crate::staking::*;
 use crate::system::*;
@@ -37,6 +38,8 @@ pub fn mirrored_types() -> Vec<MoveTypeInfo> {
         MoveTypeInfo::of::<Wal>(),
         MoveTypeInfo::of::<ProtectedTreasury>(),
         MoveTypeInfo::of::<TreasuryCapKey>(),
+        MoveTypeInfo::of::<Init>(),
+        MoveTypeInfo::of::<InitCap>(),
         // walrus: system
         MoveTypeInfo::of::<System>(),
         MoveTypeInfo::of::<SystemStateInnerV1>(),
@@ -69,6 +72,9 @@ pub fn mirrored_types() -> Vec<MoveTypeInfo> {
         MoveTypeInfo::of::<StorageNodeCap>(),
         MoveTypeInfo::of::<StakedWal>(),
         MoveTypeInfo::of::<StakedWalState>(),
+        MoveTypeInfo::of::<Authenticated>(),
+        MoveTypeInfo::of::<WalrusContext>(),
+        MoveTypeInfo::of::<BlobPersistenceType>(),
         // walrus: blobs
         MoveTypeInfo::of::<Storage>(),
         MoveTypeInfo::of::<Blob>(),

@@ -358,3 +358,32 @@ pub enum StakedWalState {
 
 move_struct!(StakedWalState, Walrus, "staked_wal", "StakedWalState",
     enum [("Staked", []), ("Withdrawing", [("withdraw_epoch", "u32")])]);
+
+/// `walrus::auth::Authenticated` (enum, drop): who is calling; built in a transaction and
+/// never stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Authenticated {
+    /// The transaction sender.
+    Sender(Address),
+    /// The holder of this object.
+    Object(ObjectId),
+}
+
+move_struct!(Authenticated, Walrus, "auth", "Authenticated",
+    enum [("Sender", [("0", "address")]), ("Object", [("0", "ID")])]);
+
+/// `walrus::walrus_context::WalrusContext` (drop): the epoch context passed to pools; never
+/// stored.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct WalrusContext {
+    /// The current epoch.
+    pub epoch: Epoch,
+    /// Whether the next committee is selected.
+    pub committee_selected: bool,
+    /// The committee: node ID to shard indices.
+    pub committee: VecMap<ObjectId, Vec<u16>>,
+}
+
+move_struct!(WalrusContext, Walrus, "walrus_context", "WalrusContext",
+    struct [("epoch", "u32"), ("committee_selected", "bool"),
+        ("committee", "VecMap<ID, vector<u16>>")]);

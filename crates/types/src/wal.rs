@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::framework::Publisher;
 use crate::ids::ObjectId;
 use crate::move_type::move_struct;
 
@@ -45,3 +46,24 @@ pub struct TreasuryCapKey {
 }
 
 move_struct!(TreasuryCapKey, Wal, "wal", "TreasuryCapKey", struct []);
+
+/// `walrus::init::INIT` (drop): the `walrus` package's one-time witness. BCS `00`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub struct Init {
+    /// The field the Move compiler adds to an empty struct.
+    pub dummy_field: bool,
+}
+
+move_struct!(Init, Walrus, "init", "INIT", struct []);
+
+/// `walrus::init::InitCap` (key, store): allows initializing the system once.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct InitCap {
+    /// The object ID.
+    pub id: ObjectId,
+    /// The `walrus` package's publisher.
+    pub publisher: Publisher,
+}
+
+move_struct!(InitCap, Walrus, "init", "InitCap",
+    struct [("id", "UID"), ("publisher", "Publisher")]);

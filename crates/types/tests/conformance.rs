@@ -501,6 +501,43 @@ fn structs_match_move() {
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
 
+/// Move types that never cross the chain boundary (built and consumed inside one call), so
+/// they have no Rust mirror.
+const MOVE_ONLY: &[&str] = &[
+    "RequiredWeight",
+    "CertifiedMessage",
+    "CertifiedBlobMessage",
+    "CertifiedInvalidBlobId",
+    "ProofOfPossessionMessage",
+];
+
+#[test]
+fn every_move_type_is_mirrored() {
+    let modules = load_move();
+    let mirrored: Vec<(String, String, String)> = mirrored_types()
+        .iter()
+        .filter_map(|t| {
+            Some((
+                package_name(t.origin)?.to_owned(),
+                t.module.to_owned(),
+                t.name.to_owned(),
+            ))
+        })
+        .collect();
+    let mut errors = Vec::new();
+    for ((package, module), m) in &modules {
+        for name in m.decls.keys() {
+            let key = (package.clone(), module.clone(), name.clone());
+            if !mirrored.contains(&key) && !MOVE_ONLY.contains(&name.as_str()) {
+                errors.push(format!(
+                    "{package}::{module}::{name} is declared in Move but not mirrored in haulout-types"
+                ));
+            }
+        }
+    }
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
 #[test]
 fn abort_codes_match_move() {
     let modules = load_move();

@@ -295,6 +295,8 @@ fn declared_layouts_match_rust() {
     check::<Wal>(&g, s);
     check::<ProtectedTreasury>(&g, s);
     check::<TreasuryCapKey>(&g, s);
+    check::<Init>(&g, s);
+    check::<InitCap>(&g, s);
     check::<System>(&g, s);
     check::<SystemStateInnerV1>(&g, s);
     check::<BlsCommittee>(&g, s);
@@ -325,6 +327,9 @@ fn declared_layouts_match_rust() {
     check::<StorageNodeCap>(&g, s);
     check::<StakedWal>(&g, s);
     check::<StakedWalState>(&g, s);
+    check::<Authenticated>(&g, s);
+    check::<WalrusContext>(&g, s);
+    check::<BlobPersistenceType>(&g, s);
     check::<Storage>(&g, s);
     check::<Blob>(&g, s);
     check::<Metadata>(&g, s);
