@@ -8,12 +8,14 @@
 //! - [`abort`]: the abort codes of each Move module; [`functions`]: the Move functions a
 //!   transaction calls, with their parameter types.
 //! - Protocol messages ([`StorageConfirmation`], [`SignedMessage`], …) with checked decoding.
+//! - [`decode_as`] and [`WalrusEvent::decode`]: contents decoded after checking their Move type.
 //! - [`derive_dynamic_field_id`] and [`derive_dynamic_object_field_id`].
 
 // Tests may unwrap (see the workspace lints).
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod blob;
+mod decode;
 mod dynamic_field;
 mod events;
 mod framework;
@@ -30,6 +32,7 @@ pub mod abort;
 pub mod functions;
 
 pub use blob::{Blob, BlobIdDerivation, Metadata, SharedBlob, Storage};
+pub use decode::{DecodeError, WalrusEvent, decode_as};
 pub use dynamic_field::{
     derive_dynamic_field_id, derive_dynamic_object_field_id, dynamic_field_id_of,
     dynamic_object_field_id_of,

@@ -393,3 +393,37 @@ fn names_are_valid_identifiers() {
         format!("0x{}::system::System", "01".repeat(32))
     );
 }
+
+#[test]
+fn walrus_event_decodes_every_event() {
+    let g = Gen::new();
+    let walrus = Address::new([0x11; 32]);
+    let mut n = 0;
+    for info in mirrored_types()
+        .into_iter()
+        .filter(|t| t.module == "events")
+    {
+        let tag = StructTag::new(
+            walrus,
+            Identifier::new(info.module).unwrap(),
+            Identifier::new(info.name).unwrap(),
+            vec![],
+        );
+        for seed in 0..4 {
+            let mut bytes = Vec::new();
+            g.bytes(
+                &parse_ty(info.name).unwrap(),
+                &HashMap::new(),
+                seed,
+                &mut bytes,
+            );
+            let event = WalrusEvent::decode(&tag, &bytes, walrus)
+                .unwrap()
+                .unwrap_or_else(|| panic!("{} not decoded", info.name));
+            assert_eq!(event.name(), info.name);
+            assert_eq!(event.to_bcs().unwrap(), bytes);
+        }
+        n += 1;
+    }
+    assert_eq!(n, 26);
+}
