@@ -31,6 +31,30 @@ pub const ALL: &[MoveFunction] = &[
     },
     MoveFunction {
         package: "walrus",
+        module: "auth",
+        name: "authenticate_sender",
+        params: &["&TxContext"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "auth",
+        name: "authenticate_with_object",
+        params: &["&T"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "auth",
+        name: "authorized_address",
+        params: &["address"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "auth",
+        name: "authorized_object",
+        params: &["ID"],
+    },
+    MoveFunction {
+        package: "walrus",
         module: "blob",
         name: "object_id",
         params: &["&Blob"],
@@ -86,6 +110,18 @@ pub const ALL: &[MoveFunction] = &[
     MoveFunction {
         package: "walrus",
         module: "blob",
+        name: "encoded_size",
+        params: &["&Blob", "u16"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "blob",
+        name: "derive_blob_id",
+        params: &["u256", "u8", "u64"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "blob",
         name: "burn",
         params: &["Blob"],
     },
@@ -93,6 +129,12 @@ pub const ALL: &[MoveFunction] = &[
         package: "walrus",
         module: "blob",
         name: "add_metadata",
+        params: &["&mut Blob", "Metadata"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "blob",
+        name: "add_or_replace_metadata",
         params: &["&mut Blob", "Metadata"],
     },
     MoveFunction {
@@ -112,6 +154,24 @@ pub const ALL: &[MoveFunction] = &[
         module: "blob",
         name: "remove_metadata_pair",
         params: &["&mut Blob", "&String"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "blob",
+        name: "remove_metadata_pair_if_exists",
+        params: &["&mut Blob", "&String"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "governance",
+        name: "signal_action",
+        params: &[],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "governance",
+        name: "set_parameter_action",
+        params: &["String", "u64"],
     },
     MoveFunction {
         package: "walrus",
@@ -153,6 +213,66 @@ pub const ALL: &[MoveFunction] = &[
     },
     MoveFunction {
         package: "walrus",
+        module: "governance",
+        name: "is_passing",
+        params: &["u64", "u64", "u64", "u64", "u16", "u16"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "governance",
+        name: "number",
+        params: &["&Proposal"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "governance",
+        name: "tally",
+        params: &["&Proposal"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "governance",
+        name: "status",
+        params: &["&Proposal"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "governance",
+        name: "voting_end_epoch",
+        params: &["&Proposal"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "governance",
+        name: "created_epoch",
+        params: &["&Proposal"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "governance",
+        name: "min_stake_to_propose",
+        params: &["&GovernanceConfig"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "governance",
+        name: "voting_period_epochs",
+        params: &["&GovernanceConfig"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "governance",
+        name: "quorum_bps",
+        params: &["&GovernanceConfig"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "governance",
+        name: "pass_threshold_bps",
+        params: &["&GovernanceConfig"],
+    },
+    MoveFunction {
+        package: "walrus",
         module: "metadata",
         name: "new",
         params: &[],
@@ -171,9 +291,27 @@ pub const ALL: &[MoveFunction] = &[
     },
     MoveFunction {
         package: "walrus",
+        module: "metadata",
+        name: "remove_if_exists",
+        params: &["&mut Metadata", "&String"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "node_metadata",
+        name: "new",
+        params: &["String", "String", "String"],
+    },
+    MoveFunction {
+        package: "walrus",
         module: "shared_blob",
         name: "new",
         params: &["Blob", "&mut TxContext"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "shared_blob",
+        name: "new_funded",
+        params: &["Blob", "Coin<WAL>", "&mut TxContext"],
     },
     MoveFunction {
         package: "walrus",
@@ -220,6 +358,24 @@ pub const ALL: &[MoveFunction] = &[
     MoveFunction {
         package: "walrus",
         module: "staked_wal",
+        name: "is_staked",
+        params: &["&StakedWal"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "staked_wal",
+        name: "is_withdrawing",
+        params: &["&StakedWal"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "staked_wal",
+        name: "withdraw_epoch",
+        params: &["&StakedWal"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "staked_wal",
         name: "join",
         params: &["&mut StakedWal", "StakedWal"],
     },
@@ -228,6 +384,24 @@ pub const ALL: &[MoveFunction] = &[
         module: "staked_wal",
         name: "split",
         params: &["&mut StakedWal", "u64", "&mut TxContext"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "staked_wal",
+        name: "destroy_zero",
+        params: &["StakedWal"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "staked_wal",
+        name: "has_voted",
+        params: &["&StakedWal", "ID"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "staked_wal",
+        name: "vote_locked_until",
+        params: &["&StakedWal"],
     },
     MoveFunction {
         package: "walrus",
@@ -263,6 +437,18 @@ pub const ALL: &[MoveFunction] = &[
     MoveFunction {
         package: "walrus",
         module: "staking",
+        name: "set_commission_receiver",
+        params: &["&mut Staking", "ID", "Authenticated", "Authorized"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "staking",
+        name: "set_governance_authorized",
+        params: &["&mut Staking", "ID", "Authenticated", "Authorized"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "staking",
         name: "set_storage_price_vote",
         params: &["&mut Staking", "&StorageNodeCap", "u64"],
     },
@@ -287,6 +473,18 @@ pub const ALL: &[MoveFunction] = &[
     MoveFunction {
         package: "walrus",
         module: "staking",
+        name: "set_next_public_key",
+        params: &[
+            "&mut Staking",
+            "&StorageNodeCap",
+            "vector<u8>",
+            "vector<u8>",
+            "&mut TxContext",
+        ],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "staking",
         name: "set_name",
         params: &["&mut Staking", "&StorageNodeCap", "String"],
     },
@@ -299,6 +497,18 @@ pub const ALL: &[MoveFunction] = &[
     MoveFunction {
         package: "walrus",
         module: "staking",
+        name: "set_network_public_key",
+        params: &["&mut Staking", "&StorageNodeCap", "vector<u8>"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "staking",
+        name: "set_node_metadata",
+        params: &["&mut Staking", "&StorageNodeCap", "NodeMetadata"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "staking",
         name: "voting_end",
         params: &["&mut Staking", "&Clock"],
     },
@@ -306,6 +516,18 @@ pub const ALL: &[MoveFunction] = &[
         package: "walrus",
         module: "staking",
         name: "initiate_epoch_change",
+        params: &[
+            "&mut Staking",
+            "&mut System",
+            "&mut ProtectedTreasury",
+            "&Clock",
+            "&mut TxContext",
+        ],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "staking",
+        name: "initiate_epoch_change_v2",
         params: &[
             "&mut Staking",
             "&mut System",
@@ -340,6 +562,42 @@ pub const ALL: &[MoveFunction] = &[
     },
     MoveFunction {
         package: "walrus",
+        module: "staking",
+        name: "try_join_active_set",
+        params: &["&mut Staking", "&StorageNodeCap"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "staking",
+        name: "epoch",
+        params: &["&Staking"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "staking",
+        name: "n_shards",
+        params: &["&Staking"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "staking",
+        name: "total_active_stake",
+        params: &["&Staking"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "staking",
+        name: "calculate_rewards",
+        params: &["&Staking", "ID", "u64", "u32", "u32"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "staking",
+        name: "can_withdraw_staked_wal_early",
+        params: &["&Staking", "&StakedWal"],
+    },
+    MoveFunction {
+        package: "walrus",
         module: "storage_resource",
         name: "start_epoch",
         params: &["&Storage"],
@@ -348,6 +606,12 @@ pub const ALL: &[MoveFunction] = &[
         package: "walrus",
         module: "storage_resource",
         name: "end_epoch",
+        params: &["&Storage"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "storage_resource",
+        name: "storage_size",
         params: &["&Storage"],
     },
     MoveFunction {
@@ -379,6 +643,12 @@ pub const ALL: &[MoveFunction] = &[
         module: "storage_resource",
         name: "fuse",
         params: &["&mut Storage", "Storage"],
+    },
+    MoveFunction {
+        package: "walrus",
+        module: "storage_resource",
+        name: "destroy",
+        params: &["Storage"],
     },
     MoveFunction {
         package: "walrus",

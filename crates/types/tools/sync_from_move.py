@@ -21,18 +21,28 @@ FUNCTIONS = {
         total_capacity_size used_capacity_size storage_price_per_unit_size
         write_price_per_unit_size""",
     ("walrus", "storage_resource"): """split_by_epoch split_by_size fuse_periods fuse_amount fuse
-        start_epoch end_epoch size""",
-    ("walrus", "blob"): """add_metadata insert_or_update_metadata_pair remove_metadata_pair
-        take_metadata burn blob_id object_id size registered_epoch certified_epoch end_epoch
-        is_deletable storage encoding_type""",
-    ("walrus", "metadata"): "new insert_or_update remove",
-    ("walrus", "shared_blob"): "new fund extend blob funds",
+        destroy start_epoch end_epoch storage_size""",
+    ("walrus", "blob"): """add_metadata add_or_replace_metadata insert_or_update_metadata_pair
+        remove_metadata_pair remove_metadata_pair_if_exists take_metadata burn blob_id object_id
+        size registered_epoch certified_epoch end_epoch is_deletable storage encoding_type
+        encoded_size derive_blob_id""",
+    ("walrus", "metadata"): "new insert_or_update remove remove_if_exists",
+    ("walrus", "shared_blob"): "new new_funded fund extend blob funds",
     ("walrus", "staking"): """register_candidate stake_with_pool request_withdraw_stake
         withdraw_stake set_storage_price_vote set_write_price_vote set_node_capacity_vote
-        update_prices set_next_commission collect_commission set_network_address set_name
-        voting_end initiate_epoch_change epoch_sync_done""",
-    ("walrus", "staked_wal"): "split join value node_id activation_epoch",
-    ("walrus", "governance"): "create_proposal vote finalize execute",
+        update_prices set_next_commission collect_commission set_commission_receiver
+        set_governance_authorized set_next_public_key set_network_address set_name
+        set_network_public_key set_node_metadata voting_end initiate_epoch_change
+        initiate_epoch_change_v2 epoch_sync_done try_join_active_set epoch n_shards
+        total_active_stake calculate_rewards can_withdraw_staked_wal_early""",
+    ("walrus", "staked_wal"): """split join destroy_zero value node_id activation_epoch is_staked
+        is_withdrawing withdraw_epoch has_voted vote_locked_until""",
+    ("walrus", "auth"): """authenticate_sender authenticate_with_object authorized_address
+        authorized_object""",
+    ("walrus", "node_metadata"): "new",
+    ("walrus", "governance"): """signal_action set_parameter_action create_proposal vote finalize
+        execute is_passing number tally status voting_end_epoch created_epoch
+        min_stake_to_propose voting_period_epochs quorum_bps pass_threshold_bps""",
     ("wal", "wal"): "burn total_supply",
 }
 
@@ -162,6 +172,11 @@ def main():
     out.append("    ALL.iter().find(|f| f.module == module && f.name == name)")
     out.append("}")
     open(os.path.join(CRATE, "src", "functions.rs"), "w").write("\n".join(out) + "\n")
+    found = {(p, m, n) for p, m, n, _ in funs}
+    for (p, m), names in FUNCTIONS.items():
+        for n in names.split():
+            if (p, m, n) not in found:
+                print(f"warning: {p}::{m}::{n} not found in Move")
     print(f"{sum(len(c) for _, _, c in aborts)} abort codes in {len(aborts)} modules, {len(funs)} functions")
 
 
