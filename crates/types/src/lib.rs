@@ -1,5 +1,6 @@
-//! Rust mirror of the on-chain Walrus and haulout Move layouts: objects, events, abort codes,
-//! protocol messages and dynamic-field IDs, byte-identical in BCS.
+//! Rust mirror of haulout's on-chain Move layouts, protocol messages and dynamic-field IDs.
+//!
+//! Every type's BCS is byte-identical to its Move counterpart in `move/walrus` and `move/wal`.
 //!
 //! - Objects and events: [`System`], [`SystemStateInnerV1`], [`Staking`], [`StakingInnerV1`],
 //!   [`StakingPool`], [`Blob`], [`Storage`], the events ([`BlobRegistered`], …), governance
@@ -10,6 +11,26 @@
 //! - Protocol messages ([`StorageConfirmation`], [`SignedMessage`], …) with checked decoding.
 //! - [`decode_as`] and [`WalrusEvent::decode`]: contents decoded after checking their Move type.
 //! - [`derive_dynamic_field_id`] and [`derive_dynamic_object_field_id`].
+//!
+//! ```
+//! use haulout_types::{MoveStruct, ObjectId, Packages, System, TypeTag, derive_dynamic_field_id};
+//!
+//! // A `System` object's contents, as a Sui node serves them.
+//! let mut contents = vec![0xaa; 32]; // id
+//! contents.extend(1u64.to_le_bytes()); // version
+//! contents.extend([0x11; 32]); // package_id
+//! contents.push(0); // new_package_id: None
+//! let system: System = bcs::from_bytes(&contents)?;
+//! assert_eq!(system.package_id, ObjectId::new([0x11; 32]));
+//!
+//! // Its inner state is the `u64` dynamic field keyed by `version`.
+//! let inner_id =
+//!     derive_dynamic_field_id(system.id, &TypeTag::U64, &system.version.to_le_bytes());
+//! # let _ = inner_id;
+//! let packages = Packages { walrus: system.package_id.into(), wal: system.package_id.into() };
+//! assert!(System::struct_tag(&packages).to_string().ends_with("::system::System"));
+//! # Ok::<(), bcs::Error>(())
+//! ```
 
 // Tests may unwrap (see the workspace lints).
 #![cfg_attr(test, allow(clippy::unwrap_used))]
