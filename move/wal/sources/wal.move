@@ -3,6 +3,7 @@
 /// 9 decimals (1 WAL = 10^9 FROST). The whole supply of 5,000,000,000 WAL is minted once, at
 /// publication, to the publisher. The `TreasuryCap<WAL>` is then locked under a dynamic object
 /// field of the shared `ProtectedTreasury`, which only allows burning and reading the supply.
+#[allow(deprecated_usage)]
 module wal::wal;
 
 use sui::coin::{Self, Coin, TreasuryCap};

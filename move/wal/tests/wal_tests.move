@@ -3,7 +3,7 @@ module wal::wal_tests;
 
 use sui::coin::{Coin, CoinMetadata};
 use sui::test_scenario as ts;
-use wal::wal::{Self, WAL, ProtectedTreasury};
+use wal::wal::{WAL, ProtectedTreasury};
 
 const PUBLISHER: address = @0xa11ce;
 const FROST_PER_WAL: u64 = 1_000_000_000;
@@ -11,7 +11,7 @@ const FROST_PER_WAL: u64 = 1_000_000_000;
 #[test]
 fun init_mints_supply_and_freezes_metadata() {
     let mut scenario = ts::begin(PUBLISHER);
-    wal::init_for_testing(scenario.ctx());
+    wal::wal::init_for_testing(scenario.ctx());
     scenario.next_tx(PUBLISHER);
 
     let treasury = scenario.take_shared<ProtectedTreasury>();
@@ -33,7 +33,7 @@ fun init_mints_supply_and_freezes_metadata() {
 #[test]
 fun burn_reduces_total_supply() {
     let mut scenario = ts::begin(PUBLISHER);
-    wal::init_for_testing(scenario.ctx());
+    wal::wal::init_for_testing(scenario.ctx());
     scenario.next_tx(PUBLISHER);
 
     let mut treasury = scenario.take_shared<ProtectedTreasury>();

@@ -32,7 +32,6 @@ public(package) fun convert_to_wal_amount(exchange_rate: &PoolExchangeRate, amou
     match (exchange_rate) {
         PoolExchangeRate::Flat => amount,
         PoolExchangeRate::Variable { wal_amount, share_amount } => {
-            if (*share_amount == 0) return amount;
             ((amount as u128) * *wal_amount / *share_amount) as u64
         },
     }

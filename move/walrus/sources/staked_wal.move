@@ -163,7 +163,7 @@ public fun join(sw: &mut StakedWal, other: StakedWal) {
 public fun split(sw: &mut StakedWal, amount: u64, ctx: &mut TxContext): StakedWal {
     assert!(sw.principal.value() > amount, EInvalidAmount);
     assert!(amount > 0, EInvalidAmount);
-    let mut new = StakedWal {
+    let mut split_off = StakedWal {
         id: object::new(ctx),
         state: sw.state,
         node_id: sw.node_id,
@@ -172,9 +172,9 @@ public fun split(sw: &mut StakedWal, amount: u64, ctx: &mut TxContext): StakedWa
     };
     if (df::exists_(&sw.id, VoteMarksKey())) {
         let marks: VoteMarks = *df::borrow(&sw.id, VoteMarksKey());
-        df::add(&mut new.id, VoteMarksKey(), marks);
+        df::add(&mut split_off.id, VoteMarksKey(), marks);
     };
-    new
+    split_off
 }
 
 /// Destroys a staked WAL with a zero principal. Aborts with `ENonZeroPrincipal` otherwise.

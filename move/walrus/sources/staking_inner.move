@@ -647,6 +647,22 @@ public(package) fun next_epoch_params(self: &StakingInnerV1): &EpochParams {
 /// The epoch state.
 public(package) fun epoch_state(self: &StakingInnerV1): &EpochState { &self.epoch_state }
 
+/// Whether the epoch change is done (`EpochChangeDone`).
+public(package) fun is_epoch_sync_done(self: &StakingInnerV1): bool {
+    match (self.epoch_state) {
+        EpochState::EpochChangeDone(_) => true,
+        _ => false,
+    }
+}
+
+/// Whether the next committee and parameters are selected (`NextParamsSelected`).
+public(package) fun is_next_params_selected(self: &StakingInnerV1): bool {
+    match (self.epoch_state) {
+        EpochState::NextParamsSelected(_) => true,
+        _ => false,
+    }
+}
+
 /// The total stake of the active set.
 public(package) fun total_active_stake(self: &StakingInnerV1): u64 {
     self.active_set.borrow().total_stake()
