@@ -6,7 +6,8 @@
 //!   [`StakingPool`], [`Blob`], [`Storage`], the events ([`BlobRegistered`], …), governance
 //!   ([`Proposal`], …) and the Sui framework types they contain ([`Balance`], [`VecMap`], …).
 //!   Each implements [`MoveStruct`]: module, name, type parameters, field list and type tag.
-//! - [`abort`]: the abort codes of each Move module; [`functions`]: the Move functions a
+//! - [`abort`]: the abort codes of each Move module; [`constants`]: its other integer
+//!   constants (limits, defaults, message types); [`functions`]: the Move functions a
 //!   transaction calls, with their parameter types.
 //! - Protocol messages ([`StorageConfirmation`], [`SignedMessage`], …) with checked decoding.
 //! - [`decode_as`] and [`WalrusEvent::decode`]: contents decoded after checking their Move type.
@@ -50,6 +51,7 @@ mod system;
 mod wal;
 
 pub mod abort;
+pub mod constants;
 pub mod functions;
 
 pub use blob::{Blob, BlobIdDerivation, Metadata, SharedBlob, Storage};

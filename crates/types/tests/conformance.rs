@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use common::{normalize_ty, split_top_level};
-use haulout_types::{Layout, Origin, abort, functions, mirrored_types};
+use haulout_types::{Layout, Origin, abort, constants, functions, mirrored_types};
 
 /// A struct or enum declaration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,7 +50,8 @@ struct MoveModule {
     package: String,
     name: String,
     decls: BTreeMap<String, MoveDecl>,
-    consts: BTreeMap<String, u64>,
+    /// Integer constants (any width).
+    consts: BTreeMap<String, u128>,
     funs: BTreeMap<String, MoveFun>,
 }
 
@@ -216,14 +217,22 @@ fn find_outside_strings(s: &str, needle: u8) -> Option<usize> {
     None
 }
 
-/// Parses an integer literal (`12`, `1_000`, `0x1f`, with an optional `u64` suffix).
-fn parse_int(lit: &str) -> Option<u64> {
-    let lit = lit.trim().replace('_', "");
-    let lit = lit.strip_suffix("u64").unwrap_or(&lit);
-    match lit.strip_prefix("0x") {
-        Some(hex) => u64::from_str_radix(hex, 16).ok(),
-        None => lit.parse().ok(),
-    }
+/// Parses an integer literal (`12`, `1_000`, `0x1f`, with an optional `u64`-style suffix) or a
+/// product of them (`1_024 * 1_024`).
+fn parse_int(expr: &str) -> Option<u128> {
+    expr.split('*').try_fold(1u128, |acc, lit| {
+        let lit = lit.trim().replace('_', "");
+        let digits_end = lit.find('u').unwrap_or(lit.len());
+        let (lit, suffix) = lit.split_at(digits_end);
+        if !matches!(suffix, "" | "u8" | "u16" | "u32" | "u64" | "u128") {
+            return None;
+        }
+        let v = match lit.strip_prefix("0x") {
+            Some(hex) => u128::from_str_radix(hex, 16).ok()?,
+            None => lit.parse().ok()?,
+        };
+        acc.checked_mul(v)
+    })
 }
 
 /// Parses one Move source file (one module).
@@ -326,7 +335,7 @@ fn parse_module(src: &str) -> Result<MoveModule, String> {
                 c.i += end;
                 if let Some((ty, value)) = decl.split_once('=') {
                     let ty = ty.trim().trim_start_matches(':').trim();
-                    if ty == "u64" {
+                    if matches!(ty, "u8" | "u16" | "u32" | "u64" | "u128") {
                         if let Some(v) = parse_int(value) {
                             m.consts.insert(name, v);
                         }
@@ -542,9 +551,12 @@ fn every_move_type_is_mirrored() {
 fn abort_codes_match_move() {
     let modules = load_move();
     let mut errors = Vec::new();
-    let mut mirrored: BTreeMap<(&str, &str), BTreeMap<&str, u64>> = BTreeMap::new();
+    let mut mirrored: BTreeMap<(&str, &str), BTreeMap<&str, u128>> = BTreeMap::new();
     for (package, module, codes) in abort::ALL {
-        mirrored.insert((package, module), codes.iter().copied().collect());
+        mirrored.insert(
+            (package, module),
+            codes.iter().map(|(n, v)| (*n, u128::from(*v))).collect(),
+        );
     }
     // Rust → Move.
     for ((package, module), codes) in &mirrored {
@@ -583,6 +595,75 @@ fn abort_codes_match_move() {
         }
     }
     assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+fn is_abort_code(name: &str) -> bool {
+    name.len() > 1 && name.starts_with('E') && name.as_bytes()[1].is_ascii_uppercase()
+}
+
+#[test]
+fn constants_match_move() {
+    let modules = load_move();
+    let mut errors = Vec::new();
+    let mut mirrored: BTreeMap<(&str, &str), BTreeMap<&str, u128>> = BTreeMap::new();
+    for (package, module, name, value) in constants::ALL {
+        mirrored
+            .entry((package, module))
+            .or_default()
+            .insert(name, *value);
+    }
+    for ((package, module), consts) in &mirrored {
+        let Some(m) = modules.get(&(package.to_string(), module.to_string())) else {
+            eprintln!("constants of {package}::{module}: module not in move/ (skipped)");
+            continue;
+        };
+        for (name, value) in consts {
+            match m.consts.get(*name) {
+                Some(v) if v == value => {}
+                Some(v) => errors.push(format!(
+                    "{package}::{module}::{name}: Rust {value}, Move {v}"
+                )),
+                None => errors.push(format!(
+                    "{package}::{module}::{name} is mirrored in Rust but not declared in Move"
+                )),
+            }
+        }
+    }
+    for ((package, module), m) in &modules {
+        for (name, value) in &m.consts {
+            let mirror = mirrored
+                .get(&(package.as_str(), module.as_str()))
+                .and_then(|c| c.get(name.as_str()));
+            if !is_abort_code(name) && mirror.is_none() {
+                errors.push(format!(
+                    "{package}::{module}::{name} = {value} has no mirror in haulout_types::constants"
+                ));
+            }
+        }
+    }
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+#[test]
+fn rust_protocol_constants_agree_with_move_constants() {
+    use constants::messages as m;
+    use haulout_types::{INTENT_VERSION, IntentType, STORAGE_APP_ID, Wal};
+    assert_eq!(m::APP_ID, STORAGE_APP_ID);
+    assert_eq!(m::INTENT_VERSION, INTENT_VERSION);
+    assert_eq!(
+        m::PROOF_OF_POSSESSION_MSG_TYPE,
+        IntentType::ProofOfPossession as u8
+    );
+    assert_eq!(m::BLOB_CERT_MSG_TYPE, IntentType::BlobCertMsg as u8);
+    assert_eq!(
+        m::INVALID_BLOB_ID_MSG_TYPE,
+        IntentType::InvalidBlobIdMsg as u8
+    );
+    assert_eq!(constants::wal::DECIMALS, Wal::DECIMALS);
+    assert_eq!(
+        constants::wal::TOTAL_WAL_SUPPLY_TO_MINT * Wal::FROST_PER_WAL,
+        Wal::TOTAL_SUPPLY_FROST
+    );
 }
 
 #[test]
@@ -634,6 +715,7 @@ use sui::balance::Balance;
 const EBadThing: u64 = 7;
 const ENext: u64 = 0x10;
 const NOT_AN_ERROR: u8 = 3;
+const UNIT: u64 = 1_024 * 1_024;
 #[error]
 const EText: vector<u8> = b"a // not a comment; {";
 
@@ -671,7 +753,12 @@ fun private_one() {}
     assert_eq!((m.package.as_str(), m.name.as_str()), ("walrus", "demo"));
     assert_eq!(
         m.consts,
-        BTreeMap::from([("EBadThing".into(), 7), ("ENext".into(), 16)])
+        BTreeMap::from([
+            ("EBadThing".into(), 7),
+            ("ENext".into(), 16),
+            ("NOT_AN_ERROR".into(), 3),
+            ("UNIT".into(), 1 << 20),
+        ])
     );
     assert_eq!(
         m.decls["Plain"].kind,

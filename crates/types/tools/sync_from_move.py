@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerates src/abort.rs and src/functions.rs of haulout-types from the Move sources.
+"""Regenerates src/abort.rs, src/constants.rs and src/functions.rs of haulout-types from Move.
 
 Usage: python3 crates/types/tools/sync_from_move.py [MOVE_DIR]   (default: <repo>/move)
 
@@ -89,14 +89,22 @@ def modules():
 
 
 def int_lit(s):
-    s = s.replace("_", "").strip()
-    s = s[:-3] if s.endswith("u64") else s
-    return int(s, 16) if s.startswith("0x") else int(s)
+    """An integer literal, or a product of literals (`1_024 * 1_024`)."""
+    value = 1
+    for part in s.split("*"):
+        part = re.sub(r"u(8|16|32|64|128|256)$", "", part.replace("_", "").strip())
+        value *= int(part, 16) if part.startswith("0x") else int(part)
+    return value
 
 
 def main():
-    aborts, funs = [], []
+    aborts, funs, consts = [], [], []
     for pkg, mod, src in modules():
+        other = [(n, t, int_lit(v)) for n, t, v in
+                 re.findall(r"\bconst\s+([A-Z][A-Z0-9_]*)\s*:\s*(u8|u16|u32|u64|u128)\s*=\s*([0-9a-fA-Fx_* ]+(?:u\d+)?)\s*;", src)
+                 if not re.match(r"E[A-Z]", n)]
+        if other:
+            consts.append((pkg, mod, other))
         codes = [(n, int_lit(v)) for n, v in
                  re.findall(r"\bconst\s+(E[A-Z]\w*)\s*:\s*u64\s*=\s*([0-9a-fA-Fx_]+(?:u64)?)\s*;", src)]
         if codes:
@@ -149,6 +157,36 @@ def main():
     out.append("}")
     open(os.path.join(CRATE, "src", "abort.rs"), "w").write("\n".join(out) + "\n")
 
+    out = ['//! The other integer constants of the Move modules (limits, defaults, message types), with',
+           '//! the same names, types and values (checked by `tests/conformance.rs`; regenerate with',
+           '//! `tools/sync_from_move.py`).', '',
+           'macro_rules! constants {',
+           '    ($($package:ident :: $module:ident { $($name:ident : $ty:ty = $value:literal),* $(,)? })*) => {',
+           '        $(',
+           '            #[doc = concat!("Constants of `", stringify!($package), "::", stringify!($module), "`.")]',
+           '            pub mod $module {',
+           '                $(',
+           '                    #[doc = concat!("`", stringify!($name), "` in `", stringify!($package), "::", stringify!($module), "`.")]',
+           '                    pub const $name: $ty = $value;',
+           '                )*',
+           '            }',
+           '        )*',
+           '',
+           '        /// Every constant: (package, module, name, value).',
+           '        pub const ALL: &[(&str, &str, &str, u128)] = &[',
+           '            $($((stringify!($package), stringify!($module), stringify!($name), $value as u128),)*)*',
+           '        ];',
+           '    };',
+           '}', '',
+           'constants! {']
+    for pkg, mod, cs in consts:
+        out.append(f"    {pkg}::{mod} {{")
+        for n, t, v in cs:
+            out.append(f"        {n}: {t} = {v:_},")
+        out.append("    }")
+    out.append("}")
+    open(os.path.join(CRATE, "src", "constants.rs"), "w").write("\n".join(out) + "\n")
+
     out = ['//! The Move functions a transaction calls, with their parameter types as declared in Move',
            '//! (checked by `tests/conformance.rs`; regenerate with `tools/sync_from_move.py`). The local',
            '//! chain dispatches exactly these.', '',
@@ -177,7 +215,8 @@ def main():
         for n in names.split():
             if (p, m, n) not in found:
                 print(f"warning: {p}::{m}::{n} not found in Move")
-    print(f"{sum(len(c) for _, _, c in aborts)} abort codes in {len(aborts)} modules, {len(funs)} functions")
+    print(f"{sum(len(c) for _, _, c in aborts)} abort codes in {len(aborts)} modules, "
+          f"{sum(len(c) for _, _, c in consts)} constants, {len(funs)} functions")
 
 
 main()
