@@ -120,7 +120,13 @@ struct Scratch {
     encoder: rs::Encoder,
     batch: rs::BatchEncoder,
     hasher: Hasher,
+    /// The n leaves of one tree.
     leaves: Vec<Digest>,
+    /// Leaves of rows `0..p` of a task's columns, column-major.
+    top: Vec<Digest>,
+    /// Leaves of rows `p..n` of a task's columns, column-major.
+    bottom: Vec<Digest>,
+    /// Repair symbols of a task's columns, column-major (batched encoding only).
     repairs: Vec<u8>,
 }
 
@@ -137,9 +143,6 @@ const BATCH_BELOW_SYMBOL_SIZE: usize = 64;
 /// Codewords per Reed–Solomon call for small symbols: 32 symbols of an even size fill whole
 /// 64-byte blocks.
 const BATCH_WIDTH: usize = 32;
-
-/// Edge of the square tiles used to transpose leaf-hash matrices cache-friendly.
-const TILE: usize = 16;
 
 /// The rows `0..p` of the message matrix: borrowed from the blob where it fills them, zero-padded
 /// copies where it does not.
@@ -173,97 +176,52 @@ impl<'a> MessageRows<'a> {
     }
 }
 
+/// The sizes of one expansion.
+#[derive(Clone, Copy)]
+struct Shape {
+    n: usize,
+    p: usize,
+    ss: usize,
+    /// Encode this many small codewords per Reed–Solomon call (1 = one call per codeword).
+    batch: usize,
+}
+
 /// One task of the column phase: columns `start..end` and the output regions only they touch.
 struct ColumnTask<'a> {
     start: usize,
     end: usize,
     /// Secondary slivers `start..end` (kept output), each `p` symbols.
     secondary: Option<&'a mut [u8]>,
-    /// Leaf hashes of rows `p..n` of these columns, column-major.
-    bottom_leaves: &'a mut [Digest],
+    /// This task's piece of each row `p..n` of the leaf matrix.
+    bottom_leaves: Vec<&'a mut [Digest]>,
     roots: &'a mut [Digest],
     /// For columns below `s` when slivers are kept: this task's piece of each primary row `p..n`.
     bottom_rows: Vec<&'a mut [u8]>,
 }
 
-/// Extends all columns of a task with one Reed–Solomon call (small symbols), then hashes them.
-fn encode_column_batch<'a>(
-    task: &mut ColumnTask<'_>,
-    scratch: &mut Scratch,
-    original: &impl Fn(usize, usize) -> &'a [u8],
-    (n, p, ss): (usize, usize, usize),
-    top_leaves: &[Digest],
-) {
-    let col_repairs = n - p;
-    let width = task.end - task.start;
-    if let Some(secondary) = task.secondary.as_deref_mut() {
-        for (c, sliver) in secondary.chunks_exact_mut(p * ss).enumerate() {
-            for (r, cell) in sliver.chunks_exact_mut(ss).enumerate() {
-                cell.copy_from_slice(original(task.start + c, r));
-            }
+/// Splits each row of a row-major matrix (`row_len` items, columns `0..split` and `split..`) into
+/// the pieces of the column tasks, which start at multiples of `width` below `split` and at
+/// `split` plus multiples of `width` above it. Returns one list of row pieces per task.
+fn split_for_tasks<T>(
+    rows: &mut [T],
+    row_len: usize,
+    split: usize,
+    width: usize,
+    unit: usize,
+) -> Vec<Vec<&mut [T]>> {
+    let tasks = split.div_ceil(width) + (row_len - split).div_ceil(width);
+    let mut pieces: Vec<Vec<&mut [T]>> = Vec::new();
+    pieces.resize_with(tasks, Vec::new);
+    for row in rows.chunks_exact_mut(row_len * unit) {
+        let (left, right) = row.split_at_mut(split * unit);
+        let all = left
+            .chunks_mut(width * unit)
+            .chain(right.chunks_mut(width * unit));
+        for (task, piece) in all.enumerate() {
+            pieces[task].push(piece);
         }
     }
-    let Scratch {
-        batch,
-        hasher,
-        leaves: all_leaves,
-        repairs,
-        ..
-    } = scratch;
-    repairs.clear();
-    repairs.resize(width * col_repairs * ss, 0);
-    let start = task.start;
-    let secondary = task.secondary.as_deref();
-    let column_symbol = |c: usize, r: usize| match secondary {
-        Some(secondary) => &secondary[(c * p + r) * ss..][..ss],
-        None => original(start + c, r),
-    };
-    let bottom_rows = &mut task.bottom_rows;
-    let on_repair = |c: usize, t: usize, symbol: &[u8]| {
-        repairs[(c * col_repairs + t) * ss..][..ss].copy_from_slice(symbol);
-        if let Some(row) = bottom_rows.get_mut(t) {
-            row[c * ss..(c + 1) * ss].copy_from_slice(symbol);
-        }
-    };
-    batch
-        .encode(p, n, ss, width, column_symbol, on_repair)
-        .expect(RS_SHAPE);
-    for c in 0..width {
-        let j = start + c;
-        let leaves = &mut task.bottom_leaves[c * col_repairs..][..col_repairs];
-        hasher.leaf_hashes(
-            &repairs[c * col_repairs * ss..][..col_repairs * ss],
-            ss,
-            leaves,
-        );
-        all_leaves.clear();
-        all_leaves.extend_from_slice(&top_leaves[j * p..(j + 1) * p]);
-        all_leaves.extend_from_slice(leaves);
-        task.roots[c] = hasher.merkle_root(all_leaves);
-    }
-}
-
-/// `dst[c][r] = src[r][c]` for a `rows × cols` matrix of digests, tile by tile.
-fn transpose(src: &[Digest], rows: usize, cols: usize) -> Vec<Digest> {
-    let mut dst = vec![[0u8; 32]; rows * cols];
-    if rows == 0 {
-        return dst;
-    }
-    dst.par_chunks_mut(TILE * rows)
-        .enumerate()
-        .for_each(|(tile, out)| {
-            let c0 = tile * TILE;
-            let width = out.len() / rows;
-            for r0 in (0..rows).step_by(TILE) {
-                for r in r0..(r0 + TILE).min(rows) {
-                    let src_row = &src[r * cols + c0..][..width];
-                    for (c, digest) in src_row.iter().enumerate() {
-                        out[c * rows + r] = *digest;
-                    }
-                }
-            }
-        });
-    dst
+    pieces
 }
 
 impl EncodingConfig {
@@ -301,6 +259,12 @@ impl EncodingConfig {
         let n = usize::from(self.n_shards());
         let p = usize::from(self.n_primary_source_symbols());
         let s = usize::from(self.n_secondary_source_symbols());
+        let batch = if ss < BATCH_BELOW_SYMBOL_SIZE {
+            BATCH_WIDTH
+        } else {
+            1
+        };
+        let shape = Shape { n, p, ss, batch };
         let (row_repairs, col_repairs) = (n - s, n - p);
         let row_bytes = s * ss;
 
@@ -329,11 +293,6 @@ impl EncodingConfig {
         let mut row_repair = vec![0u8; p * row_repairs * ss];
         let mut top_leaves = vec![[0u8; 32]; p * n];
         let mut row_roots = vec![[0u8; 32]; n];
-        let batch = if ss < BATCH_BELOW_SYMBOL_SIZE {
-            BATCH_WIDTH
-        } else {
-            1
-        };
         row_repair
             .par_chunks_mut(batch * row_repairs * ss)
             .zip(top_leaves.par_chunks_mut(batch * n))
@@ -362,33 +321,26 @@ impl EncodingConfig {
                     }
                 },
             );
-        // Column j needs the leaves of rows 0..p contiguous.
-        let top_leaves = transpose(&top_leaves, p, n);
 
-        // Columns: extend each from its top p symbols (the secondary sliver) to n, hash the new
-        // symbols and build the column tree. Below column s the new symbols are the primary
-        // slivers' rows p..n, written straight into their place.
-        let mut bottom_leaves = vec![[0u8; 32]; n * col_repairs];
+        // Columns, in tasks of adjacent columns: extend each column from its top p symbols (the
+        // secondary sliver) to n, hash the new symbols and build the column tree. Below column s
+        // the new symbols are the primary slivers' rows p..n, written straight into place.
+        let mut bottom_leaves = vec![[0u8; 32]; col_repairs * n];
         let mut col_roots = vec![[0u8; 32]; n];
         let per_task = if batch > 1 {
             BATCH_WIDTH
         } else {
             COLUMNS_PER_TASK
         };
-        let mut tasks = Vec::with_capacity(n.div_ceil(per_task) + 1);
+        let mut tasks = Vec::new();
         {
-            let mut pieces: Vec<Vec<&mut [u8]>> = Vec::new();
-            pieces.resize_with(s.div_ceil(per_task), Vec::new);
-            for row in bottom.chunks_exact_mut(row_bytes) {
-                for (task, piece) in row.chunks_mut(per_task * ss).enumerate() {
-                    pieces[task].push(piece);
-                }
-            }
-            let mut pieces = pieces.into_iter();
+            let mut leaf_pieces =
+                split_for_tasks(&mut bottom_leaves, n, s, per_task, 1).into_iter();
+            let mut row_pieces = split_for_tasks(bottom, s, s, per_task, ss).into_iter();
             let mut secondary_rest = Some(&mut secondary[..]).filter(|_| keep);
-            let (mut leaves_rest, mut roots_rest) = (&mut bottom_leaves[..], &mut col_roots[..]);
-            let boundaries = (0..s).step_by(per_task).chain((s..n).step_by(per_task));
-            for start in boundaries {
+            let mut roots_rest = &mut col_roots[..];
+            let starts = (0..s).step_by(per_task).chain((s..n).step_by(per_task));
+            for start in starts {
                 let end = (start + per_task).min(if start < s { s } else { n });
                 let width = end - start;
                 let secondary = secondary_rest.take().map(|rest| {
@@ -396,28 +348,23 @@ impl EncodingConfig {
                     secondary_rest = Some(others);
                     mine
                 });
-                let (bottom_leaves, others) = leaves_rest.split_at_mut(width * col_repairs);
-                leaves_rest = others;
                 let (roots, others) = roots_rest.split_at_mut(width);
                 roots_rest = others;
-                let bottom_rows = if start < s {
-                    pieces.next().unwrap_or_default()
-                } else {
-                    Vec::new()
-                };
                 tasks.push(ColumnTask {
                     start,
                     end,
                     secondary,
-                    bottom_leaves,
+                    bottom_leaves: leaf_pieces.next().unwrap_or_default(),
                     roots,
-                    bottom_rows,
+                    bottom_rows: if keep && start < s {
+                        row_pieces.next().unwrap_or_default()
+                    } else {
+                        Vec::new()
+                    },
                 });
             }
         }
-        let (message, row_repair, top_leaves) = (&message, &row_repair, &top_leaves);
-        // Symbol r of column j, for rows 0..p.
-        let original_symbol = |j: usize, r: usize| -> &[u8] {
+        let original = |j: usize, r: usize| -> &[u8] {
             if j < s {
                 &message.row(r)[j * ss..][..ss]
             } else {
@@ -427,65 +374,15 @@ impl EncodingConfig {
         tasks
             .into_par_iter()
             .for_each_init(Scratch::default, |scratch, mut task| {
-                if batch > 1 {
-                    encode_column_batch(
-                        &mut task,
-                        scratch,
-                        &original_symbol,
-                        (n, p, ss),
-                        top_leaves,
-                    );
-                    return;
-                }
-                for j in task.start..task.end {
-                    let offset = j - task.start;
-                    let original = |r: usize| original_symbol(j, r);
-                    let leaves = &mut task.bottom_leaves[offset * col_repairs..][..col_repairs];
-                    let Scratch {
-                        encoder,
-                        hasher,
-                        leaves: all_leaves,
-                        ..
-                    } = scratch;
-                    let bottom_rows = &mut task.bottom_rows;
-                    let hash_repairs = |repairs: &mut dyn Iterator<Item = &[u8]>| {
-                        if bottom_rows.is_empty() {
-                            hasher.leaf_hashes_iter(repairs, ss, leaves);
-                        } else {
-                            for (row, symbol) in bottom_rows.iter_mut().zip(repairs) {
-                                row[offset * ss..(offset + 1) * ss].copy_from_slice(symbol);
-                            }
-                            let written = bottom_rows.iter().map(|row| &row[offset * ss..][..ss]);
-                            hasher.leaf_hashes_iter(written, ss, leaves);
-                        }
-                    };
-                    match task.secondary.as_deref_mut() {
-                        // Kept: gather the secondary sliver, then extend it.
-                        Some(secondary) => {
-                            let sliver = &mut secondary[offset * p * ss..][..p * ss];
-                            for (r, cell) in sliver.chunks_exact_mut(ss).enumerate() {
-                                cell.copy_from_slice(original(r));
-                            }
-                            encoder.encode_with(p, n, ss, sliver.chunks_exact(ss), hash_repairs)
-                        }
-                        // Not kept: the encoder copies the symbols in anyway.
-                        None => encoder.encode_with(p, n, ss, (0..p).map(original), hash_repairs),
-                    }
-                    .expect(RS_SHAPE);
-                    all_leaves.clear();
-                    all_leaves.extend_from_slice(&top_leaves[j * p..(j + 1) * p]);
-                    all_leaves.extend_from_slice(leaves);
-                    task.roots[offset] = hasher.merkle_root(all_leaves);
-                }
+                extend_columns(&mut task, scratch, &original, shape, &top_leaves)
             });
 
-        // Rows p..n: their leaves were produced column by column.
-        let bottom_leaves = transpose(&bottom_leaves, n, col_repairs);
+        // Rows p..n: their leaves were written column by column into the row-major matrix.
         row_roots[p..]
             .par_iter_mut()
             .zip(bottom_leaves.par_chunks(n))
             .for_each_init(Hasher::default, |hasher, (root, leaves)| {
-                *root = hasher.merkle_root(leaves);
+                *root = hasher.merkle_root(leaves)
             });
 
         let hashes = (0..n)
@@ -504,20 +401,98 @@ impl EncodingConfig {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Extends the columns of one task to n symbols, hashes the new symbols into the task's pieces of
+/// the leaf matrix, and builds each column's tree. `original(j, r)` is symbol `r < p` of column j.
+fn extend_columns<'a>(
+    task: &mut ColumnTask<'_>,
+    scratch: &mut Scratch,
+    original: &impl Fn(usize, usize) -> &'a [u8],
+    Shape {
+        n, p, ss, batch, ..
+    }: Shape,
+    top_leaves: &[Digest],
+) {
+    let col_repairs = n - p;
+    let (start, width) = (task.start, task.end - task.start);
+    let Scratch {
+        encoder,
+        batch: batch_encoder,
+        hasher,
+        leaves,
+        top,
+        bottom,
+        repairs,
+    } = scratch;
 
-    #[test]
-    fn transpose_swaps_rows_and_columns() {
-        for (rows, cols) in [(1, 1), (3, 50), (17, 33), (40, 5)] {
-            let src: Vec<Digest> = (0..rows * cols).map(|i| [i as u8; 32]).collect();
-            let dst = transpose(&src, rows, cols);
-            for r in 0..rows {
-                for c in 0..cols {
-                    assert_eq!(dst[c * rows + r], src[r * cols + c]);
-                }
+    // The secondary slivers, when kept, are these columns' top symbols.
+    if let Some(secondary) = task.secondary.as_deref_mut() {
+        for (c, sliver) in secondary.chunks_exact_mut(p * ss).enumerate() {
+            for (r, cell) in sliver.chunks_exact_mut(ss).enumerate() {
+                cell.copy_from_slice(original(start + c, r));
             }
         }
+    }
+    let secondary = task.secondary.as_deref();
+    let symbol = |c: usize, r: usize| match secondary {
+        Some(secondary) => &secondary[(c * p + r) * ss..][..ss],
+        None => original(start + c, r),
+    };
+    // The leaves of rows 0..p of these columns, gathered column-major (row segments are contiguous).
+    top.clear();
+    top.resize(width * p, [0; 32]);
+    for r in 0..p {
+        for (c, leaf) in top_leaves[r * n + start..][..width].iter().enumerate() {
+            top[c * p + r] = *leaf;
+        }
+    }
+    bottom.clear();
+    bottom.resize(width * col_repairs, [0; 32]);
+    let bottom_rows = &mut task.bottom_rows;
+    if batch > 1 {
+        // Small symbols: all the task's columns in one Reed–Solomon call.
+        repairs.clear();
+        repairs.resize(width * col_repairs * ss, 0);
+        let on_repair = |c: usize, t: usize, repair: &[u8]| {
+            repairs[(c * col_repairs + t) * ss..][..ss].copy_from_slice(repair);
+            if let Some(row) = bottom_rows.get_mut(t) {
+                row[c * ss..(c + 1) * ss].copy_from_slice(repair);
+            }
+        };
+        batch_encoder
+            .encode(p, n, ss, width, symbol, on_repair)
+            .expect(RS_SHAPE);
+        for (column, leaves) in repairs
+            .chunks_exact(col_repairs * ss)
+            .zip(bottom.chunks_exact_mut(col_repairs))
+        {
+            hasher.leaf_hashes(column, ss, leaves);
+        }
+    } else {
+        for (c, leaves) in bottom.chunks_exact_mut(col_repairs).enumerate() {
+            let hash_repairs = |repairs: &mut dyn Iterator<Item = &[u8]>| {
+                if bottom_rows.is_empty() {
+                    hasher.leaf_hashes_iter(repairs, ss, leaves);
+                } else {
+                    for (row, repair) in bottom_rows.iter_mut().zip(repairs) {
+                        row[c * ss..(c + 1) * ss].copy_from_slice(repair);
+                    }
+                    let written = bottom_rows.iter().map(|row| &row[c * ss..][..ss]);
+                    hasher.leaf_hashes_iter(written, ss, leaves);
+                }
+            };
+            encoder
+                .encode_with(p, n, ss, (0..p).map(|r| symbol(c, r)), hash_repairs)
+                .expect(RS_SHAPE);
+        }
+    }
+    for c in 0..width {
+        let column_bottom = &bottom[c * col_repairs..][..col_repairs];
+        for (row, leaf) in task.bottom_leaves.iter_mut().zip(column_bottom) {
+            row[c] = *leaf;
+        }
+        leaves.clear();
+        leaves.extend_from_slice(&top[c * p..][..p]);
+        leaves.extend_from_slice(column_bottom);
+        task.roots[c] = hasher.merkle_root(leaves);
     }
 }
