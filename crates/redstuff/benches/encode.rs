@@ -3,7 +3,8 @@
 //!
 //! - (a) `naive`: the straightforward single-threaded encoder and decoder (`support/naive.rs`);
 //! - (b) `hash_floor`: only the BLAKE2b-256 calls the protocol requires, batched, on all cores
-//!   (`support/floor.rs`);
+//!   (`support/floor.rs`); next to it `rs_floor`, only the Reed–Solomon calls, so that
+//!   `hash_floor + rs_floor` is what any encoder built on these two crates must spend;
 //! - (c) `wasm`: Walrus's official WASM encoder under Node.js (`wasm/compute_metadata.mjs`), for
 //!   `compute_metadata`; skipped with a note if `node` or its npm package is missing.
 //!
@@ -124,6 +125,7 @@ fn benches(c: &mut Criterion, n: u16, sizes: &[u64], run_naive: bool) {
         }
         drop(encoded);
         let floor = floor::HashFloor::for_encoding(usize::from(n), ss);
+        let rs_floor = floor::RsFloor::new(usize::from(n), ss);
 
         let mut group = c.benchmark_group(format!("n{n}"));
         group.throughput(Throughput::Bytes(bytes));
@@ -146,6 +148,9 @@ fn benches(c: &mut Criterion, n: u16, sizes: &[u64], run_naive: bool) {
         });
         bench(&mut group, bytes, "hash_floor", || {
             black_box(floor.run());
+        });
+        bench(&mut group, bytes, "rs_floor", || {
+            black_box(rs_floor.run());
         });
         if run_naive {
             bench(&mut group, bytes, "naive_compute_metadata", || {
@@ -242,11 +247,13 @@ fn main() {
             let Some(ours) = get(bytes, op) else { continue };
             let naive = naive.and_then(|name| get(bytes, name));
             let floor = (op != "decode").then(|| get(bytes, "hash_floor")).flatten();
+            let rs = (op != "decode").then(|| get(bytes, "rs_floor")).flatten();
+            let both = floor.zip(rs).map(|(a, b)| a + b);
             let wasm = (op == "compute_metadata")
                 .then(|| wasm.get(&bytes).copied())
                 .flatten();
             println!(
-                "| {} | {op} | {:.4} | {:.1} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {op} | {:.4} | {:.1} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 label(bytes),
                 ours,
                 bytes as f64 / ours / f64::from(1 << 20),
@@ -254,6 +261,8 @@ fn main() {
                 ratio(naive, ours),
                 seconds(floor),
                 ratio(floor, ours),
+                seconds(rs),
+                ratio(both, ours),
                 seconds(wasm),
                 ratio(wasm, ours),
             );

@@ -62,3 +62,53 @@ impl HashFloor {
         hash_all(&self.leaf_inputs, self.leaf_len) ^ hash_all(&self.inner_inputs, 65)
     }
 }
+
+/// The Reed–Solomon floor: only the erasure-code calls an encoding must make (p row codewords of
+/// k = s, n column codewords of k = p, symbols of `ss` bytes), on all cores, with the inputs in
+/// place and reused encoders — no hashing, no copying out.
+pub(crate) struct RsFloor {
+    n: usize,
+    p: usize,
+    s: usize,
+    ss: usize,
+    symbols: Vec<u8>,
+}
+
+impl RsFloor {
+    pub(crate) fn new(n: usize, symbol_size: usize) -> Self {
+        let f = (n - 1) / 3;
+        let (p, s) = (n - 2 * f, n - f);
+        let symbols = (0..s.max(p) * symbol_size).map(|i| (i * 7) as u8).collect();
+        Self {
+            n,
+            p,
+            s,
+            ss: symbol_size,
+            symbols,
+        }
+    }
+
+    /// Runs every codeword's encoding; returns a checksum byte.
+    pub(crate) fn run(&self) -> u8 {
+        let encode = |k: usize, codewords: usize| -> u8 {
+            (0..codewords)
+                .into_par_iter()
+                .map_init(
+                    || {
+                        reed_solomon_simd::ReedSolomonEncoder::new(k, self.n - k, self.ss)
+                            .expect("shape")
+                    },
+                    |encoder, _| {
+                        encoder.reset(k, self.n - k, self.ss).expect("shape");
+                        for symbol in self.symbols.chunks_exact(self.ss).take(k) {
+                            encoder.add_original_shard(symbol).expect("shape");
+                        }
+                        let result = encoder.encode().expect("encodes");
+                        result.recovery(0).map_or(0, |r| r[0])
+                    },
+                )
+                .reduce(|| 0, |a, b| a ^ b)
+        };
+        encode(self.s, self.p) ^ encode(self.p, self.n)
+    }
+}
