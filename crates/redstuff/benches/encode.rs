@@ -156,6 +156,9 @@ fn benches(c: &mut Criterion, n: u16, sizes: &[u64], run_naive: bool) {
             bench(&mut group, bytes, "naive_compute_metadata", || {
                 black_box(naive::blob_id(&blob, usize::from(n)));
             });
+            bench(&mut group, bytes, "naive_encode", || {
+                black_box(naive::encode(&blob, usize::from(n)));
+            });
             bench(&mut group, bytes, "naive_decode", || {
                 black_box(naive::decode(
                     &naive_slivers,
@@ -235,13 +238,14 @@ fn main() {
         rayon::current_num_threads()
     );
     println!(
-        "| size | operation | haulout s | MiB/s | (a) naive s | (a)/haulout | (b) floor s | (b)/haulout | (c) wasm s | (c)/haulout |"
+        "| size | operation | haulout s | MiB/s | (a) naive s | (a)/haulout | (b) hash floor s | \
+         (b)/haulout | RS floor s | (b+RS)/haulout | (c) wasm s | (c)/haulout |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     for &bytes in &sizes {
         for (op, naive) in [
             ("compute_metadata", Some("naive_compute_metadata")),
-            ("encode", Some("naive_compute_metadata")),
+            ("encode", Some("naive_encode")),
             ("decode", Some("naive_decode")),
         ] {
             let Some(ours) = get(bytes, op) else { continue };

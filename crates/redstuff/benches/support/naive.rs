@@ -79,7 +79,11 @@ pub(crate) fn expand(blob: &[u8], n: usize) -> Vec<Vec<Vec<u8>>> {
 
 /// The blob ID, computed from the full matrix with one hash call per symbol and node.
 pub(crate) fn blob_id(blob: &[u8], n: usize) -> Digest {
-    let matrix = expand(blob, n);
+    id_of(&expand(blob, n), blob.len())
+}
+
+fn id_of(matrix: &[Vec<Vec<u8>>], len: usize) -> Digest {
+    let n = matrix.len();
     let leaves: Vec<Vec<Digest>> = matrix
         .iter()
         .map(|row| row.iter().map(|symbol| leaf(symbol)).collect())
@@ -98,10 +102,28 @@ pub(crate) fn blob_id(blob: &[u8], n: usize) -> Digest {
     let root_hash = root(pair_leaves);
     Blake2b256::new()
         .chain_update([1u8])
-        .chain_update((blob.len() as u64).to_le_bytes())
+        .chain_update((len as u64).to_le_bytes())
         .chain_update(root_hash)
         .finalize()
         .into()
+}
+
+/// The blob ID and all slivers: primary `i` is row `i`'s first `s` symbols, secondary `j` is
+/// column `j`'s first `p` symbols, each concatenated into its own allocation.
+pub(crate) fn encode(blob: &[u8], n: usize) -> (Digest, Vec<Vec<u8>>, Vec<Vec<u8>>) {
+    let (p, s, _) = shape(n, blob.len());
+    let matrix = expand(blob, n);
+    let id = id_of(&matrix, blob.len());
+    let primary = matrix.iter().map(|row| row[..s].concat()).collect();
+    let secondary = (0..n)
+        .map(|c| {
+            (0..p)
+                .map(|r| matrix[r][c].clone())
+                .collect::<Vec<_>>()
+                .concat()
+        })
+        .collect();
+    (id, primary, secondary)
 }
 
 /// Decodes a blob from `p` primary slivers `(index, bytes)`: one RS call per column, then the
