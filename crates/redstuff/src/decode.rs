@@ -6,8 +6,8 @@ use rayon::prelude::*;
 
 use crate::{
     EncodingConfig,
-    error::DecodeError,
-    hash::Hasher,
+    encode::{BATCH_BELOW_SYMBOL_SIZE, BATCH_WIDTH, expansion_roots},
+    error::{DecodeError, SliverVerificationError},
     merkle::Node,
     metadata::BlobMetadataWithId,
     rs,
@@ -97,39 +97,61 @@ impl EncodingConfig {
         }
         let chosen: Vec<SliverData<A>> = by_index.into_values().take(usize::from(needed)).collect();
         if verify_roots {
-            chosen.par_iter().try_for_each(|sliver| {
-                sliver
-                    .verify(self, blob_metadata)
-                    .map_err(|source| DecodeError::InvalidSliver {
+            let roots = expansion_roots(
+                usize::from(A::sliver_symbols(self)),
+                n,
+                ss,
+                chosen.len(),
+                |c| chosen[c].data(),
+            );
+            for (sliver, root) in chosen.iter().zip(roots) {
+                let pair = &blob_metadata.hashes()[usize::from(sliver.pair_index(self))];
+                if Node::Digest(root) != *A::hash(pair) {
+                    return Err(DecodeError::InvalidSliver {
                         index: sliver.index,
-                        source,
-                    })
-            })?;
+                        source: SliverVerificationError::MerkleRootMismatch,
+                    });
+                }
+            }
         }
 
         // Decode each line of the orthogonal code: for primary slivers the columns (k = p), for
-        // secondary slivers the rows (k = s). Line l holds symbol l of every chosen sliver.
+        // secondary slivers the rows (k = s). Line l holds symbol l of every chosen sliver; all
+        // lines have the same erasures, so small symbols are decoded 32 lines per call.
         let k = usize::from(needed);
-        let systematic = chosen
+        let indices: Vec<usize> = chosen
             .iter()
-            .enumerate()
-            .all(|(i, sliver)| usize::from(sliver.index) == i);
+            .map(|sliver| usize::from(sliver.index))
+            .collect();
+        let systematic = indices.iter().enumerate().all(|(i, index)| *index == i);
+        let batch = if ss < BATCH_BELOW_SYMBOL_SIZE {
+            BATCH_WIDTH
+        } else {
+            1
+        };
         let mut decoded = vec![0u8; lines * k * ss];
-        decoded.par_chunks_mut(k * ss).enumerate().for_each_init(
-            rs::Decoder::default,
-            |decoder, (line, out)| {
-                let symbols = chosen
-                    .iter()
-                    .map(|sliver| (usize::from(sliver.index), &sliver.data()[line * ss..][..ss]));
+        decoded
+            .par_chunks_mut(batch * k * ss)
+            .enumerate()
+            .for_each_init(rs::BatchDecoder::default, |decoder, (b, out)| {
+                let first = b * batch;
+                let width = out.len() / (k * ss);
                 if systematic {
-                    for (i, symbol) in symbols {
-                        out[i * ss..(i + 1) * ss].copy_from_slice(symbol);
+                    for (c, line) in out.chunks_exact_mut(k * ss).enumerate() {
+                        for (symbol, sliver) in line.chunks_exact_mut(ss).zip(&chosen) {
+                            symbol.copy_from_slice(&sliver.data()[(first + c) * ss..][..ss]);
+                        }
                     }
-                } else {
-                    decoder.decode(k, n, ss, symbols, out).expect(RS_SHAPE);
+                    return;
                 }
-            },
-        );
+                let symbol = |c: usize, q: usize| &chosen[q].data()[(first + c) * ss..][..ss];
+                let on_original = |c: usize, i: usize, bytes: &[u8]| {
+                    out[(c * k + i) * ss..][..ss].copy_from_slice(bytes)
+                };
+                decoder
+                    .decode(k, n, ss, width, &indices, symbol, on_original)
+                    .expect(RS_SHAPE);
+            });
         let p = usize::from(self.n_primary_source_symbols());
         let s = usize::from(self.n_secondary_source_symbols());
         let mut blob = match A::AXIS {
@@ -187,20 +209,16 @@ impl EncodingConfig {
         let rows: Vec<u16> = (0..self.n_primary_source_symbols())
             .filter(|r| !received.contains(r))
             .collect();
-        rows.par_iter().try_for_each_init(
-            || (rs::Encoder::default(), Hasher::default(), vec![0u8; n * ss]),
-            |(encoder, hasher, expanded), &r| {
-                let row = &matrix[usize::from(r) * s * ss..][..s * ss];
-                encoder.expand(s, n, ss, row, expanded).expect(RS_SHAPE);
-                let mut leaves = vec![[0u8; 32]; n];
-                hasher.leaf_hashes(expanded, ss, &mut leaves);
-                let root = Node::Digest(hasher.merkle_root(&leaves));
-                if root == hashes[usize::from(r)].primary_hash {
-                    Ok(())
-                } else {
-                    Err(DecodeError::InconsistentBlob { sliver_index: r })
-                }
-            },
-        )
+        let roots = expansion_roots(s, n, ss, rows.len(), |c| {
+            &matrix[usize::from(rows[c]) * s * ss..][..s * ss]
+        });
+        match rows
+            .iter()
+            .zip(roots)
+            .find(|(r, root)| Node::Digest(*root) != hashes[usize::from(**r)].primary_hash)
+        {
+            Some((&sliver_index, _)) => Err(DecodeError::InconsistentBlob { sliver_index }),
+            None => Ok(()),
+        }
     }
 }

@@ -138,11 +138,11 @@ const COLUMNS_PER_TASK: usize = 8;
 
 /// Symbols below this size are encoded many codewords per Reed–Solomon call ([`rs::BatchEncoder`]):
 /// the crate works in 64-byte blocks, so one call per tiny symbol would mostly move padding.
-const BATCH_BELOW_SYMBOL_SIZE: usize = 64;
+pub(crate) const BATCH_BELOW_SYMBOL_SIZE: usize = 64;
 
 /// Codewords per Reed–Solomon call for small symbols: 32 symbols of an even size fill whole
 /// 64-byte blocks.
-const BATCH_WIDTH: usize = 32;
+pub(crate) const BATCH_WIDTH: usize = 32;
 
 /// The rows `0..p` of the message matrix: borrowed from the blob where it fills them, zero-padded
 /// copies where it does not.
@@ -399,6 +399,59 @@ impl EncodingConfig {
         let slivers = keep.then_some(Slivers { primary, secondary });
         Ok((metadata, symbol_size, slivers))
     }
+}
+
+/// The Merkle roots of the `n`-symbol expansions of `count` codewords with `k` symbols of `ss`
+/// bytes each; `codeword(c)` is the `k · ss` bytes of codeword `c`. This is how slivers are
+/// checked against metadata in bulk: in parallel, and for small symbols 32 codewords per
+/// Reed–Solomon call.
+pub(crate) fn expansion_roots<'a>(
+    k: usize,
+    n: usize,
+    ss: usize,
+    count: usize,
+    codeword: impl Fn(usize) -> &'a [u8] + Sync,
+) -> Vec<Digest> {
+    let batch = if ss < BATCH_BELOW_SYMBOL_SIZE {
+        BATCH_WIDTH
+    } else {
+        1
+    };
+    let mut roots = vec![[0u8; 32]; count];
+    roots.par_chunks_mut(batch).enumerate().for_each_init(
+        Scratch::default,
+        |scratch, (b, roots)| {
+            let first = b * batch;
+            let Scratch {
+                batch: encoder,
+                hasher,
+                leaves,
+                repairs,
+                ..
+            } = scratch;
+            repairs.clear();
+            repairs.resize(roots.len() * (n - k) * ss, 0);
+            let original = |c: usize, i: usize| &codeword(first + c)[i * ss..][..ss];
+            let on_repair = |c: usize, j: usize, symbol: &[u8]| {
+                repairs[(c * (n - k) + j) * ss..][..ss].copy_from_slice(symbol)
+            };
+            encoder
+                .encode(k, n, ss, roots.len(), original, on_repair)
+                .expect(RS_SHAPE);
+            for (c, root) in roots.iter_mut().enumerate() {
+                leaves.clear();
+                leaves.resize(n, [0; 32]);
+                hasher.leaf_hashes(codeword(first + c), ss, &mut leaves[..k]);
+                hasher.leaf_hashes(
+                    &repairs[c * (n - k) * ss..][..(n - k) * ss],
+                    ss,
+                    &mut leaves[k..],
+                );
+                *root = hasher.merkle_root(leaves);
+            }
+        },
+    );
+    roots
 }
 
 /// Extends the columns of one task to n symbols, hashes the new symbols into the task's pieces of

@@ -179,6 +179,95 @@ impl BatchEncoder {
     }
 }
 
+/// Decodes many small codewords that share the same available symbol indices in one
+/// Reed–Solomon call, interleaving them into wide shards as [`BatchEncoder`] does.
+#[derive(Default)]
+pub(crate) struct BatchDecoder {
+    decoder: Decoder,
+    wide_in: Vec<u8>,
+    wide_out: Vec<u8>,
+    symbol_map: Vec<(usize, usize)>,
+    wide_map: Vec<(usize, usize)>,
+}
+
+impl BatchDecoder {
+    /// Decodes the `k` originals of `w` codewords of `n` symbols of `ss` bytes from the symbols
+    /// at codeword indices `indices` (`k` distinct ones); `symbol(c, q)` is the symbol at
+    /// `indices[q]` of codeword `c`, and `on_original(c, i, bytes)` receives original `i` of `c`.
+    #[allow(clippy::too_many_arguments)] // the shape of the code, then the data in and out
+    pub(crate) fn decode<'a>(
+        &mut self,
+        k: usize,
+        n: usize,
+        ss: usize,
+        w: usize,
+        indices: &[usize],
+        symbol: impl Fn(usize, usize) -> &'a [u8],
+        mut on_original: impl FnMut(usize, usize, &[u8]),
+    ) -> Result<(), RsError> {
+        if w == 1 {
+            let Self {
+                decoder, wide_out, ..
+            } = self;
+            wide_out.clear();
+            wide_out.resize(k * ss, 0);
+            let symbols = indices
+                .iter()
+                .enumerate()
+                .map(|(q, index)| (*index, symbol(0, q)));
+            decoder.decode(k, n, ss, symbols, wide_out)?;
+            for (i, original) in wide_out.chunks_exact(ss).enumerate() {
+                on_original(0, i, original);
+            }
+            return Ok(());
+        }
+        let (half, wide_len) = (ss / 2, w * ss);
+        if self.symbol_map.len() != half || self.wide_map.len() != w * half {
+            self.symbol_map = (0..half).map(|e| element_position(ss, e)).collect();
+            self.wide_map = (0..w * half)
+                .map(|e| element_position(wide_len, e))
+                .collect();
+        }
+        let Self {
+            decoder,
+            wide_in,
+            wide_out,
+            symbol_map,
+            wide_map,
+        } = self;
+        wide_in.clear();
+        wide_in.resize(indices.len() * wide_len, 0);
+        for (q, shard) in wide_in.chunks_exact_mut(wide_len).enumerate() {
+            for c in 0..w {
+                let source = symbol(c, q);
+                for (&(lo, hi), &(wide_lo, wide_hi)) in
+                    symbol_map.iter().zip(&wide_map[c * half..(c + 1) * half])
+                {
+                    shard[wide_lo] = source[lo];
+                    shard[wide_hi] = source[hi];
+                }
+            }
+        }
+        wide_out.clear();
+        wide_out.resize(k * wide_len, 0);
+        let shards = indices.iter().copied().zip(wide_in.chunks_exact(wide_len));
+        decoder.decode(k, n, wide_len, shards, wide_out)?;
+        let mut out = vec![0u8; ss];
+        for (i, shard) in wide_out.chunks_exact(wide_len).enumerate() {
+            for c in 0..w {
+                for (&(lo, hi), &(wide_lo, wide_hi)) in
+                    symbol_map.iter().zip(&wide_map[c * half..(c + 1) * half])
+                {
+                    out[lo] = shard[wide_lo];
+                    out[hi] = shard[wide_hi];
+                }
+                on_original(c, i, &out);
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A reusable decoder.
 #[derive(Default)]
 pub(crate) struct Decoder {
@@ -229,6 +318,38 @@ impl Decoder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn batched_decoding_equals_one_call_per_codeword() {
+        let (k, n, ss, w) = (4usize, 10usize, 6usize, 32usize);
+        let originals: Vec<Vec<u8>> = (0..w)
+            .map(|c| (0..k * ss).map(|b| (c * 53 + b * 11 + 1) as u8).collect())
+            .collect();
+        let codewords: Vec<Vec<u8>> = originals
+            .iter()
+            .map(|o| {
+                let mut codeword = vec![0u8; n * ss];
+                Encoder::default()
+                    .expand(k, n, ss, o, &mut codeword)
+                    .expect("encode");
+                codeword
+            })
+            .collect();
+        let indices = [1usize, 5, 7, 9];
+        let mut decoded = vec![vec![0u8; k * ss]; w];
+        BatchDecoder::default()
+            .decode(
+                k,
+                n,
+                ss,
+                w,
+                &indices,
+                |c, q| &codewords[c][indices[q] * ss..][..ss],
+                |c, i, symbol| decoded[c][i * ss..(i + 1) * ss].copy_from_slice(symbol),
+            )
+            .expect("decode");
+        assert_eq!(decoded, originals);
+    }
 
     #[test]
     fn batched_encoding_equals_one_call_per_codeword() {
