@@ -83,6 +83,17 @@ impl Rpc {
             e.kind = Some(proto::transaction_expiration::TransactionExpirationKind::None as i32);
             t.expiration = Some(e);
         }
+        // The TypeScript SDK sends the kind's `data` without the `kind` discriminant.
+        if let Some(kind) = t.kind.as_mut() {
+            if kind.kind.is_none()
+                && matches!(
+                    kind.data,
+                    Some(proto::transaction_kind::Data::ProgrammableTransaction(_))
+                )
+            {
+                kind.kind = Some(proto::transaction_kind::Kind::ProgrammableTransaction as i32);
+            }
+        }
         let mut infer = BTreeSet::new();
         if let Some(ptb) = t
             .kind
