@@ -75,6 +75,8 @@ pub(crate) struct ExecRequest<'a> {
     pub gas_budget: u64,
     pub epoch: u64,
     pub timestamp_ms: u64,
+    /// The live objects before the transaction, for dynamic fields natives reach at run time.
+    pub objects: &'a std::collections::HashMap<Address, Object>,
 }
 
 /// The outcome of a transaction.
@@ -106,6 +108,7 @@ struct Slot {
 
 struct Machine<'a> {
     registry: &'a NativeRegistry,
+    objects: &'a std::collections::HashMap<Address, Object>,
     inputs: Vec<Slot>,
     gas: Option<Slot>,
     results: Vec<Vec<Slot>>,
@@ -442,6 +445,7 @@ impl Machine<'_> {
             function_index: function.index,
             function_name: call.function.clone(),
             lamport_version: ctx.lamport_version,
+            objects: self.objects,
         };
         let returned = (function.imp)(&mut native_ctx, &call.type_arguments, &mut values)?;
         for (i, ((param, arg), v)) in explicit.iter().zip(&call.arguments).zip(values).enumerate() {
@@ -521,6 +525,7 @@ pub(crate) fn execute(registry: &NativeRegistry, req: ExecRequest<'_>) -> ExecOu
     let mut loaded: BTreeMap<Address, (Object, bool)> = BTreeMap::new();
     let mut machine = Machine {
         registry,
+        objects: req.objects,
         inputs: Vec::with_capacity(req.inputs.len()),
         gas: None,
         results: Vec::new(),
@@ -614,6 +619,13 @@ pub(crate) fn execute(registry: &NativeRegistry, req: ExecRequest<'_>) -> ExecOu
         let fates = std::mem::take(&mut machine.fates);
         events = fates.events;
         created = fates.created;
+        // Dynamic fields reached at run time count as inputs once written or deleted.
+        for (id, child) in fates.loaded_children {
+            if fates.written.contains_key(&id) || fates.deleted.contains(&id) {
+                created.remove(&id);
+                loaded.insert(id, (child, true));
+            }
+        }
         for (slot, input) in machine.inputs.iter().zip(&req.inputs) {
             let LoadedInput::Object {
                 object,

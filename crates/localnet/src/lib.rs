@@ -22,7 +22,7 @@ pub use executor::{
 };
 pub use natives::{
     Abilities, FunctionSig, NativeContext, NativeFunction, NativeImpl, NativeRegistry, Param,
-    SigType, args,
+    SigType, args, field_type,
 };
 pub use node::{
     COINS_PER_ACCOUNT, FAUCET_COIN_MIST, FAUCET_COINS, GENESIS_COIN_MIST, GenesisAccounts,

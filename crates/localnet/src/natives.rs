@@ -353,6 +353,8 @@ pub(crate) struct ObjectFates {
     pub written: BTreeMap<Address, (Value, Owner)>,
     /// Events emitted, in order.
     pub events: Vec<Event>,
+    /// Dynamic-field objects read from the ledger during execution, at their current version.
+    pub loaded_children: BTreeMap<Address, sui_sdk_types::Object>,
 }
 
 /// What a native function can see of, and do to, the transaction executing it.
@@ -368,9 +370,100 @@ pub struct NativeContext<'a> {
     pub(crate) function_index: u16,
     pub(crate) function_name: Identifier,
     pub(crate) lamport_version: u64,
+    /// The live objects before this transaction (for dynamic fields).
+    pub(crate) objects: &'a std::collections::HashMap<Address, sui_sdk_types::Object>,
+}
+
+/// `0x2::dynamic_field::Field<K, V>`.
+pub fn field_type(key_type: TypeTag, value_type: TypeTag) -> StructTag {
+    StructTag::new(
+        Address::TWO,
+        Identifier::from_static("dynamic_field"),
+        Identifier::from_static("Field"),
+        vec![key_type, value_type],
+    )
 }
 
 impl NativeContext<'_> {
+    /// The current bytes (`id || key || value`) of the dynamic field object `id`, as this
+    /// transaction sees it, if it exists under `parent`.
+    fn field_bytes(&mut self, parent: Address, id: Address) -> Option<Vec<u8>> {
+        if self.fates.deleted.contains(&id) {
+            return None;
+        }
+        if let Some((v, _)) = self.fates.written.get(&id) {
+            return Some(v.bytes.clone());
+        }
+        let object = self.objects.get(&id)?;
+        if *object.owner() != Owner::Object(parent) {
+            return None;
+        }
+        let sui_sdk_types::ObjectData::Struct(s) = object.data() else {
+            return None;
+        };
+        let bytes = s.contents().to_vec();
+        self.fates.loaded_children.insert(id, object.clone());
+        Some(bytes)
+    }
+
+    /// Reads the value of the dynamic field `key` (of type `key_type`) of the object `parent`
+    /// (`dynamic_field::borrow`): the BCS bytes of the value, or `None` if there is none.
+    pub fn dynamic_field(
+        &mut self,
+        parent: Address,
+        key_type: &TypeTag,
+        key: &[u8],
+    ) -> Option<Vec<u8>> {
+        let id = parent.derive_dynamic_child_id(key_type, key);
+        let bytes = self.field_bytes(parent, id)?;
+        bytes.get(32 + key.len()..).map(<[u8]>::to_vec)
+    }
+
+    /// Adds or replaces the dynamic field `key` of `parent` (`dynamic_field::add`, or
+    /// `borrow_mut` followed by a write). The field object is `Field<K, V>` at Sui's derived ID,
+    /// owned by `parent`.
+    pub fn set_dynamic_field(
+        &mut self,
+        parent: Address,
+        key_type: TypeTag,
+        key: Vec<u8>,
+        value_type: TypeTag,
+        value: Vec<u8>,
+    ) {
+        let id = parent.derive_dynamic_child_id(&key_type, &key);
+        if self.field_bytes(parent, id).is_none() {
+            self.fates.deleted.remove(&id);
+            if !self.objects.contains_key(&id) {
+                self.fates.created.insert(id);
+            }
+        }
+        let mut bytes = id.as_bytes().to_vec();
+        bytes.extend_from_slice(&key);
+        bytes.extend_from_slice(&value);
+        let ty = TypeTag::Struct(Box::new(field_type(key_type, value_type)));
+        self.fates
+            .written
+            .insert(id, (Value::typed(ty, bytes), Owner::Object(parent)));
+    }
+
+    /// Removes the dynamic field `key` of `parent` (`dynamic_field::remove`), returning its
+    /// value's bytes, or `None` if there is none.
+    pub fn remove_dynamic_field(
+        &mut self,
+        parent: Address,
+        key_type: &TypeTag,
+        key: &[u8],
+    ) -> Option<Vec<u8>> {
+        let id = parent.derive_dynamic_child_id(key_type, key);
+        let bytes = self.field_bytes(parent, id)?;
+        self.delete_object(id);
+        bytes.get(32 + key.len()..).map(<[u8]>::to_vec)
+    }
+
+    /// Whether `parent` has the dynamic field `key` (`dynamic_field::exists_`).
+    pub fn has_dynamic_field(&mut self, parent: Address, key_type: &TypeTag, key: &[u8]) -> bool {
+        self.dynamic_field(parent, key_type, key).is_some()
+    }
     /// The transaction's sender (`tx_context::sender`).
     pub fn sender(&self) -> Address {
         self.sender

@@ -861,6 +861,7 @@ impl Node {
                 gas_budget: gas.budget,
                 epoch: self.epoch(),
                 timestamp_ms: self.meta.epoch_start_ms,
+                objects: &state.objects,
             },
         ))
     }
