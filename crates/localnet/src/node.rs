@@ -966,10 +966,13 @@ impl Node {
             (record, txs)
         };
         self.store.write_checkpoint(&record, &txs)?;
-        let txs: Vec<Arc<ExecutedTx>> = txs.into_iter().map(Arc::new).collect();
-        let proto = crate::proto::checkpoint(&record, &txs);
-        // No receivers is not an error.
-        let _ = self.checkpoints_tx.send(Arc::new(proto));
+        // Building the full message is the costliest part of sealing: only for subscribers.
+        if self.checkpoints_tx.receiver_count() > 0 {
+            let txs: Vec<Arc<ExecutedTx>> = txs.into_iter().map(Arc::new).collect();
+            let proto = crate::proto::checkpoint(&record, &txs);
+            // A subscriber that left in between is not an error.
+            let _ = self.checkpoints_tx.send(Arc::new(proto));
+        }
         Ok(Some(record))
     }
 
