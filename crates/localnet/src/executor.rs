@@ -601,7 +601,9 @@ pub(crate) fn execute(registry: &NativeRegistry, req: ExecRequest<'_>) -> ExecOu
         }
     }
     if status == ExecutionStatus::Success {
-        if let Err(error) = check_unused(&machine) {
+        if let Err(error) =
+            check_unused(&machine).and_then(|()| check_shared(&machine, &req.inputs))
+        {
             status = ExecutionStatus::Failure {
                 error,
                 command: None,
@@ -881,6 +883,34 @@ fn recompute_gas(req: &ExecRequest<'_>) -> Option<Value> {
         }
     }
     primary
+}
+
+/// Shared objects stay shared: they may be mutated or deleted, not transferred, frozen or wrapped.
+fn check_shared(machine: &Machine<'_>, inputs: &[LoadedInput]) -> ExecResult<()> {
+    for (slot, input) in machine.inputs.iter().zip(inputs) {
+        let LoadedInput::Object {
+            object,
+            mutable: true,
+        } = input
+        else {
+            continue;
+        };
+        let Owner::Shared(_) = object.owner() else {
+            continue;
+        };
+        if slot.value.is_some() {
+            continue;
+        }
+        let id = object.object_id();
+        let kept_shared = match machine.fates.written.get(&id) {
+            Some((_, owner)) => owner == object.owner(),
+            None => machine.fates.deleted.contains(&id),
+        };
+        if !kept_shared {
+            return Err(ExecutionError::ConsensusObjectOperationNotAllowed);
+        }
+    }
+    Ok(())
 }
 
 /// Values left in results must have `drop`.

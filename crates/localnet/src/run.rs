@@ -192,11 +192,20 @@ async fn seal(node: &Arc<Node>) -> anyhow::Result<()> {
     let record = tokio::task::spawn_blocking(move || node.seal_checkpoint(now_ms()))
         .await
         .context("the checkpoint task panicked")??;
-    tracing::debug!(
-        checkpoint = record.summary.sequence_number,
-        transactions = record.contents.transactions().len(),
-        "sealed checkpoint"
-    );
+    // Every checkpoint carries the Clock update; only those with user transactions are news.
+    let transactions = record.contents.transactions().len();
+    if transactions > 1 {
+        tracing::debug!(
+            checkpoint = record.summary.sequence_number,
+            transactions,
+            "sealed checkpoint"
+        );
+    } else {
+        tracing::trace!(
+            checkpoint = record.summary.sequence_number,
+            "sealed checkpoint"
+        );
+    }
     Ok(())
 }
 

@@ -1,5 +1,6 @@
 //! Every simple signature scheme Sui accepts can send transactions, with the sender derived from
-//! its key; shared objects are read through `&Clock` and their versions follow checkpoints.
+//! its key; the shared Clock is read through `&Clock` and moves with checkpoints; shared objects
+//! can be mutated but stay shared.
 
 use haulout_localnet::NativeRegistry;
 use haulout_localnet::Node;
@@ -135,4 +136,126 @@ fn clock_ms(clock: &Object) -> u64 {
         panic!("struct")
     };
     u64::from_le_bytes(s.contents()[32..40].try_into().expect("u64"))
+}
+
+#[test]
+fn shared_objects_can_be_mutated_but_not_transferred() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (node, genesis) =
+        Node::open(dir.path(), 1, NativeRegistry::with_sui_framework()).expect("open");
+    let key = genesis.expect("genesis").keys[0].clone();
+    let sender = key.public_key().derive_address();
+    let sui: sui_sdk_types::TypeTag = StructTag::sui().into();
+    let gas_coins = |node: &Node| {
+        node.owned_objects(
+            sender,
+            Some(&TypeFilter::Exact(StructTag::gas_coin())),
+            None,
+            10,
+        )
+        .0
+    };
+    let run = |node: &Node, inputs: Vec<Input>, commands: Vec<Command>| {
+        let gas = gas_coins(node)[0].clone();
+        let tx = Transaction {
+            kind: TransactionKind::ProgrammableTransaction(ProgrammableTransaction {
+                inputs,
+                commands,
+            }),
+            sender,
+            gas_payment: GasPayment {
+                objects: vec![reference(&gas)],
+                owner: sender,
+                price: haulout_localnet::REFERENCE_GAS_PRICE,
+                budget: 50_000_000,
+            },
+            expiration: TransactionExpiration::None,
+        };
+        let signature = key.sign_transaction(&tx).expect("sign");
+        let done = node.execute(tx, vec![signature]).expect("execute");
+        let TransactionEffects::V2(e) = &done.effects else {
+            panic!("v2")
+        };
+        (e.status.clone(), done)
+    };
+    let call =
+        |module: &str, function: &str, ty: sui_sdk_types::TypeTag, arguments: Vec<Argument>| {
+            Command::MoveCall(MoveCall {
+                package: Address::TWO,
+                module: Identifier::new(module).expect("id"),
+                function: Identifier::new(function).expect("id"),
+                type_arguments: vec![ty],
+                arguments,
+            })
+        };
+    // Share a new zero coin.
+    let coin_type: sui_sdk_types::TypeTag = StructTag::gas_coin().into();
+    let (status, done) = run(
+        &node,
+        vec![],
+        vec![
+            call("coin", "zero", sui.clone(), vec![]),
+            call(
+                "transfer",
+                "public_share_object",
+                coin_type,
+                vec![Argument::Result(0)],
+            ),
+        ],
+    );
+    assert_eq!(status, ExecutionStatus::Success);
+    let shared = done
+        .output_objects
+        .iter()
+        .find(|o| matches!(o.owner(), sui_sdk_types::Owner::Shared(_)))
+        .expect("shared coin")
+        .clone();
+    let sui_sdk_types::Owner::Shared(initial) = *shared.owner() else {
+        unreachable!()
+    };
+    let shared_input = || Input::Shared(SharedInput::new(shared.object_id(), initial, true));
+
+    // Mutating it is fine: split 5 off the gas coin and merge it in.
+    let (status, _) = run(
+        &node,
+        vec![shared_input(), Input::Pure(5u64.to_le_bytes().to_vec())],
+        vec![
+            Command::SplitCoins(sui_sdk_types::SplitCoins {
+                coin: Argument::Gas,
+                amounts: vec![Argument::Input(1)],
+            }),
+            Command::MergeCoins(sui_sdk_types::MergeCoins {
+                coin: Argument::Input(0),
+                coins_to_merge: vec![Argument::NestedResult(0, 0)],
+            }),
+        ],
+    );
+    assert_eq!(status, ExecutionStatus::Success);
+    let after = node.object(&shared.object_id()).expect("shared");
+    assert!(after.version() > shared.version());
+    assert_eq!(after.owner(), shared.owner());
+
+    // Transferring it is not.
+    let (status, _) = run(
+        &node,
+        vec![shared_input(), Input::Pure(sender.as_bytes().to_vec())],
+        vec![Command::TransferObjects(sui_sdk_types::TransferObjects {
+            objects: vec![Argument::Input(0)],
+            address: Argument::Input(1),
+        })],
+    );
+    assert!(
+        matches!(
+            status,
+            ExecutionStatus::Failure {
+                error: sui_sdk_types::ExecutionError::ConsensusObjectOperationNotAllowed,
+                ..
+            }
+        ),
+        "{status:?}"
+    );
+    assert_eq!(
+        node.object(&shared.object_id()).expect("shared").owner(),
+        shared.owner()
+    );
 }
