@@ -500,6 +500,20 @@ pub(crate) fn contents_of(object: &Object) -> Option<(&StructTag, &[u8], bool)> 
     }
 }
 
+/// The coin type `T` and balance of a `Coin<T>` object.
+pub(crate) fn coin_of(object: &Object) -> Option<(&TypeTag, u64)> {
+    let (ty, contents, _) = contents_of(object)?;
+    let coin_type = ty.is_coin()?;
+    let balance = <[u8; 8]>::try_from(contents.get(32..40)?).ok()?;
+    Some((coin_type, u64::from_le_bytes(balance)))
+}
+
+/// The balance of a SUI gas coin (`Coin<0x2::sui::SUI>`).
+pub(crate) fn sui_balance(object: &Object) -> Option<u64> {
+    let (ty, _, _) = contents_of(object)?;
+    (*ty == StructTag::gas_coin()).then(|| coin_of(object).map(|c| c.1))?
+}
+
 /// Runs a programmable transaction. Never fails; errors become failure effects.
 pub(crate) fn execute(registry: &NativeRegistry, req: ExecRequest<'_>) -> ExecOutput {
     // Lamport rule: every written object gets 1 + the highest input version.
@@ -941,19 +955,10 @@ fn balance_changes(
         let Owner::Address(owner) = o.owner() else {
             return;
         };
-        let Some((ty, contents, _)) = contents_of(o) else {
+        let Some((coin_type, balance)) = coin_of(o) else {
             return;
         };
-        let Some(coin_type) = ty.is_coin() else {
-            return;
-        };
-        let Some(b) = contents.get(32..40) else {
-            return;
-        };
-        let Ok(b) = <[u8; 8]>::try_from(b) else {
-            return;
-        };
-        let amount = i128::from(u64::from_le_bytes(b)) * sign;
+        let amount = i128::from(balance) * sign;
         let entry = deltas
             .entry((*owner, coin_type.to_string()))
             .or_insert((coin_type.clone(), 0));
