@@ -13,6 +13,7 @@ mod node;
 mod proto;
 mod run;
 mod server;
+mod signal;
 mod store;
 pub mod value;
 
@@ -33,5 +34,6 @@ pub use run::{
     MAX_CHECKPOINT_INTERVAL, MIN_CHECKPOINT_INTERVAL, run,
 };
 pub use server::{FAUCET_AMOUNT_MIST, FAUCET_PATH, router, serve};
+pub use signal::shutdown_signal;
 pub use store::{CheckpointRecord, ExecutedTx, GenesisMeta};
 pub use value::{CLOCK_ID, Value};

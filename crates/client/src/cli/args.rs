@@ -28,6 +28,8 @@ pub enum Command {
     Encode(EncodeArgs),
     /// Rebuild a file from the metadata and whatever valid sliver files a directory holds.
     Decode(DecodeArgs),
+    /// Run the Sui-compatible local chain (Sui gRPC v2 and gRPC-web, faucet) until Ctrl-C.
+    Localnet(haulout_localnet::LocalnetArgs),
 }
 
 /// Arguments of `haulout blob-id`.

@@ -10,6 +10,7 @@ mod output;
 use std::{io, process::ExitCode};
 
 use clap::Parser;
+use tokio_util::sync::CancellationToken;
 
 pub use args::{BlobIdArgs, Cli, Command, DecodeArgs, EncodeArgs};
 
@@ -35,7 +36,36 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::BlobId(args) => encoding::blob_id(args, cli.json),
         Command::Encode(args) => encoding::encode(args, cli.json),
         Command::Decode(args) => encoding::decode(args, cli.json),
+        Command::Localnet(args) => localnet(args),
     }
+}
+
+/// `haulout localnet`: serves the chain until Ctrl-C or SIGTERM, then seals a last checkpoint.
+fn localnet(args: haulout_localnet::LocalnetArgs) -> anyhow::Result<ExitCode> {
+    init_logging();
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let shutdown = CancellationToken::new();
+        let signal = shutdown.clone();
+        let waiter = tokio::spawn(async move {
+            haulout_localnet::shutdown_signal().await;
+            signal.cancel();
+        });
+        let result = haulout_localnet::run(args, shutdown).await;
+        waiter.abort();
+        result
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Logs of long-running commands go to stderr; `RUST_LOG` overrides the default filter.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,haulout=debug"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(io::stderr)
+        .try_init();
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {

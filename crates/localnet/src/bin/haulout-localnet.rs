@@ -25,7 +25,7 @@ async fn main() -> std::process::ExitCode {
     let signal = shutdown.clone();
     tokio::spawn(async move {
         // Ctrl-C or SIGTERM: stop serving, seal a final checkpoint, exit.
-        wait_for_signal().await;
+        haulout_localnet::shutdown_signal().await;
         signal.cancel();
     });
     match haulout_localnet::run(cli.args, shutdown).await {
@@ -34,27 +34,5 @@ async fn main() -> std::process::ExitCode {
             eprintln!("haulout-localnet: {e:#}");
             std::process::ExitCode::from(2)
         }
-    }
-}
-
-async fn wait_for_signal() {
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = tokio::signal::ctrl_c().await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
     }
 }
