@@ -17,7 +17,7 @@ mod symbols;
 pub use blob_id::{BlobId, BlobIdParseError};
 pub use config::{EncodingConfig, MAX_SYMBOL_SIZE, MIN_N_SHARDS};
 pub use decode::ConsistencyCheck;
-pub use encode::EncodedBlob;
+pub use encode::{EncodedBlob, SliverRef};
 pub use error::{
     DecodeError, EncodeError, InconsistencyProofError, InvalidConfig, MetadataError, RecoveryError,
     SliverVerificationError, SymbolVerificationError,

@@ -91,6 +91,30 @@ proptest! {
     }
 
     #[test]
+    fn streamed_slivers_equal_kept_slivers(n in 4u16..=120, len in blob_len(), seed: u64) {
+        let config = EncodingConfig::new(n).expect("n >= 4");
+        let data = blob(len, seed);
+        let encoded = config.encode(&data).expect("fits");
+        let streamed = std::sync::Mutex::new(std::collections::BTreeMap::new());
+        let metadata = config
+            .encode_streaming(&data, |sliver| {
+                let previous = streamed
+                    .lock()
+                    .expect("not poisoned")
+                    .insert((sliver.axis == redstuff::Axis::Primary, sliver.index), sliver.to_bcs());
+                assert!(previous.is_none(), "each sliver is streamed once");
+            })
+            .expect("fits");
+        prop_assert_eq!(&metadata, encoded.metadata());
+        let streamed = streamed.into_inner().expect("not poisoned");
+        prop_assert_eq!(streamed.len(), 2 * usize::from(n));
+        for i in 0..n {
+            prop_assert_eq!(&streamed[&(true, i)], &encoded.primary_sliver(i).to_bcs());
+            prop_assert_eq!(&streamed[&(false, i)], &encoded.secondary_sliver(i).to_bcs());
+        }
+    }
+
+    #[test]
     fn compute_metadata_equals_encode_metadata(n in 4u16..=120, len in 0usize..20_000, seed: u64) {
         let config = EncodingConfig::new(n).expect("n >= 4");
         let data = blob(len, seed);

@@ -5,12 +5,16 @@ use std::{
     io::{self, Read, Write},
     path::{Path, PathBuf},
     process::ExitCode,
+    sync::{
+        Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
 };
 
 use anyhow::{Context, bail};
 use rayon::prelude::*;
 use redstuff::{
-    BlobMetadataWithId, ConsistencyCheck, EncodingAxis, EncodingConfig, Primary, Secondary,
+    Axis, BlobMetadataWithId, ConsistencyCheck, EncodingAxis, EncodingConfig, Primary, Secondary,
     SliverData,
 };
 use serde::Serialize;
@@ -143,57 +147,57 @@ pub(crate) fn encode(args: EncodeArgs, json: bool) -> anyhow::Result<ExitCode> {
     let data = read_input(&args.file)?;
     let length = data.len() as u64;
     let large = length >= SHOW_PROGRESS_BYTES;
-    config.symbol_size(length)?;
-
-    let bar = spinner(
-        format!("encoding {length} bytes for {} shards", args.n_shards),
-        large,
-    );
-    let encoded = config.encode(&data)?;
-    bar.finish_and_clear();
-    drop(data);
+    let symbol_size = config.symbol_size(length)?;
 
     let dir = &args.out;
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     clear_previous_encoding(dir)?;
     let n = config.n_shards();
-    let bar = progress(u64::from(n), "writing", large);
-    let written: u64 = (0..n)
-        .into_par_iter()
-        .map(|pair| -> anyhow::Result<u64> {
-            let slivers = encoded.sliver_pair(pair);
-            let mut bytes = 0;
-            for (path, content) in [
-                (sliver_file(dir, "primary", pair), slivers.primary.to_bcs()),
-                (
-                    sliver_file(dir, "secondary", pair),
-                    slivers.secondary.to_bcs(),
-                ),
-            ] {
-                fs::write(&path, &content)
-                    .with_context(|| format!("cannot write {}", path.display()))?;
-                bytes += content.len() as u64;
+    // Slivers are written as the encoder completes them, so they are never all in memory.
+    let bar = progress(2 * u64::from(n), "encoding", large);
+    let written = AtomicU64::new(0);
+    let first_error = Mutex::new(None);
+    let metadata = config.encode_streaming(&data, |sliver| {
+        let (axis, pair) = match sliver.axis {
+            Axis::Primary => ("primary", sliver.index),
+            Axis::Secondary => ("secondary", n - 1 - sliver.index),
+        };
+        let path = sliver_file(dir, axis, pair);
+        let content = sliver.to_bcs();
+        match fs::write(&path, &content) {
+            Ok(()) => {
+                written.fetch_add(content.len() as u64, Ordering::Relaxed);
             }
-            bar.inc(1);
-            Ok(bytes)
-        })
-        .sum::<anyhow::Result<u64>>()?;
+            Err(error) => {
+                let error =
+                    anyhow::Error::new(error).context(format!("cannot write {}", path.display()));
+                first_error
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get_or_insert(error);
+            }
+        }
+        bar.inc(1);
+    })?;
     bar.finish_and_clear();
+    if let Some(error) = first_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        return Err(error);
+    }
     // The metadata goes last: a directory with metadata is a complete encoding.
-    let metadata = encoded.metadata().to_bcs();
+    let metadata_bcs = metadata.to_bcs();
     let metadata_path = dir.join(METADATA_FILE);
-    fs::write(&metadata_path, &metadata)
+    fs::write(&metadata_path, &metadata_bcs)
         .with_context(|| format!("cannot write {}", metadata_path.display()))?;
 
     emit(
         &EncodeOutput {
-            blob_id: encoded.metadata().blob_id().to_string(),
+            blob_id: metadata.blob_id().to_string(),
             n_shards: n,
-            symbol_size: encoded.symbol_size(),
+            symbol_size,
             unencoded_length: length,
             out_dir: dir.display().to_string(),
             files: 2 * u64::from(n) + 1,
-            bytes_written: written + metadata.len() as u64,
+            bytes_written: written.into_inner() + metadata_bcs.len() as u64,
         },
         json,
     )?;
