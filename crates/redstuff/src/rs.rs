@@ -102,6 +102,51 @@ fn element_position(len: usize, e: usize) -> (usize, usize) {
     }
 }
 
+/// Moves the GF(2^16) elements of `w` symbols of `ss` bytes into one `w·ss`-byte wide shard and
+/// back, so that the wide shard's element `c·ss/2 + e` is element `e` of symbol `c`.
+#[derive(Default)]
+struct Interleaver {
+    ss: usize,
+    symbol_map: Vec<(usize, usize)>,
+    wide_map: Vec<(usize, usize)>,
+}
+
+impl Interleaver {
+    fn prepare(&mut self, ss: usize, w: usize) {
+        if self.ss != ss || self.wide_map.len() != w * (ss / 2) {
+            self.ss = ss;
+            self.symbol_map = (0..ss / 2).map(|e| element_position(ss, e)).collect();
+            self.wide_map = (0..w * (ss / 2))
+                .map(|e| element_position(w * ss, e))
+                .collect();
+        }
+    }
+
+    /// The (symbol, wide shard) byte positions of the elements of symbol `c`.
+    fn pairs(&self, c: usize) -> impl Iterator<Item = (&(usize, usize), &(usize, usize))> {
+        let half = self.ss / 2;
+        self.symbol_map
+            .iter()
+            .zip(&self.wide_map[c * half..(c + 1) * half])
+    }
+
+    /// Writes symbol `c` into its place in `wide`.
+    fn put(&self, wide: &mut [u8], c: usize, symbol: &[u8]) {
+        for (&(lo, hi), &(wide_lo, wide_hi)) in self.pairs(c) {
+            wide[wide_lo] = symbol[lo];
+            wide[wide_hi] = symbol[hi];
+        }
+    }
+
+    /// Reads symbol `c` out of `wide`.
+    fn take(&self, wide: &[u8], c: usize, symbol: &mut [u8]) {
+        for (&(lo, hi), &(wide_lo, wide_hi)) in self.pairs(c) {
+            symbol[lo] = wide[wide_lo];
+            symbol[hi] = wide[wide_hi];
+        }
+    }
+}
+
 /// Encodes many small codewords of the same shape in one Reed–Solomon call.
 ///
 /// The code acts on each GF(2^16) element position independently, so `w` codewords of `ss`-byte
@@ -111,10 +156,9 @@ fn element_position(len: usize, e: usize) -> (usize, usize) {
 #[derive(Default)]
 pub(crate) struct BatchEncoder {
     encoder: Encoder,
+    interleaver: Interleaver,
     wide: Vec<u8>,
     symbol: Vec<u8>,
-    symbol_map: Vec<(usize, usize)>,
-    wide_map: Vec<(usize, usize)>,
 }
 
 impl BatchEncoder {
@@ -130,49 +174,27 @@ impl BatchEncoder {
         original: impl Fn(usize, usize) -> &'a [u8],
         mut on_repair: impl FnMut(usize, usize, &[u8]),
     ) -> Result<(), RsError> {
-        if w == 1 {
-            return self
-                .encoder
-                .encode(k, n, ss, (0..k).map(|i| original(0, i)), |j, repair| {
-                    on_repair(0, j, repair)
-                });
-        }
-        let (half, wide_len) = (ss / 2, w * ss);
-        if self.symbol_map.len() != half || self.wide_map.len() != w * half {
-            self.symbol_map = (0..half).map(|e| element_position(ss, e)).collect();
-            self.wide_map = (0..w * half)
-                .map(|e| element_position(wide_len, e))
-                .collect();
-        }
         let Self {
             encoder,
+            interleaver,
             wide,
             symbol,
-            symbol_map,
-            wide_map,
         } = self;
+        if w == 1 {
+            let originals = (0..k).map(|i| original(0, i));
+            return encoder.encode(k, n, ss, originals, |j, repair| on_repair(0, j, repair));
+        }
+        interleaver.prepare(ss, w);
+        let wide_len = w * ss;
         wide.clear();
         wide.resize(k * wide_len, 0);
         for (i, shard) in wide.chunks_exact_mut(wide_len).enumerate() {
-            for c in 0..w {
-                let source = original(c, i);
-                for (&(lo, hi), &(wide_lo, wide_hi)) in
-                    symbol_map.iter().zip(&wide_map[c * half..(c + 1) * half])
-                {
-                    shard[wide_lo] = source[lo];
-                    shard[wide_hi] = source[hi];
-                }
-            }
+            (0..w).for_each(|c| interleaver.put(shard, c, original(c, i)));
         }
         symbol.resize(ss, 0);
         encoder.encode(k, n, wide_len, wide.chunks_exact(wide_len), |j, repair| {
             for c in 0..w {
-                for (&(lo, hi), &(wide_lo, wide_hi)) in
-                    symbol_map.iter().zip(&wide_map[c * half..(c + 1) * half])
-                {
-                    symbol[lo] = repair[wide_lo];
-                    symbol[hi] = repair[wide_hi];
-                }
+                interleaver.take(repair, c, symbol);
                 on_repair(c, j, symbol);
             }
         })
@@ -184,10 +206,10 @@ impl BatchEncoder {
 #[derive(Default)]
 pub(crate) struct BatchDecoder {
     decoder: Decoder,
+    interleaver: Interleaver,
     wide_in: Vec<u8>,
     wide_out: Vec<u8>,
-    symbol_map: Vec<(usize, usize)>,
-    wide_map: Vec<(usize, usize)>,
+    symbol: Vec<u8>,
 }
 
 impl BatchDecoder {
@@ -205,12 +227,17 @@ impl BatchDecoder {
         symbol: impl Fn(usize, usize) -> &'a [u8],
         mut on_original: impl FnMut(usize, usize, &[u8]),
     ) -> Result<(), RsError> {
+        let Self {
+            decoder,
+            interleaver,
+            wide_in,
+            wide_out,
+            symbol: out,
+        } = self;
+        let wide_len = w * ss;
+        wide_out.clear();
+        wide_out.resize(k * wide_len, 0);
         if w == 1 {
-            let Self {
-                decoder, wide_out, ..
-            } = self;
-            wide_out.clear();
-            wide_out.resize(k * ss, 0);
             let symbols = indices
                 .iter()
                 .enumerate()
@@ -221,47 +248,19 @@ impl BatchDecoder {
             }
             return Ok(());
         }
-        let (half, wide_len) = (ss / 2, w * ss);
-        if self.symbol_map.len() != half || self.wide_map.len() != w * half {
-            self.symbol_map = (0..half).map(|e| element_position(ss, e)).collect();
-            self.wide_map = (0..w * half)
-                .map(|e| element_position(wide_len, e))
-                .collect();
-        }
-        let Self {
-            decoder,
-            wide_in,
-            wide_out,
-            symbol_map,
-            wide_map,
-        } = self;
+        interleaver.prepare(ss, w);
         wide_in.clear();
         wide_in.resize(indices.len() * wide_len, 0);
         for (q, shard) in wide_in.chunks_exact_mut(wide_len).enumerate() {
-            for c in 0..w {
-                let source = symbol(c, q);
-                for (&(lo, hi), &(wide_lo, wide_hi)) in
-                    symbol_map.iter().zip(&wide_map[c * half..(c + 1) * half])
-                {
-                    shard[wide_lo] = source[lo];
-                    shard[wide_hi] = source[hi];
-                }
-            }
+            (0..w).for_each(|c| interleaver.put(shard, c, symbol(c, q)));
         }
-        wide_out.clear();
-        wide_out.resize(k * wide_len, 0);
         let shards = indices.iter().copied().zip(wide_in.chunks_exact(wide_len));
         decoder.decode(k, n, wide_len, shards, wide_out)?;
-        let mut out = vec![0u8; ss];
+        out.resize(ss, 0);
         for (i, shard) in wide_out.chunks_exact(wide_len).enumerate() {
             for c in 0..w {
-                for (&(lo, hi), &(wide_lo, wide_hi)) in
-                    symbol_map.iter().zip(&wide_map[c * half..(c + 1) * half])
-                {
-                    out[lo] = shard[wide_lo];
-                    out[hi] = shard[wide_hi];
-                }
-                on_original(c, i, &out);
+                interleaver.take(shard, c, out);
+                on_original(c, i, out);
             }
         }
         Ok(())
