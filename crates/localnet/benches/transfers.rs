@@ -2,6 +2,9 @@
 //!
 //! `cargo bench -p haulout-localnet --bench transfers -- [seconds] [workers]`
 //!
+//! Before the transfers, the same workers call `GetServiceInfo` for a third of the time: that
+//! transport floor is the baseline the transfer rate is reported against.
+//!
 //! A chain is started in a temp dir on 127.0.0.1:0. One account splits a genesis coin into
 //! `workers` gas coins; each worker then loops: build a transfer (split 1 MIST off its gas coin
 //! and send it to the other account), sign it, `ExecuteTransaction`, take the gas coin's new
@@ -236,13 +239,39 @@ async fn main() {
     };
     tokio::time::sleep(Duration::from_millis(300)).await;
 
-    let start = Instant::now();
-    let deadline = start + Duration::from_secs(seconds);
     let mut handles = Vec::new();
     let clients = 4;
     let shared: Vec<Client> = (0..clients)
         .map(|_| Client::new(url.clone()).expect("client"))
         .collect();
+    // Baseline, measured in the same run: the same workers on the same connections making the
+    // lightest unary call there is (GetServiceInfo) — the transport floor no transfer can beat.
+    let floor_start = Instant::now();
+    let floor_deadline = floor_start + Duration::from_secs((seconds / 3).max(1));
+    let mut floor_handles = Vec::new();
+    for i in 0..workers {
+        let mut client = shared[i % clients].clone();
+        floor_handles.push(tokio::spawn(async move {
+            let mut done = 0u64;
+            while Instant::now() < floor_deadline {
+                client
+                    .ledger_client()
+                    .get_service_info(proto::GetServiceInfoRequest::default())
+                    .await
+                    .expect("service info");
+                done += 1;
+            }
+            done
+        }));
+    }
+    let mut floor_calls = 0;
+    for h in floor_handles {
+        floor_calls += h.await.expect("worker");
+    }
+    let floor_rate = floor_calls as f64 / floor_start.elapsed().as_secs_f64();
+
+    let start = Instant::now();
+    let deadline = start + Duration::from_secs(seconds);
     for (i, coin) in coins.into_iter().enumerate() {
         let key = key.clone();
         let mut client = shared[i % clients].clone();
@@ -280,6 +309,11 @@ async fn main() {
     println!(
         "transfers/s             {:.0}",
         total as f64 / elapsed.as_secs_f64()
+    );
+    println!("baseline GetServiceInfo/s {floor_rate:.0} (same workers and connections)");
+    println!(
+        "transfers / baseline    {:.2}",
+        total as f64 / elapsed.as_secs_f64() / floor_rate
     );
     println!("checkpoints seen        {checkpoints}");
     println!(
