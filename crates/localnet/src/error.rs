@@ -1,0 +1,80 @@
+//! Errors that reject a transaction before execution (as opposed to failure effects).
+
+use sui_sdk_types::Address;
+
+/// Why a transaction was rejected before execution; nothing is charged and nothing changes.
+#[derive(Debug, thiserror::Error)]
+pub enum TxError {
+    /// The request could not be decoded.
+    #[error("malformed transaction: {0}")]
+    Malformed(String),
+    /// A signature is missing, invalid or from the wrong signer.
+    #[error("invalid signature: {0}")]
+    Signature(String),
+    /// An input or gas object does not exist (or not at the version given).
+    #[error("object {id} not found")]
+    ObjectNotFound {
+        /// The object.
+        id: Address,
+    },
+    /// An input object is not at the version or digest given.
+    #[error(
+        "object {id} is at version {current}, the transaction names version {given}: \
+         refresh the object reference and retry"
+    )]
+    StaleObject {
+        /// The object.
+        id: Address,
+        /// The version named in the transaction.
+        given: u64,
+        /// Its current version.
+        current: u64,
+    },
+    /// An input object's digest does not match.
+    #[error("object {id} digest mismatch: the transaction names {given}, the chain has {current}")]
+    DigestMismatch {
+        /// The object.
+        id: Address,
+        /// The digest named in the transaction.
+        given: String,
+        /// The current digest.
+        current: String,
+    },
+    /// An owned input object is not owned by the signer.
+    #[error("object {id} is not owned by {signer}")]
+    NotOwned {
+        /// The object.
+        id: Address,
+        /// Who signed.
+        signer: Address,
+    },
+    /// A gas problem found before execution (price, budget, balance, coin type).
+    #[error("gas: {0}")]
+    Gas(String),
+    /// The transaction expired.
+    #[error("transaction expired: {0}")]
+    Expired(String),
+    /// A feature this local chain does not implement.
+    #[error("not supported by the local chain: {0}")]
+    Unsupported(String),
+    /// An internal error (storage).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<TxError> for tonic::Status {
+    fn from(e: TxError) -> Self {
+        match &e {
+            TxError::Malformed(_)
+            | TxError::Signature(_)
+            | TxError::Gas(_)
+            | TxError::Expired(_) => tonic::Status::invalid_argument(e.to_string()),
+            TxError::ObjectNotFound { .. } => tonic::Status::not_found(e.to_string()),
+            TxError::StaleObject { .. }
+            | TxError::DigestMismatch { .. }
+            | TxError::NotOwned { .. } => tonic::Status::failed_precondition(e.to_string()),
+            TxError::Unsupported(_) => tonic::Status::unimplemented(e.to_string()),
+            TxError::Internal(_) => tonic::Status::internal(e.to_string()),
+        }
+    }
+}

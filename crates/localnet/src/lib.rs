@@ -1,0 +1,37 @@
+//! A Sui-compatible single-node local chain that serves the Sui gRPC v2 API.
+//!
+//! The chain keeps Sui's object model (IDs, Lamport versions, digests, owners), executes
+//! programmable transactions with native implementations of Move functions
+//! ([`NativeRegistry`]), seals BLS-signed checkpoints and serves native gRPC and gRPC-web (with
+//! CORS) on one port, plus a faucet at `POST /v2/gas`. Start it with [`run`].
+
+mod error;
+mod executor;
+mod framework;
+mod natives;
+mod node;
+mod proto;
+mod run;
+mod server;
+mod store;
+pub mod value;
+
+pub use error::TxError;
+pub use executor::{
+    COMPUTATION_UNITS, STORAGE_PRICE, STORAGE_REBATE_RATE_BPS, STORAGE_UNITS_PER_BYTE,
+};
+pub use natives::{
+    Abilities, FunctionSig, NativeContext, NativeFunction, NativeImpl, NativeRegistry, Param,
+    SigType, args, field_type,
+};
+pub use node::{
+    COINS_PER_ACCOUNT, FAUCET_COIN_MIST, FAUCET_COINS, GENESIS_COIN_MIST, GenesisAccounts,
+    MAX_GAS_BUDGET, Node, REFERENCE_GAS_PRICE, TypeFilter,
+};
+pub use run::{
+    AccountInfo, KEYSTORE, LOCALNET_JSON, Localnet, LocalnetArgs, LocalnetInfo,
+    MAX_CHECKPOINT_INTERVAL, MIN_CHECKPOINT_INTERVAL, run,
+};
+pub use server::{FAUCET_AMOUNT_MIST, FAUCET_PATH, router, serve};
+pub use store::{CheckpointRecord, ExecutedTx, GenesisMeta};
+pub use value::{CLOCK_ID, Value};

@@ -1,0 +1,121 @@
+//! Full (wildcard) proto messages built from ledger records; services filter them by read mask.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use sui_rpc::proto::sui::rpc::v2 as proto;
+use sui_rpc::proto::timestamp_ms_to_proto;
+use sui_sdk_types::Address;
+use sui_sdk_types::Object;
+
+use crate::executor::contents_of;
+use crate::store::CheckpointRecord;
+use crate::store::ExecutedTx;
+
+/// An object with every field set, including `balance` for coins.
+pub(crate) fn object(o: &Object) -> proto::Object {
+    let mut message = proto::Object::from(o.clone());
+    if let Some((ty, contents, _)) = contents_of(o) {
+        if ty.is_coin().is_some() {
+            message.balance = contents
+                .get(32..40)
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .map(u64::from_le_bytes);
+        }
+    }
+    message
+}
+
+fn object_set(objects: impl IntoIterator<Item = Object>) -> proto::ObjectSet {
+    let mut unique: BTreeMap<(Address, u64), Object> = BTreeMap::new();
+    for o in objects {
+        unique.insert((o.object_id(), o.version()), o);
+    }
+    let mut set = proto::ObjectSet::default();
+    set.objects = unique.values().map(object).collect();
+    set
+}
+
+/// A transaction with every field set; `objects` only when `with_objects` (not in checkpoints).
+pub(crate) fn executed_transaction(
+    tx: &ExecutedTx,
+    with_objects: bool,
+) -> proto::ExecutedTransaction {
+    let mut message = proto::ExecutedTransaction::default();
+    message.digest = Some(tx.transaction.digest().to_string());
+    message.transaction = Some(proto::Transaction::from(tx.transaction.clone()));
+    message.signatures = tx
+        .signatures
+        .iter()
+        .cloned()
+        .map(proto::UserSignature::from)
+        .collect();
+    let mut effects = proto::TransactionEffects::from(tx.effects.clone());
+    let types: BTreeMap<Address, String> = tx
+        .input_objects
+        .iter()
+        .chain(&tx.output_objects)
+        .filter_map(|o| contents_of(o).map(|(ty, _, _)| (o.object_id(), ty.to_string())))
+        .collect();
+    for change in &mut effects.changed_objects {
+        if let Some(id) = change
+            .object_id
+            .as_ref()
+            .and_then(|s| s.parse::<Address>().ok())
+        {
+            change.object_type = types.get(&id).cloned();
+        }
+    }
+    if let Some(gas) = effects.gas_object.as_mut() {
+        if let Some(id) = gas
+            .object_id
+            .as_ref()
+            .and_then(|s| s.parse::<Address>().ok())
+        {
+            gas.object_type = types.get(&id).cloned();
+        }
+    }
+    message.effects = Some(effects);
+    message.events = Some(
+        tx.events
+            .clone()
+            .map(proto::TransactionEvents::from)
+            .unwrap_or_default(),
+    );
+    message.checkpoint = tx.checkpoint;
+    message.timestamp = tx.timestamp_ms.map(timestamp_ms_to_proto);
+    message.balance_changes = tx
+        .balance_changes
+        .iter()
+        .cloned()
+        .map(proto::BalanceChange::from)
+        .collect();
+    if with_objects {
+        message.objects = Some(object_set(
+            tx.input_objects.iter().chain(&tx.output_objects).cloned(),
+        ));
+    }
+    message.transaction_index = tx.index_in_checkpoint;
+    message
+}
+
+/// A checkpoint with every field set.
+pub(crate) fn checkpoint(record: &CheckpointRecord, txs: &[Arc<ExecutedTx>]) -> proto::Checkpoint {
+    use sui_rpc::field::FieldMaskTree;
+    use sui_rpc::merge::Merge as _;
+    let wildcard = FieldMaskTree::new_wildcard();
+    let mut message = proto::Checkpoint::default();
+    message.merge(&record.summary, &wildcard);
+    message.merge(record.signature.clone(), &wildcard);
+    message.merge(record.contents.clone(), &wildcard);
+    message.transactions = txs
+        .iter()
+        .map(|tx| executed_transaction(tx, false))
+        .collect();
+    message.objects = Some(object_set(
+        txs.iter()
+            .flat_map(|tx| tx.input_objects.iter().chain(&tx.output_objects))
+            .cloned(),
+    ));
+    message
+}

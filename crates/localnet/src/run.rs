@@ -1,0 +1,232 @@
+//! `haulout localnet`: arguments, start-up (genesis files), the checkpoint sealer and the server.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use serde::Deserialize;
+use serde::Serialize;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::natives::NativeRegistry;
+use crate::node::Node;
+
+/// Shortest time between two checkpoints: batches transactions under load while keeping the
+/// latency from execution to checkpoint near this value.
+pub const MIN_CHECKPOINT_INTERVAL: Duration = Duration::from_millis(100);
+/// Longest time between two checkpoints: keeps subscriptions alive (clients reset a stream
+/// after 30 s without data) and the Clock moving.
+pub const MAX_CHECKPOINT_INTERVAL: Duration = Duration::from_secs(2);
+/// Name of the network description file in the data directory.
+pub const LOCALNET_JSON: &str = "localnet.json";
+/// Name of the Sui-format keystore in the data directory.
+pub const KEYSTORE: &str = "keystore";
+
+/// Arguments of `haulout localnet`.
+#[derive(Clone, Debug, clap::Args)]
+pub struct LocalnetArgs {
+    /// Directory holding the chain (ledger, localnet.json, keystore).
+    #[arg(long, env = "HAULOUT_LOCALNET_DATA", default_value = ".data/localnet")]
+    pub data: PathBuf,
+    /// Delete the existing chain and start over from a new genesis.
+    #[arg(long)]
+    pub fresh: bool,
+    /// Address to serve gRPC, gRPC-web and the faucet on.
+    #[arg(
+        long,
+        env = "HAULOUT_LOCALNET_LISTEN",
+        default_value = "127.0.0.1:9000"
+    )]
+    pub listen: SocketAddr,
+    /// Number of funded accounts created at genesis.
+    #[arg(long, default_value_t = 4)]
+    pub accounts: usize,
+}
+
+/// One funded account in `localnet.json`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AccountInfo {
+    /// `0x`-prefixed address.
+    pub address: String,
+}
+
+/// The contents of `<data>/localnet.json`: how every other haulout command finds the network.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct LocalnetInfo {
+    /// Base58 digest of the genesis checkpoint.
+    pub chain_id: String,
+    /// URL of the gRPC (and gRPC-web) endpoint.
+    pub rpc_url: String,
+    /// URL of the faucet.
+    pub faucet_url: String,
+    /// The funded accounts, whose keys are in the keystore, in the same order.
+    pub accounts: Vec<AccountInfo>,
+    /// Path of the Sui-format keystore.
+    pub keystore: String,
+}
+
+/// A started local chain.
+#[derive(Debug)]
+pub struct Localnet {
+    /// The chain.
+    pub node: Arc<Node>,
+    /// The address the server listens on.
+    pub addr: SocketAddr,
+    /// What was written to `localnet.json`.
+    pub info: LocalnetInfo,
+}
+
+impl Localnet {
+    /// Opens (or creates) the chain, writes `localnet.json` (and the keystore at genesis) and
+    /// starts serving and sealing checkpoints until `shutdown` is cancelled.
+    ///
+    /// The returned task ends after a final checkpoint once `shutdown` is cancelled.
+    ///
+    /// # Errors
+    /// If the data directory, the database or the listen address cannot be used.
+    pub async fn start(
+        args: &LocalnetArgs,
+        registry: NativeRegistry,
+        shutdown: CancellationToken,
+    ) -> anyhow::Result<(Self, JoinHandle<anyhow::Result<()>>)> {
+        if args.fresh && args.data.exists() {
+            for name in ["ledger.redb", LOCALNET_JSON, KEYSTORE] {
+                let path = args.data.join(name);
+                if path.exists() {
+                    std::fs::remove_file(&path)
+                        .with_context(|| format!("while removing {}", path.display()))?;
+                }
+            }
+        }
+        let data = args.data.clone();
+        let accounts = args.accounts;
+        let (node, genesis) =
+            tokio::task::spawn_blocking(move || Node::open(&data, accounts, registry))
+                .await
+                .context("while opening the chain")??;
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| {
+                format!(
+                    "while binding {}: is another localnet running?",
+                    args.listen
+                )
+            })?;
+        let addr = listener.local_addr()?;
+        let keystore_path = args.data.join(KEYSTORE);
+        if let Some(genesis) = &genesis {
+            let keys: Vec<String> = genesis.keys.iter().map(|k| k.to_base64()).collect();
+            write_json(&keystore_path, &keys)?;
+        }
+        let info = LocalnetInfo {
+            chain_id: node.chain_id().to_owned(),
+            rpc_url: format!("http://{addr}"),
+            faucet_url: format!("http://{addr}{}", crate::server::FAUCET_PATH),
+            accounts: node
+                .accounts()
+                .iter()
+                .map(|a| AccountInfo {
+                    address: a.to_string(),
+                })
+                .collect(),
+            keystore: keystore_path.display().to_string(),
+        };
+        write_json(&args.data.join(LOCALNET_JSON), &info)?;
+
+        let sealer = tokio::spawn(seal_checkpoints(node.clone(), shutdown.clone()));
+        let server = tokio::spawn(crate::server::serve(
+            node.clone(),
+            listener,
+            shutdown.clone(),
+        ));
+        let task = tokio::spawn(async move {
+            let served = server.await.context("the server task panicked")?;
+            let sealed = sealer.await.context("the checkpoint task panicked")?;
+            served.and(sealed)
+        });
+        Ok((Self { node, addr, info }, task))
+    }
+}
+
+fn write_json<T: Serialize>(path: &Path, value: &T) -> anyhow::Result<()> {
+    let text = serde_json::to_string_pretty(value)?;
+    std::fs::write(path, text + "\n").with_context(|| format!("while writing {}", path.display()))
+}
+
+/// Seals checkpoints: soon after transactions arrive (at most every
+/// [`MIN_CHECKPOINT_INTERVAL`]) and at least every [`MAX_CHECKPOINT_INTERVAL`]; a final one at
+/// shutdown so no executed transaction is left out.
+async fn seal_checkpoints(node: Arc<Node>, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let mut last = Instant::now();
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => break,
+            () = node.pending_notified() => {}
+            () = tokio::time::sleep_until(last + MAX_CHECKPOINT_INTERVAL) => {}
+        }
+        if node.has_pending() {
+            tokio::select! {
+                () = shutdown.cancelled() => break,
+                () = tokio::time::sleep_until(last + MIN_CHECKPOINT_INTERVAL) => {}
+            }
+        } else if Instant::now() < last + MAX_CHECKPOINT_INTERVAL {
+            continue;
+        }
+        last = Instant::now();
+        seal(&node).await?;
+    }
+    if node.has_pending() {
+        seal(&node).await?;
+    }
+    Ok(())
+}
+
+async fn seal(node: &Arc<Node>) -> anyhow::Result<()> {
+    let node = node.clone();
+    let record = tokio::task::spawn_blocking(move || node.seal_checkpoint(now_ms()))
+        .await
+        .context("the checkpoint task panicked")??;
+    tracing::debug!(
+        checkpoint = record.summary.sequence_number,
+        transactions = record.contents.transactions().len(),
+        "sealed checkpoint"
+    );
+    Ok(())
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// Runs the local chain until `shutdown` is cancelled, printing a summary when it is ready.
+///
+/// # Errors
+/// If start-up fails or the server or checkpoint task fails.
+pub async fn run(args: LocalnetArgs, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let (localnet, task) =
+        Localnet::start(&args, NativeRegistry::with_sui_framework(), shutdown).await?;
+    let info = &localnet.info;
+    println!("haulout localnet ready");
+    println!("  chain id   {}", info.chain_id);
+    println!("  rpc        {} (gRPC and gRPC-web)", info.rpc_url);
+    println!("  faucet     POST {}", info.faucet_url);
+    println!("  data       {}", args.data.display());
+    println!(
+        "  keystore   {} ({} funded accounts)",
+        info.keystore,
+        info.accounts.len()
+    );
+    for account in &info.accounts {
+        println!("    {}", account.address);
+    }
+    task.await.context("the localnet task panicked")?
+}

@@ -1,0 +1,407 @@
+//! `LedgerService`: service info, objects, transactions, checkpoints and epochs.
+
+use sui_rpc::field::FieldMaskTree;
+use sui_rpc::merge::Merge as _;
+use sui_rpc::proto::google::rpc::Status as RpcStatus;
+use sui_rpc::proto::sui::rpc::v2 as proto;
+use sui_rpc::proto::sui::rpc::v2::ledger_service_server::LedgerService;
+use sui_rpc::proto::timestamp_ms_to_proto;
+use sui_sdk_types::Digest;
+use tonic::Request;
+use tonic::Response;
+use tonic::Status;
+use tonic::codegen::BoxStream;
+
+use super::MAX_PAGE_SIZE;
+use super::Rpc;
+use super::parse_address;
+use super::read_mask;
+use crate::store::CheckpointRecord;
+
+const GET_OBJECT_DEFAULT_MASK: &str = "object_id,version,digest";
+const GET_TRANSACTION_DEFAULT_MASK: &str = "digest";
+const GET_CHECKPOINT_DEFAULT_MASK: &str = "sequence_number,digest";
+const GET_EPOCH_DEFAULT_MASK: &str = "epoch";
+/// Protocol version reported to clients (a recent Sui mainnet version).
+const PROTOCOL_VERSION: u64 = 100;
+
+fn parse_digest(field: &str, s: Option<&str>) -> Result<Digest, Status> {
+    let s = s.ok_or_else(|| Status::invalid_argument(format!("missing {field}")))?;
+    Digest::from_base58(s)
+        .map_err(|e| Status::invalid_argument(format!("invalid {field} {s:?}: {e}")))
+}
+
+impl Rpc {
+    fn object_message(
+        &self,
+        request: &proto::GetObjectRequest,
+        mask: &FieldMaskTree,
+    ) -> Result<proto::Object, Status> {
+        let id = parse_address("object_id", request.object_id.as_deref())?;
+        let object = match request.version {
+            Some(v) => self.node.object_at(&id, v),
+            None => self.node.object(&id),
+        };
+        let object = object.ok_or_else(|| match request.version {
+            Some(v) => Status::not_found(format!("object {id} at version {v} not found")),
+            None => Status::not_found(format!("object {id} not found")),
+        })?;
+        Ok(proto::Object::merge_from(
+            &crate::proto::object(&object),
+            mask,
+        ))
+    }
+
+    fn transaction_message(
+        &self,
+        digest: Option<&str>,
+        mask: &FieldMaskTree,
+    ) -> Result<proto::ExecutedTransaction, Status> {
+        let digest = parse_digest("digest", digest)?;
+        let tx = self
+            .node
+            .transaction(&digest)
+            .ok_or_else(|| Status::not_found(format!("transaction {digest} not found")))?;
+        let with_objects = mask
+            .subtree(proto::ExecutedTransaction::OBJECTS_FIELD.name)
+            .is_some();
+        let full = crate::proto::executed_transaction(&tx, with_objects);
+        Ok(proto::ExecutedTransaction::merge_from(&full, mask))
+    }
+
+    /// A checkpoint filtered by `mask`, building transactions only when the mask asks for them.
+    pub(super) fn checkpoint_message(
+        &self,
+        record: &CheckpointRecord,
+        mask: &FieldMaskTree,
+    ) -> proto::Checkpoint {
+        let needs_txs = mask
+            .subtree(proto::Checkpoint::TRANSACTIONS_FIELD.name)
+            .is_some()
+            || mask
+                .subtree(proto::Checkpoint::OBJECTS_FIELD.name)
+                .is_some();
+        let txs = if needs_txs {
+            self.node.checkpoint_transactions(record)
+        } else {
+            Vec::new()
+        };
+        let full = crate::proto::checkpoint(record, &txs);
+        proto::Checkpoint::merge_from(&full, mask)
+    }
+}
+
+/// The cursor of a checkpoint in `ListCheckpoints` watermarks: its sequence number, big-endian.
+fn cursor(seq: u64) -> prost::bytes::Bytes {
+    prost::bytes::Bytes::copy_from_slice(&seq.to_be_bytes())
+}
+
+fn parse_cursor(bytes: &[u8]) -> Result<u64, Status> {
+    let b: [u8; 8] = bytes
+        .try_into()
+        .map_err(|_| Status::invalid_argument("invalid cursor: expected 8 bytes"))?;
+    Ok(u64::from_be_bytes(b))
+}
+
+fn list_frame(
+    checkpoint: Option<proto::Checkpoint>,
+    seq: u64,
+    end: Option<proto::QueryEndReason>,
+) -> proto::ListCheckpointsResponse {
+    let mut frame = proto::ListCheckpointsResponse::default();
+    frame.checkpoint = checkpoint;
+    let mut watermark = proto::Watermark::default();
+    watermark.cursor = Some(cursor(seq));
+    watermark.checkpoint = Some(seq);
+    frame.watermark = Some(watermark);
+    frame.end = end.map(|reason| {
+        let mut end = proto::QueryEnd::default();
+        end.reason = Some(reason as i32);
+        end
+    });
+    frame
+}
+
+#[tonic::async_trait]
+impl LedgerService for Rpc {
+    async fn get_service_info(
+        &self,
+        _request: Request<proto::GetServiceInfoRequest>,
+    ) -> Result<Response<proto::GetServiceInfoResponse>, Status> {
+        let latest = self.node.latest_checkpoint();
+        let mut message = proto::GetServiceInfoResponse::default();
+        message.chain_id = Some(self.node.chain_id().to_owned());
+        message.chain = Some("localnet".to_owned());
+        message.epoch = Some(self.node.epoch());
+        message.checkpoint_height = Some(latest.summary.sequence_number);
+        message.timestamp = Some(timestamp_ms_to_proto(latest.summary.timestamp_ms));
+        message.lowest_available_checkpoint = Some(0);
+        message.lowest_available_checkpoint_objects = Some(0);
+        message.server = Some(format!("haulout-localnet/{}", env!("CARGO_PKG_VERSION")));
+        Ok(Response::new(message))
+    }
+
+    async fn get_object(
+        &self,
+        request: Request<proto::GetObjectRequest>,
+    ) -> Result<Response<proto::GetObjectResponse>, Status> {
+        let request = request.into_inner();
+        let mask = read_mask::<proto::Object>(request.read_mask.clone(), GET_OBJECT_DEFAULT_MASK)?;
+        let mut message = proto::GetObjectResponse::default();
+        message.object = Some(self.object_message(&request, &mask)?);
+        Ok(Response::new(message))
+    }
+
+    async fn batch_get_objects(
+        &self,
+        request: Request<proto::BatchGetObjectsRequest>,
+    ) -> Result<Response<proto::BatchGetObjectsResponse>, Status> {
+        let request = request.into_inner();
+        let mask = read_mask::<proto::Object>(request.read_mask.clone(), GET_OBJECT_DEFAULT_MASK)?;
+        if request.requests.len() > MAX_PAGE_SIZE {
+            return Err(Status::invalid_argument(format!(
+                "at most {MAX_PAGE_SIZE} objects per batch"
+            )));
+        }
+        let mut message = proto::BatchGetObjectsResponse::default();
+        message.objects = request
+            .requests
+            .iter()
+            .map(|r| {
+                let mut result = proto::GetObjectResult::default();
+                result.result = Some(match self.object_message(r, &mask) {
+                    Ok(o) => proto::get_object_result::Result::Object(o),
+                    Err(status) => proto::get_object_result::Result::Error(rpc_status(&status)),
+                });
+                result
+            })
+            .collect();
+        Ok(Response::new(message))
+    }
+
+    async fn get_transaction(
+        &self,
+        request: Request<proto::GetTransactionRequest>,
+    ) -> Result<Response<proto::GetTransactionResponse>, Status> {
+        let request = request.into_inner();
+        let mask = read_mask::<proto::ExecutedTransaction>(
+            request.read_mask,
+            GET_TRANSACTION_DEFAULT_MASK,
+        )?;
+        let mut message = proto::GetTransactionResponse::default();
+        message.transaction = Some(self.transaction_message(request.digest.as_deref(), &mask)?);
+        Ok(Response::new(message))
+    }
+
+    async fn batch_get_transactions(
+        &self,
+        request: Request<proto::BatchGetTransactionsRequest>,
+    ) -> Result<Response<proto::BatchGetTransactionsResponse>, Status> {
+        let request = request.into_inner();
+        let mask = read_mask::<proto::ExecutedTransaction>(
+            request.read_mask,
+            GET_TRANSACTION_DEFAULT_MASK,
+        )?;
+        if request.digests.len() > MAX_PAGE_SIZE {
+            return Err(Status::invalid_argument(format!(
+                "at most {MAX_PAGE_SIZE} transactions per batch"
+            )));
+        }
+        let mut message = proto::BatchGetTransactionsResponse::default();
+        message.transactions = request
+            .digests
+            .iter()
+            .map(|d| {
+                let mut result = proto::GetTransactionResult::default();
+                result.result = Some(match self.transaction_message(Some(d), &mask) {
+                    Ok(t) => proto::get_transaction_result::Result::Transaction(t),
+                    Err(status) => {
+                        proto::get_transaction_result::Result::Error(rpc_status(&status))
+                    }
+                });
+                result
+            })
+            .collect();
+        Ok(Response::new(message))
+    }
+
+    async fn get_checkpoint(
+        &self,
+        request: Request<proto::GetCheckpointRequest>,
+    ) -> Result<Response<proto::GetCheckpointResponse>, Status> {
+        let request = request.into_inner();
+        let mask = read_mask::<proto::Checkpoint>(request.read_mask, GET_CHECKPOINT_DEFAULT_MASK)?;
+        let record = match request.checkpoint_id {
+            None => self.node.latest_checkpoint(),
+            Some(proto::get_checkpoint_request::CheckpointId::SequenceNumber(seq)) => self
+                .node
+                .checkpoint(seq)
+                .ok_or_else(|| Status::not_found(format!("checkpoint {seq} not found")))?,
+            Some(proto::get_checkpoint_request::CheckpointId::Digest(d)) => {
+                let digest = parse_digest("digest", Some(&d))?;
+                self.node
+                    .checkpoint_by_digest(&digest)
+                    .ok_or_else(|| Status::not_found(format!("checkpoint {digest} not found")))?
+            }
+            Some(_) => return Err(Status::invalid_argument("unknown checkpoint_id")),
+        };
+        let mut message = proto::GetCheckpointResponse::default();
+        message.checkpoint = Some(self.checkpoint_message(&record, &mask));
+        Ok(Response::new(message))
+    }
+
+    async fn get_epoch(
+        &self,
+        request: Request<proto::GetEpochRequest>,
+    ) -> Result<Response<proto::GetEpochResponse>, Status> {
+        let request = request.into_inner();
+        let mask = read_mask::<proto::Epoch>(request.read_mask, GET_EPOCH_DEFAULT_MASK)?;
+        if let Some(e) = request.epoch {
+            if e != self.node.epoch() {
+                return Err(Status::not_found(format!("epoch {e} not found")));
+            }
+        }
+        let mut committee = proto::ValidatorCommittee::default();
+        committee.epoch = Some(self.node.committee().epoch);
+        committee.members = self
+            .node
+            .committee()
+            .members
+            .iter()
+            .map(|m| {
+                let mut member = proto::ValidatorCommitteeMember::default();
+                member.public_key =
+                    Some(prost::bytes::Bytes::copy_from_slice(m.public_key.inner()));
+                member.weight = Some(m.stake);
+                member
+            })
+            .collect();
+        let mut config = proto::ProtocolConfig::default();
+        config.protocol_version = Some(PROTOCOL_VERSION);
+        config
+            .attributes
+            .insert("max_gas_payment_objects".into(), "256".into());
+        config
+            .attributes
+            .insert("max_tx_gas".into(), crate::node::MAX_GAS_BUDGET.to_string());
+        config.attributes.insert(
+            "storage_gas_price".into(),
+            crate::executor::STORAGE_PRICE.to_string(),
+        );
+        let mut epoch = proto::Epoch::default();
+        epoch.epoch = Some(self.node.epoch());
+        epoch.committee = Some(committee);
+        epoch.first_checkpoint = Some(0);
+        epoch.start = Some(timestamp_ms_to_proto(self.node.epoch_start_ms()));
+        epoch.reference_gas_price = Some(self.node.reference_gas_price());
+        epoch.protocol_config = Some(config);
+        let mut message = proto::GetEpochResponse::default();
+        message.epoch = Some(proto::Epoch::merge_from(&epoch, &mask));
+        Ok(Response::new(message))
+    }
+
+    async fn list_checkpoints(
+        &self,
+        request: Request<proto::ListCheckpointsRequest>,
+    ) -> Result<Response<BoxStream<proto::ListCheckpointsResponse>>, Status> {
+        let request = request.into_inner();
+        if request.filter.is_some() {
+            return Err(Status::unimplemented(
+                "checkpoint filters are not supported by the local chain",
+            ));
+        }
+        let mask = read_mask::<proto::Checkpoint>(request.read_mask, GET_CHECKPOINT_DEFAULT_MASK)?;
+        let options = request.options.unwrap_or_default();
+        let limit = match options.limit {
+            None | Some(0) => MAX_PAGE_SIZE,
+            Some(n) => (n as usize).min(MAX_PAGE_SIZE),
+        };
+        let descending = options.ordering == Some(proto::Ordering::Descending as i32);
+        let tip = self.node.latest_checkpoint().summary.sequence_number;
+        // Effective half-open interval [lo, hi) of sequence numbers.
+        let mut lo = request.start_checkpoint.unwrap_or(0);
+        let mut hi = request.end_checkpoint.unwrap_or(u64::MAX);
+        let explicit_end = request.end_checkpoint.is_some();
+        if let Some(after) = options.after.as_deref() {
+            lo = lo.max(parse_cursor(after)?.saturating_add(1));
+        }
+        if let Some(before) = options.before.as_deref() {
+            hi = hi.min(parse_cursor(before)?);
+        }
+        let mut frames = Vec::new();
+        if !descending {
+            let stop = hi.min(tip.saturating_add(1));
+            let mut seq = lo;
+            while seq < stop {
+                let record = self
+                    .node
+                    .checkpoint(seq)
+                    .ok_or_else(|| Status::internal(format!("checkpoint {seq} missing")))?;
+                let item = self.checkpoint_message(&record, &mask);
+                let last_allowed = frames.len() + 1 == limit;
+                let more = seq + 1 < stop;
+                let end = (last_allowed && more).then_some(proto::QueryEndReason::ItemLimit);
+                frames.push(list_frame(Some(item), seq, end));
+                if end.is_some() {
+                    break;
+                }
+                seq += 1;
+            }
+            if frames.last().is_none_or(|f| f.end.is_none()) {
+                let (reason, at) = if explicit_end && hi <= tip.saturating_add(1) {
+                    (proto::QueryEndReason::CheckpointBound, hi.saturating_sub(1))
+                } else if options.before.is_some() && hi <= tip.saturating_add(1) {
+                    (proto::QueryEndReason::CursorBound, hi.saturating_sub(1))
+                } else {
+                    (proto::QueryEndReason::LedgerTip, tip)
+                };
+                frames.push(list_frame(None, at, Some(reason)));
+            }
+        } else {
+            if lo > tip {
+                frames.push(list_frame(
+                    None,
+                    tip,
+                    Some(proto::QueryEndReason::LedgerTip),
+                ));
+            } else {
+                let top = hi.min(tip.saturating_add(1));
+                let mut seq = top;
+                while seq > lo {
+                    seq -= 1;
+                    let record = self
+                        .node
+                        .checkpoint(seq)
+                        .ok_or_else(|| Status::internal(format!("checkpoint {seq} missing")))?;
+                    let item = self.checkpoint_message(&record, &mask);
+                    let last_allowed = frames.len() + 1 == limit;
+                    let more = seq > lo;
+                    let end = (last_allowed && more).then_some(proto::QueryEndReason::ItemLimit);
+                    frames.push(list_frame(Some(item), seq, end));
+                    if end.is_some() {
+                        break;
+                    }
+                }
+                if frames.last().is_none_or(|f| f.end.is_none()) {
+                    let reason = if options.after.is_some() {
+                        proto::QueryEndReason::CursorBound
+                    } else {
+                        proto::QueryEndReason::CheckpointBound
+                    };
+                    frames.push(list_frame(None, lo, Some(reason)));
+                }
+            }
+        }
+        let stream = futures::stream::iter(frames.into_iter().map(Ok));
+        Ok(Response::new(Box::pin(stream)))
+    }
+}
+
+/// A `google.rpc.Status` for a per-item error in a batch.
+fn rpc_status(status: &Status) -> RpcStatus {
+    RpcStatus {
+        code: status.code() as i32,
+        message: status.message().to_owned(),
+        details: Vec::new(),
+    }
+}

@@ -1,0 +1,125 @@
+//! The Sui gRPC v2 services (native gRPC and gRPC-web, with CORS) and the faucet, on one port.
+
+mod execution;
+mod faucet;
+
+pub use faucet::FAUCET_AMOUNT_MIST;
+mod ledger;
+mod packages;
+mod state;
+mod subscription;
+
+use std::sync::Arc;
+
+use prost_types::FieldMask;
+use sui_rpc::field::FieldMaskTree;
+use sui_rpc::field::FieldMaskUtil as _;
+use sui_rpc::field::MessageFields;
+use sui_rpc::proto::sui::rpc::v2::ledger_service_server::LedgerServiceServer;
+use sui_rpc::proto::sui::rpc::v2::move_package_service_server::MovePackageServiceServer;
+use sui_rpc::proto::sui::rpc::v2::state_service_server::StateServiceServer;
+use sui_rpc::proto::sui::rpc::v2::subscription_service_server::SubscriptionServiceServer;
+use sui_rpc::proto::sui::rpc::v2::transaction_execution_service_server::TransactionExecutionServiceServer;
+use tokio_util::sync::CancellationToken;
+use tower_http::cors::AllowHeaders;
+use tower_http::cors::AllowMethods;
+use tower_http::cors::AllowOrigin;
+use tower_http::cors::CorsLayer;
+use tower_http::cors::ExposeHeaders;
+
+use crate::node::Node;
+
+/// Path of the faucet route (Sui faucet v2 style).
+pub const FAUCET_PATH: &str = "/v2/gas";
+/// Most items a paginated or streaming request returns at once.
+const MAX_PAGE_SIZE: usize = 1_000;
+/// Items a paginated request returns when it names no page size.
+const DEFAULT_PAGE_SIZE: usize = 50;
+
+/// The state every service shares.
+#[derive(Clone, Debug)]
+pub(crate) struct Rpc {
+    node: Arc<Node>,
+    /// Ends long-lived streams when the server shuts down.
+    shutdown: CancellationToken,
+}
+
+/// Validates `mask` (or `default`) against `M` and turns it into a tree.
+fn read_mask<M: MessageFields>(
+    mask: Option<FieldMask>,
+    default: &str,
+) -> Result<FieldMaskTree, tonic::Status> {
+    let mask = mask.unwrap_or_else(|| FieldMask::from_str(default));
+    mask.validate::<M>().map_err(|path| {
+        tonic::Status::invalid_argument(format!("invalid read_mask path: {path}"))
+    })?;
+    Ok(FieldMaskTree::from_field_mask(&mask))
+}
+
+fn parse_address(field: &str, s: Option<&str>) -> Result<sui_sdk_types::Address, tonic::Status> {
+    let s = s.ok_or_else(|| tonic::Status::invalid_argument(format!("missing {field}")))?;
+    s.parse()
+        .map_err(|e| tonic::Status::invalid_argument(format!("invalid {field} {s:?}: {e}")))
+}
+
+fn page_size(requested: Option<u32>) -> usize {
+    match requested {
+        None | Some(0) => DEFAULT_PAGE_SIZE,
+        Some(n) => (n as usize).min(MAX_PAGE_SIZE),
+    }
+}
+
+/// The axum router serving every gRPC service (native and gRPC-web) and the faucet.
+///
+/// Subscriptions end when `shutdown` is cancelled, so that graceful shutdown completes.
+pub fn router(node: Arc<Node>, shutdown: CancellationToken) -> axum::Router {
+    let rpc = Rpc {
+        node: node.clone(),
+        shutdown,
+    };
+    let mut routes = tonic::service::Routes::builder();
+    routes
+        .add_service(LedgerServiceServer::new(rpc.clone()))
+        .add_service(StateServiceServer::new(rpc.clone()))
+        .add_service(SubscriptionServiceServer::new(rpc.clone()))
+        .add_service(TransactionExecutionServiceServer::new(rpc.clone()))
+        .add_service(MovePackageServiceServer::new(rpc));
+    let grpc = routes
+        .routes()
+        .into_axum_router()
+        .layer(tonic_web::GrpcWebLayer::new());
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::any())
+        .allow_methods(AllowMethods::any())
+        .allow_headers(AllowHeaders::any())
+        .expose_headers(ExposeHeaders::list(
+            [
+                "grpc-status",
+                "grpc-message",
+                "grpc-status-details-bin",
+                sui_rpc::headers::X_SUI_CHAIN_ID,
+                sui_rpc::headers::X_SUI_CHAIN,
+                sui_rpc::headers::X_SUI_CHECKPOINT_HEIGHT,
+                sui_rpc::headers::X_SUI_EPOCH,
+                sui_rpc::headers::X_SUI_TIMESTAMP_MS,
+            ]
+            .map(axum::http::HeaderName::from_static),
+        ));
+    grpc.merge(faucet::router(node)).layer(cors)
+}
+
+/// Serves the router on `listener` until `shutdown` is cancelled.
+///
+/// # Errors
+/// If the server fails.
+pub async fn serve(
+    node: Arc<Node>,
+    listener: tokio::net::TcpListener,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let app = router(node, shutdown.clone());
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move { shutdown.cancelled().await })
+        .await?;
+    Ok(())
+}

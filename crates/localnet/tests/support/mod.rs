@@ -1,0 +1,208 @@
+//! Shared helpers: start a chain on a free port in a temp dir, read its keys, build transactions.
+#![allow(dead_code, unreachable_pub)]
+
+use std::path::Path;
+use std::time::Duration;
+
+use haulout_localnet::Localnet;
+use haulout_localnet::LocalnetArgs;
+use haulout_localnet::NativeRegistry;
+use sui_crypto::SuiSigner as _;
+use sui_crypto::ed25519::Ed25519PrivateKey;
+use sui_rpc::Client;
+use sui_rpc::field::FieldMaskUtil as _;
+use sui_rpc::proto::sui::rpc::v2 as proto;
+use sui_sdk_types::Address;
+use sui_sdk_types::Argument;
+use sui_sdk_types::Command;
+use sui_sdk_types::GasPayment;
+use sui_sdk_types::Input;
+use sui_sdk_types::ObjectReference;
+use sui_sdk_types::ProgrammableTransaction;
+use sui_sdk_types::Transaction;
+use sui_sdk_types::TransactionExpiration;
+use sui_sdk_types::TransactionKind;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+pub const GAS_PRICE: u64 = haulout_localnet::REFERENCE_GAS_PRICE;
+pub const BUDGET: u64 = 50_000_000;
+
+pub struct Chain {
+    pub localnet: Localnet,
+    pub task: JoinHandle<anyhow::Result<()>>,
+    pub shutdown: CancellationToken,
+    pub client: Client,
+    pub keys: Vec<Ed25519PrivateKey>,
+}
+
+impl Chain {
+    pub async fn start(dir: &Path, fresh: bool) -> Self {
+        let args = LocalnetArgs {
+            data: dir.to_path_buf(),
+            fresh,
+            listen: "127.0.0.1:0".parse().expect("addr"),
+            accounts: 2,
+        };
+        let shutdown = CancellationToken::new();
+        let (localnet, task) = Localnet::start(
+            &args,
+            NativeRegistry::with_sui_framework(),
+            shutdown.clone(),
+        )
+        .await
+        .expect("start localnet");
+        let keystore = std::fs::read_to_string(dir.join("keystore")).expect("keystore");
+        let keys: Vec<String> = serde_json::from_str(&keystore).expect("keystore json");
+        let keys = keys
+            .iter()
+            .map(|k| Ed25519PrivateKey::from_base64(k).expect("key"))
+            .collect();
+        let client = Client::new(localnet.info.rpc_url.clone()).expect("client");
+        Self {
+            localnet,
+            task,
+            shutdown,
+            client,
+            keys,
+        }
+    }
+
+    pub async fn stop(self) {
+        self.shutdown.cancel();
+        self.task.await.expect("join").expect("localnet task");
+    }
+
+    pub fn address(&self, i: usize) -> Address {
+        self.keys[i].public_key().derive_address()
+    }
+
+    /// The SUI coins of `owner` as (reference, balance), sorted by object ID.
+    pub async fn coins(&mut self, owner: Address) -> Vec<(ObjectReference, u64)> {
+        let mut request = proto::ListOwnedObjectsRequest::default();
+        request.owner = Some(owner.to_string());
+        request.object_type = Some("0x2::coin::Coin<0x2::sui::SUI>".into());
+        request.read_mask = Some(prost_types::FieldMask::from_str(
+            "object_id,version,digest,balance",
+        ));
+        let response = self
+            .client
+            .state_client()
+            .list_owned_objects(request)
+            .await
+            .expect("list owned")
+            .into_inner();
+        response
+            .objects
+            .iter()
+            .map(|o| {
+                (
+                    ObjectReference::new(
+                        o.object_id().parse().expect("id"),
+                        o.version(),
+                        o.digest().parse().expect("digest"),
+                    ),
+                    o.balance(),
+                )
+            })
+            .collect()
+    }
+
+    pub async fn balance(&mut self, owner: Address) -> u64 {
+        let mut request = proto::GetBalanceRequest::default();
+        request.owner = Some(owner.to_string());
+        request.coin_type = Some("0x2::sui::SUI".into());
+        self.client
+            .state_client()
+            .get_balance(request)
+            .await
+            .expect("balance")
+            .into_inner()
+            .balance
+            .expect("balance")
+            .balance()
+    }
+
+    pub async fn object_version(&mut self, id: Address) -> u64 {
+        let mut request = proto::GetObjectRequest::default();
+        request.object_id = Some(id.to_string());
+        self.client
+            .ledger_client()
+            .get_object(request)
+            .await
+            .expect("get object")
+            .into_inner()
+            .object
+            .expect("object")
+            .version()
+    }
+
+    pub async fn execute(
+        &mut self,
+        tx: &Transaction,
+        key: &Ed25519PrivateKey,
+    ) -> Result<proto::ExecutedTransaction, tonic::Status> {
+        let signature = key.sign_transaction(tx).expect("sign");
+        let mut request = proto::ExecuteTransactionRequest::default();
+        request.transaction = Some(tx.clone().into());
+        request.signatures = vec![signature.into()];
+        request.read_mask = Some(prost_types::FieldMask::from_str("*"));
+        let response = self
+            .client
+            .execute_transaction_and_wait_for_checkpoint(request, Duration::from_secs(30))
+            .await
+            .map_err(|e| match e {
+                sui_rpc::client::ExecuteAndWaitError::RpcError(status) => status,
+                other => tonic::Status::internal(other.to_string()),
+            })?;
+        Ok(response.into_inner().transaction.expect("transaction"))
+    }
+}
+
+/// A PTB transaction from `sender` paying gas with `gas`.
+pub fn transaction(
+    sender: Address,
+    gas: Vec<ObjectReference>,
+    budget: u64,
+    ptb: ProgrammableTransaction,
+) -> Transaction {
+    Transaction {
+        kind: TransactionKind::ProgrammableTransaction(ptb),
+        sender,
+        gas_payment: GasPayment {
+            objects: gas,
+            owner: sender,
+            price: GAS_PRICE,
+            budget,
+        },
+        expiration: TransactionExpiration::None,
+    }
+}
+
+/// Splits `amount` off the gas coin and sends it to `recipient`.
+pub fn transfer_ptb(amount: u64, recipient: Address) -> ProgrammableTransaction {
+    ProgrammableTransaction {
+        inputs: vec![
+            Input::Pure(amount.to_le_bytes().to_vec()),
+            Input::Pure(recipient.as_bytes().to_vec()),
+        ],
+        commands: vec![
+            Command::SplitCoins(sui_sdk_types::SplitCoins {
+                coin: Argument::Gas,
+                amounts: vec![Argument::Input(0)],
+            }),
+            Command::TransferObjects(sui_sdk_types::TransferObjects {
+                objects: vec![Argument::NestedResult(0, 0)],
+                address: Argument::Input(1),
+            }),
+        ],
+    }
+}
+
+pub fn status_success(tx: &proto::ExecutedTransaction) -> bool {
+    tx.effects
+        .as_ref()
+        .and_then(|e| e.status.as_ref())
+        .and_then(|s| s.success)
+        .unwrap_or(false)
+}

@@ -1,0 +1,85 @@
+// The official TypeScript SDK (@mysten/sui SuiGrpcClient, gRPC-web) against haulout localnet.
+// Run by scripts/test.d/40-localnet-ts.sh, which starts the chain and sets LOCALNET_DIR.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SuiGrpcClient } from '@mysten/sui/grpc';
+import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
+import { Transaction } from '@mysten/sui/transactions';
+import { fromBase64, normalizeStructTag } from '@mysten/sui/utils';
+
+const dir = process.env.LOCALNET_DIR;
+assert.ok(dir, 'LOCALNET_DIR must point at the chain data directory');
+const info = JSON.parse(readFileSync(join(dir, 'localnet.json'), 'utf8'));
+const keys = JSON.parse(readFileSync(info.keystore, 'utf8'));
+// Keystore entries are base64(flag || 32-byte secret), flag 0 = Ed25519.
+const keypair = (i) => {
+	const bytes = fromBase64(keys[i]);
+	assert.equal(bytes[0], 0, 'Ed25519 flag');
+	return Ed25519Keypair.fromSecretKey(bytes.slice(1));
+};
+const alice = keypair(0);
+const bob = keypair(1);
+const client = new SuiGrpcClient({ network: 'localnet', baseUrl: info.rpcUrl });
+const SUI = '0x2::sui::SUI';
+
+test('chain identifier and reference gas price', async () => {
+	const { chainIdentifier } = await client.getChainIdentifier();
+	assert.equal(chainIdentifier, info.chainId);
+	const { referenceGasPrice } = await client.getReferenceGasPrice();
+	assert.equal(referenceGasPrice, '1000');
+});
+
+test('keystore matches localnet.json accounts', () => {
+	assert.equal(alice.toSuiAddress(), info.accounts[0].address);
+	assert.equal(bob.toSuiAddress(), info.accounts[1].address);
+});
+
+test('balances, coins and owned objects', async () => {
+	const owner = alice.toSuiAddress();
+	const { balance } = await client.getBalance({ owner, coinType: SUI });
+	assert.ok(BigInt(balance.balance) > 0n);
+	const coins = await client.listCoins({ owner, coinType: SUI });
+	assert.ok(coins.objects.length > 0);
+	assert.equal(coins.hasNextPage, false);
+	const total = coins.objects.reduce((sum, c) => sum + BigInt(c.balance), 0n);
+	assert.equal(total, BigInt(balance.balance));
+	const owned = await client.listOwnedObjects({ owner });
+	assert.equal(owned.objects.length, coins.objects.length);
+	const { objects } = await client.getObjects({ objectIds: [coins.objects[0].objectId, '0x6'] });
+	assert.equal(objects[0].objectId, coins.objects[0].objectId);
+	assert.equal(normalizeStructTag(objects[1].type), normalizeStructTag('0x2::clock::Clock'));
+});
+
+test('splitCoins + transferObjects: built, signed, executed and waited for', async () => {
+	const recipient = bob.toSuiAddress();
+	const before = BigInt((await client.getBalance({ owner: recipient, coinType: SUI })).balance.balance);
+	const tx = new Transaction();
+	const [coin] = tx.splitCoins(tx.gas, [tx.pure.u64(1_000_000)]);
+	tx.transferObjects([coin], tx.pure.address(recipient));
+	const result = await client.signAndExecuteTransaction({
+		signer: alice,
+		transaction: tx,
+		include: { effects: true, balanceChanges: true },
+	});
+	assert.equal(result.$kind, 'Transaction', JSON.stringify(result.FailedTransaction?.effects?.status));
+	assert.equal(result.Transaction.effects.status.success, true);
+	const waited = await client.waitForTransaction({ digest: result.Transaction.digest });
+	assert.equal(waited.Transaction.digest, result.Transaction.digest);
+	const after = BigInt((await client.getBalance({ owner: recipient, coinType: SUI })).balance.balance);
+	assert.equal(after, before + 1_000_000n);
+});
+
+test('a move call through the native table', async () => {
+	const tx = new Transaction();
+	const [coin] = tx.splitCoins(tx.gas, [tx.pure.u64(5)]);
+	tx.moveCall({
+		target: '0x2::transfer::public_transfer',
+		typeArguments: ['0x2::coin::Coin<0x2::sui::SUI>'],
+		arguments: [coin, tx.pure.address(bob.toSuiAddress())],
+	});
+	const result = await client.signAndExecuteTransaction({ signer: alice, transaction: tx, include: { effects: true } });
+	assert.equal(result.$kind, 'Transaction', JSON.stringify(result.FailedTransaction?.effects?.status));
+	await client.waitForTransaction({ digest: result.Transaction.digest });
+});
