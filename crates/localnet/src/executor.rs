@@ -500,6 +500,20 @@ pub(crate) fn contents_of(object: &Object) -> Option<(&StructTag, &[u8], bool)> 
     }
 }
 
+/// The coin type `T` and balance of a `Coin<T>` object.
+pub(crate) fn coin_of(object: &Object) -> Option<(&TypeTag, u64)> {
+    let (ty, contents, _) = contents_of(object)?;
+    let coin_type = ty.is_coin()?;
+    let balance = <[u8; 8]>::try_from(contents.get(32..40)?).ok()?;
+    Some((coin_type, u64::from_le_bytes(balance)))
+}
+
+/// The balance of a SUI gas coin (`Coin<0x2::sui::SUI>`).
+pub(crate) fn sui_balance(object: &Object) -> Option<u64> {
+    let (ty, _, _) = contents_of(object)?;
+    (*ty == StructTag::gas_coin()).then(|| coin_of(object).map(|c| c.1))?
+}
+
 /// Runs a programmable transaction. Never fails; errors become failure effects.
 pub(crate) fn execute(registry: &NativeRegistry, req: ExecRequest<'_>) -> ExecOutput {
     // Lamport rule: every written object gets 1 + the highest input version.
@@ -601,7 +615,9 @@ pub(crate) fn execute(registry: &NativeRegistry, req: ExecRequest<'_>) -> ExecOu
         }
     }
     if status == ExecutionStatus::Success {
-        if let Err(error) = check_unused(&machine) {
+        if let Err(error) =
+            check_unused(&machine).and_then(|()| check_shared(&machine, &req.inputs))
+        {
             status = ExecutionStatus::Failure {
                 error,
                 command: None,
@@ -883,6 +899,34 @@ fn recompute_gas(req: &ExecRequest<'_>) -> Option<Value> {
     primary
 }
 
+/// Shared objects stay shared: they may be mutated or deleted, not transferred, frozen or wrapped.
+fn check_shared(machine: &Machine<'_>, inputs: &[LoadedInput]) -> ExecResult<()> {
+    for (slot, input) in machine.inputs.iter().zip(inputs) {
+        let LoadedInput::Object {
+            object,
+            mutable: true,
+        } = input
+        else {
+            continue;
+        };
+        let Owner::Shared(_) = object.owner() else {
+            continue;
+        };
+        if slot.value.is_some() {
+            continue;
+        }
+        let id = object.object_id();
+        let kept_shared = match machine.fates.written.get(&id) {
+            Some((_, owner)) => owner == object.owner(),
+            None => machine.fates.deleted.contains(&id),
+        };
+        if !kept_shared {
+            return Err(ExecutionError::ConsensusObjectOperationNotAllowed);
+        }
+    }
+    Ok(())
+}
+
 /// Values left in results must have `drop`.
 fn check_unused(machine: &Machine<'_>) -> ExecResult<()> {
     for (r, result) in machine.results.iter().enumerate() {
@@ -911,19 +955,10 @@ fn balance_changes(
         let Owner::Address(owner) = o.owner() else {
             return;
         };
-        let Some((ty, contents, _)) = contents_of(o) else {
+        let Some((coin_type, balance)) = coin_of(o) else {
             return;
         };
-        let Some(coin_type) = ty.is_coin() else {
-            return;
-        };
-        let Some(b) = contents.get(32..40) else {
-            return;
-        };
-        let Ok(b) = <[u8; 8]>::try_from(b) else {
-            return;
-        };
-        let amount = i128::from(u64::from_le_bytes(b)) * sign;
+        let amount = i128::from(balance) * sign;
         let entry = deltas
             .entry((*owner, coin_type.to_string()))
             .or_insert((coin_type.clone(), 0));

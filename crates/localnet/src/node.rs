@@ -55,7 +55,9 @@ use crate::executor;
 use crate::executor::ExecRequest;
 use crate::executor::LoadedInput;
 use crate::executor::build_object;
+use crate::executor::coin_of;
 use crate::executor::contents_of;
+use crate::executor::sui_balance;
 use crate::natives::NativeRegistry;
 use crate::store::CheckpointRecord;
 use crate::store::ExecutedTx;
@@ -205,7 +207,8 @@ impl std::fmt::Debug for Node {
     }
 }
 
-fn now_ms() -> u64 {
+/// Milliseconds since the Unix epoch (0 if the clock is before it).
+pub(crate) fn now_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
@@ -607,22 +610,13 @@ impl Node {
             if !matches!(o.owner(), Owner::Address(_)) {
                 continue;
             }
-            let Some((ty, contents, _)) = contents_of(o) else {
-                continue;
-            };
-            let Some(coin_type) = ty.is_coin() else {
-                continue;
-            };
-            let Some(value) = contents
-                .get(32..40)
-                .and_then(|b| <[u8; 8]>::try_from(b).ok())
-            else {
+            let Some((coin_type, value)) = coin_of(o) else {
                 continue;
             };
             let entry = out
                 .entry(coin_type.to_string())
                 .or_insert_with(|| (coin_type.clone(), 0, 0));
-            entry.1 = entry.1.saturating_add(u64::from_le_bytes(value));
+            entry.1 = entry.1.saturating_add(value);
             entry.2 += 1;
         }
         out
@@ -634,12 +628,8 @@ impl Node {
         let coins: i128 = state
             .objects
             .values()
-            .filter_map(|o| {
-                let (ty, contents, _) = contents_of(o)?;
-                (*ty == StructTag::gas_coin()).then_some(())?;
-                let b = <[u8; 8]>::try_from(contents.get(32..40)?).ok()?;
-                Some(i128::from(u64::from_le_bytes(b)))
-            })
+            .filter_map(sui_balance)
+            .map(i128::from)
             .sum();
         coins + state.gas_collected
     }
@@ -716,12 +706,7 @@ impl Node {
                 .objects
                 .iter()
                 .filter_map(|r| state.objects.get(r.object_id()))
-                .filter_map(|o| {
-                    contents_of(o)
-                        .and_then(|(_, c, _)| c.get(32..40))
-                        .and_then(|b| <[u8; 8]>::try_from(b).ok())
-                })
-                .map(u64::from_le_bytes)
+                .filter_map(sui_balance)
                 .fold(0u64, u64::saturating_add);
             transaction.gas_payment.budget = MAX_GAS_BUDGET.min(total);
         }
@@ -826,7 +811,7 @@ impl Node {
                     o.object_id()
                 )));
             }
-            let Some((ty, contents, _)) = contents_of(&o) else {
+            let Some((ty, _, _)) = contents_of(&o) else {
                 return Err(TxError::Gas(format!("{} is not a SUI coin", o.object_id())));
             };
             if *ty != StructTag::gas_coin() {
@@ -835,12 +820,7 @@ impl Node {
                     o.object_id()
                 )));
             }
-            let b = contents
-                .get(32..40)
-                .and_then(|b| <[u8; 8]>::try_from(b).ok())
-                .map(u64::from_le_bytes)
-                .unwrap_or(0);
-            gas_balance = gas_balance.saturating_add(b);
+            gas_balance = gas_balance.saturating_add(sui_balance(&o).unwrap_or(0));
             gas_coins.push(o);
         }
         if gas_balance < gas.budget {
@@ -1020,10 +1000,13 @@ impl Node {
             (record, txs)
         };
         self.store.write_checkpoint(&record, &txs)?;
-        let txs: Vec<Arc<ExecutedTx>> = txs.into_iter().map(Arc::new).collect();
-        let proto = crate::proto::checkpoint(&record, &txs);
-        // No receivers is not an error.
-        let _ = self.checkpoints_tx.send(Arc::new(proto));
+        // Building the full message is the costliest part of sealing: only for subscribers.
+        if self.checkpoints_tx.receiver_count() > 0 {
+            let txs: Vec<Arc<ExecutedTx>> = txs.into_iter().map(Arc::new).collect();
+            let proto = crate::proto::checkpoint(&record, &txs);
+            // A subscriber that left in between is not an error.
+            let _ = self.checkpoints_tx.send(Arc::new(proto));
+        }
         Ok(Some(record))
     }
 
@@ -1116,12 +1099,7 @@ impl Node {
         );
         let coin = coins
             .into_iter()
-            .max_by_key(|o| {
-                contents_of(o)
-                    .and_then(|(_, c, _)| c.get(32..40))
-                    .and_then(|b| <[u8; 8]>::try_from(b).ok())
-                    .map(u64::from_le_bytes)
-            })
+            .max_by_key(sui_balance)
             .ok_or_else(|| TxError::Gas("the faucet has no coins left".into()))?;
         let mut ptb = sui_sdk_types::ProgrammableTransaction {
             inputs: vec![],
@@ -1339,12 +1317,7 @@ fn select_gas_coins(state: &ChainState, tx: &Transaction) -> Result<Vec<ObjectRe
         .filter(|(_, id)| !used.contains(id))
         .filter_map(|(_, id)| state.objects.get(id))
         .filter(|o| matches!(o.owner(), Owner::Address(_)))
-        .filter_map(|o| {
-            let (ty, c, _) = contents_of(o)?;
-            (*ty == StructTag::gas_coin()).then_some(())?;
-            let b = <[u8; 8]>::try_from(c.get(32..40)?).ok()?;
-            Some((u64::from_le_bytes(b), o))
-        })
+        .filter_map(|o| Some((sui_balance(o)?, o)))
         .collect();
     coins.sort_by_key(|c| std::cmp::Reverse(c.0));
     let target = tx.gas_payment.budget;

@@ -8,6 +8,7 @@ use sui_rpc::proto::timestamp_ms_to_proto;
 use sui_sdk_types::Address;
 use sui_sdk_types::Object;
 
+use crate::executor::coin_of;
 use crate::executor::contents_of;
 use crate::store::CheckpointRecord;
 use crate::store::ExecutedTx;
@@ -15,13 +16,8 @@ use crate::store::ExecutedTx;
 /// An object with every field set, including `balance` for coins.
 pub(crate) fn object(o: &Object) -> proto::Object {
     let mut message = proto::Object::from(o.clone());
-    if let Some((ty, contents, _)) = contents_of(o) {
-        if ty.is_coin().is_some() {
-            message.balance = contents
-                .get(32..40)
-                .and_then(|b| <[u8; 8]>::try_from(b).ok())
-                .map(u64::from_le_bytes);
-        }
+    if let Some((_, balance)) = coin_of(o) {
+        message.balance = Some(balance);
     }
     message
 }

@@ -231,22 +231,24 @@ async fn seal_checkpoints(node: Arc<Node>, shutdown: CancellationToken) -> anyho
 
 async fn seal(node: &Arc<Node>) -> anyhow::Result<()> {
     let node = node.clone();
-    let record = tokio::task::spawn_blocking(move || node.seal_checkpoint(now_ms()))
+    let record = tokio::task::spawn_blocking(move || node.seal_checkpoint(crate::node::now_ms()))
         .await
         .context("the checkpoint task panicked")??;
-    tracing::debug!(
-        checkpoint = record.summary.sequence_number,
-        transactions = record.contents.transactions().len(),
-        "sealed checkpoint"
-    );
+    // Every checkpoint carries the Clock update; only those with user transactions are news.
+    let transactions = record.contents.transactions().len();
+    if transactions > 1 {
+        tracing::debug!(
+            checkpoint = record.summary.sequence_number,
+            transactions,
+            "sealed checkpoint"
+        );
+    } else {
+        tracing::trace!(
+            checkpoint = record.summary.sequence_number,
+            "sealed checkpoint"
+        );
+    }
     Ok(())
-}
-
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
 }
 
 /// Runs the local chain until `shutdown` is cancelled, printing a summary when it is ready.

@@ -13,7 +13,7 @@ use serde_json::json;
 use sui_sdk_types::Address;
 
 use super::FAUCET_PATH;
-use crate::executor::contents_of;
+use crate::executor::coin_of;
 use crate::node::Node;
 
 /// MIST sent per faucet request: 1,000 SUI.
@@ -79,10 +79,7 @@ async fn gas(
             let coins_sent: Vec<CoinSent> = coins
                 .iter()
                 .map(|o| CoinSent {
-                    amount: contents_of(o)
-                        .and_then(|(_, c, _)| c.get(32..40))
-                        .and_then(|b| <[u8; 8]>::try_from(b).ok())
-                        .map_or(0, u64::from_le_bytes),
+                    amount: coin_of(o).map_or(0, |c| c.1),
                     id: o.object_id().to_string(),
                     transfer_tx_digest: digest.clone(),
                 })

@@ -87,7 +87,11 @@ pub fn router(node: Arc<Node>, shutdown: CancellationToken) -> axum::Router {
     let grpc = routes
         .routes()
         .into_axum_router()
-        .layer(tonic_web::GrpcWebLayer::new());
+        .layer(tonic_web::GrpcWebLayer::new())
+        .layer(axum::middleware::map_response_with_state(
+            node.clone(),
+            sui_headers,
+        ));
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::any())
         .allow_methods(AllowMethods::any())
@@ -102,10 +106,48 @@ pub fn router(node: Arc<Node>, shutdown: CancellationToken) -> axum::Router {
                 sui_rpc::headers::X_SUI_CHECKPOINT_HEIGHT,
                 sui_rpc::headers::X_SUI_EPOCH,
                 sui_rpc::headers::X_SUI_TIMESTAMP_MS,
+                sui_rpc::headers::X_SUI_LOWEST_AVAILABLE_CHECKPOINT,
+                sui_rpc::headers::X_SUI_LOWEST_AVAILABLE_CHECKPOINT_OBJECTS,
             ]
             .map(axum::http::HeaderName::from_static),
         ));
     grpc.merge(faucet::router(node)).layer(cors)
+}
+
+/// Adds the `x-sui-*` headers Sui full nodes send with every response (chain, epoch, tip).
+async fn sui_headers(
+    axum::extract::State(node): axum::extract::State<Arc<Node>>,
+    mut response: axum::response::Response,
+) -> axum::response::Response {
+    use axum::http::HeaderValue;
+    use sui_rpc::headers;
+    let latest = node.latest_checkpoint();
+    let values = [
+        (headers::X_SUI_CHAIN_ID, node.chain_id().to_owned()),
+        (headers::X_SUI_CHAIN, "localnet".to_owned()),
+        (headers::X_SUI_EPOCH, node.epoch().to_string()),
+        (
+            headers::X_SUI_CHECKPOINT_HEIGHT,
+            latest.summary.sequence_number.to_string(),
+        ),
+        (headers::X_SUI_LOWEST_AVAILABLE_CHECKPOINT, "0".to_owned()),
+        (
+            headers::X_SUI_LOWEST_AVAILABLE_CHECKPOINT_OBJECTS,
+            "0".to_owned(),
+        ),
+        (
+            headers::X_SUI_TIMESTAMP_MS,
+            latest.summary.timestamp_ms.to_string(),
+        ),
+    ];
+    for (name, value) in values {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            response
+                .headers_mut()
+                .insert(axum::http::HeaderName::from_static(name), value);
+        }
+    }
+    response
 }
 
 /// Serves the router on `listener` until `shutdown` is cancelled.
@@ -117,7 +159,14 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
+    use axum::serve::ListenerExt as _;
     let app = router(node, shutdown.clone());
+    // Without TCP_NODELAY, small responses wait for the client's delayed ACK (~40 ms each).
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "could not set TCP_NODELAY");
+        }
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(async move { shutdown.cancelled().await })
         .await?;
