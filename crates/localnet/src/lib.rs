@@ -15,6 +15,7 @@ mod run;
 mod server;
 mod store;
 pub mod value;
+pub mod walrus;
 
 pub use error::TxError;
 pub use executor::{
