@@ -108,3 +108,96 @@ pub fn voting_end_epoch(current_epoch: u32, voting_period_epochs: u32) -> MoveRe
         .checked_add(voting_period_epochs)
         .ok_or(MoveError::Arithmetic)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn gov(code: u64) -> MoveResult<()> {
+        Err(gov_abort(code))
+    }
+
+    #[test]
+    fn is_passing_edges() {
+        // Quorum exactly 20%.
+        assert!(is_passing(20, 0, 0, 100, 2000, 5000));
+        assert!(!is_passing(19, 0, 0, 100, 2000, 5000));
+        // Yes must exceed the threshold strictly.
+        assert!(!is_passing(5, 5, 90, 100, 2000, 5000));
+        assert!(is_passing(6, 5, 90, 100, 2000, 5000));
+        // 100% threshold never passes.
+        assert!(!is_passing(100, 0, 0, 100, 2000, 10000));
+        // No stake at all: quorum trivially reached, but no yes.
+        assert!(!is_passing(0, 0, 0, 0, 2000, 5000));
+        assert!(is_passing(u64::MAX, 0, u64::MAX, u64::MAX, 10_000, 9_999));
+    }
+
+    #[test]
+    fn parameter_ranges() {
+        assert_eq!(
+            validate_parameter(b"governance.min_stake_to_propose", 0),
+            Ok(())
+        );
+        assert_eq!(
+            validate_parameter(b"governance.voting_period_epochs", 53),
+            Ok(())
+        );
+        assert_eq!(
+            validate_parameter(b"governance.voting_period_epochs", 54),
+            gov(abort::governance::EInvalidParameterValue)
+        );
+        assert_eq!(
+            validate_parameter(b"governance.voting_period_epochs", 0),
+            gov(abort::governance::EInvalidParameterValue)
+        );
+        assert_eq!(validate_parameter(b"governance.quorum_bps", 1), Ok(()));
+        assert_eq!(
+            validate_parameter(b"governance.quorum_bps", 10_001),
+            gov(abort::governance::EInvalidParameterValue)
+        );
+        assert_eq!(
+            validate_parameter(b"governance.pass_threshold_bps", 4_999),
+            gov(abort::governance::EInvalidParameterValue)
+        );
+        assert_eq!(
+            validate_parameter(b"governance.pass_threshold_bps", 5_000),
+            Ok(())
+        );
+        assert_eq!(
+            validate_parameter(b"staking.epoch_duration_ms", 1_000),
+            Ok(())
+        );
+        assert_eq!(
+            validate_parameter(b"staking.epoch_duration_ms", 999),
+            gov(abort::governance::EInvalidParameterValue)
+        );
+        assert_eq!(
+            validate_parameter(b"staking.n_shards", 1),
+            gov(abort::governance::EUnknownParameter)
+        );
+        for name in PARAMETER_NAMES {
+            assert_ne!(
+                validate_parameter(name.as_bytes(), 5_000),
+                gov(abort::governance::EUnknownParameter)
+            );
+        }
+    }
+
+    #[test]
+    fn tally() {
+        assert_eq!(tally_vote((0, 0, 0), CHOICE_YES, 5), Ok((5, 0, 0)));
+        assert_eq!(tally_vote((5, 0, 0), CHOICE_NO, 3), Ok((5, 3, 0)));
+        assert_eq!(tally_vote((5, 3, 0), CHOICE_ABSTAIN, 2), Ok((5, 3, 2)));
+        assert_eq!(
+            tally_vote((0, 0, 0), 3, 1),
+            Err(gov_abort(abort::governance::EInvalidChoice))
+        );
+        assert_eq!(
+            tally_vote((u64::MAX, 0, 0), CHOICE_YES, 1),
+            Err(MoveError::Arithmetic)
+        );
+        assert_eq!(voting_end_epoch(3, 2), Ok(5));
+        assert_eq!(voting_end_epoch(u32::MAX, 1), Err(MoveError::Arithmetic));
+    }
+}

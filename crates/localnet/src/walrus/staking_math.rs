@@ -1323,3 +1323,864 @@ pub fn advance_epoch_accounting(
         total_capacity_size,
     })
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use haulout_types::{
+        Address, Authorized, Bag, Balance, Element, ExtendedField, StorageNodeInfo, Table,
+    };
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn id(n: u8) -> ObjectId {
+        let mut b = [0u8; 32];
+        b[31] = n;
+        ObjectId::new(b)
+    }
+
+    fn vm<K, V>(pairs: Vec<(K, V)>) -> VecMap<K, V> {
+        pairs.into_iter().collect()
+    }
+
+    fn shards_of<'a>(c: &'a Committee, n: &ObjectId) -> &'a [u16] {
+        c.0.get(n).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    fn keys(c: &Committee) -> Vec<ObjectId> {
+        c.0.contents.iter().map(|e| e.key).collect()
+    }
+
+    fn err(module: &'static str, code: u64) -> MoveError {
+        MoveError::Abort { module, code }
+    }
+
+    // === D'Hondt ===
+
+    #[test]
+    fn dhondt_proportional() {
+        assert_eq!(dhondt(&[3, 2, 1], 10, &[500, 300, 200]), Ok(vec![5, 3, 2]));
+    }
+
+    #[test]
+    fn dhondt_caps_large_nodes() {
+        // 4 nodes: at most ceil(12 * 20 / 40) = 6 shards each.
+        let s = dhondt(&[4, 3, 2, 1], 12, &[1000, 1, 1, 1]).unwrap();
+        assert_eq!(s[0], 6);
+        assert_eq!(s.iter().map(|&x| u64::from(x)).sum::<u64>(), 12);
+        // The remaining 6 go 2, 2, 2 (equal quotients, priorities only order them).
+        assert_eq!(s, vec![6, 2, 2, 2]);
+    }
+
+    #[test]
+    fn dhondt_ties_go_to_higher_priority() {
+        assert_eq!(dhondt(&[1, 2], 3, &[100, 100]), Ok(vec![1, 2]));
+        assert_eq!(dhondt(&[2, 1], 3, &[100, 100]), Ok(vec![2, 1]));
+        // Equal priorities: the first node wins.
+        assert_eq!(dhondt(&[1, 1], 3, &[100, 100]), Ok(vec![2, 1]));
+    }
+
+    #[test]
+    fn dhondt_without_stake_fails() {
+        let no_stake = err(modules::STAKING_INNER, abort::staking_inner::ENoStake);
+        assert_eq!(dhondt(&[1], 10, &[0]), Err(no_stake));
+        assert_eq!(dhondt(&[], 10, &[]), Err(no_stake));
+    }
+
+    #[test]
+    fn dhondt_zero_cap_aborts_like_move() {
+        // 20 nodes and 5 shards: cap 5 / 10 = 0, no node can take a shard.
+        let stake = vec![1u64; 20];
+        let prio: Vec<u64> = (0..20).rev().collect();
+        assert_eq!(
+            dhondt(&prio, 5, &stake),
+            Err(err(modules::OPTION, EOPTION_NOT_SET))
+        );
+        // Zero shards is fine.
+        assert_eq!(dhondt(&prio, 0, &stake), Ok(vec![0; 20]));
+    }
+
+    #[test]
+    fn dhondt_short_priorities_only_matter_on_ties() {
+        assert_eq!(dhondt(&[], 10, &[500, 300, 200]), Ok(vec![5, 3, 2]));
+        assert_eq!(
+            dhondt(&[], 3, &[100, 100]),
+            Err(MoveError::IndexOutOfBounds)
+        );
+    }
+
+    #[test]
+    fn max_shards_per_node_rules() {
+        assert_eq!(max_shards_per_node(4, 12), Ok(6));
+        assert_eq!(max_shards_per_node(3, 10), Ok(7)); // ceil(200 / 30)
+        assert_eq!(max_shards_per_node(20, 1000), Ok(100));
+        assert_eq!(max_shards_per_node(0, 10), Err(MoveError::Arithmetic));
+    }
+
+    #[test]
+    fn apportionment_drops_nodes_without_shards() {
+        let mut set = active_set_new(150, 0).unwrap();
+        active_set_insert_or_update(&mut set, id(1), 1000).unwrap();
+        active_set_insert_or_update(&mut set, id(2), 1).unwrap();
+        // cap ceil(2 * 20 / 20) = 2; initial 1000 / (1001 / 3 + 1) = 2, 1 / 334 = 0.
+        let d = apportionment(&set, 2).unwrap();
+        assert_eq!(d, vm(vec![(id(1), 2)]));
+    }
+
+    // === Committee ===
+
+    #[test]
+    fn committee_transition_moves_few_shards() {
+        let (a, b, c) = (id(1), id(2), id(3));
+        let first = committee_initialize(&vm(vec![(b, 2), (a, 2)])).unwrap();
+        assert_eq!(shards_of(&first, &a), &[0, 1]);
+        assert_eq!(shards_of(&first, &b), &[2, 3]);
+        // a keeps 2, b drops to 1 (gives up shard 3), c joins with 1 (takes shard 3).
+        let second = committee_transition(&first, &vm(vec![(a, 2), (b, 1), (c, 1)])).unwrap();
+        assert_eq!(shards_of(&second, &a), &[0, 1]);
+        assert_eq!(shards_of(&second, &b), &[2]);
+        assert_eq!(shards_of(&second, &c), &[3]);
+        assert_eq!(keys(&second), vec![a, b, c]);
+        // b leaves: its shard goes to c.
+        let third = committee_transition(&second, &vm(vec![(a, 2), (c, 2)])).unwrap();
+        assert_eq!(shards_of(&third, &c), &[3, 2]);
+        assert!(third.0.get(&b).is_none());
+        assert_eq!(committee_diff(&second, &third), (vec![b], vec![]));
+        assert_eq!(committee_diff(&first, &second), (vec![], vec![c]));
+    }
+
+    #[test]
+    fn committee_transition_with_other_total_fails() {
+        let a = id(1);
+        let first = committee_initialize(&vm(vec![(a, 4)])).unwrap();
+        assert_eq!(
+            committee_transition(&first, &vm(vec![(a, 5)])),
+            Err(err(
+                modules::COMMITTEE,
+                abort::committee::EInvalidShardAssignment
+            ))
+        );
+    }
+
+    #[test]
+    fn committee_sorts_by_big_endian_id() {
+        let mut hi = [0u8; 32];
+        hi[0] = 1; // larger as a big-endian u256 than 0x…ff
+        let (big, small) = (ObjectId::new(hi), id(0xff));
+        let c = committee_initialize(&vm(vec![(big, 1), (small, 2)])).unwrap();
+        assert_eq!(keys(&c), vec![small, big]);
+        assert_eq!(shards_of(&c, &big), &[2]);
+    }
+
+    #[test]
+    fn committee_initialize_overflows_past_u16() {
+        let r = committee_initialize(&vm(vec![(id(1), u16::MAX), (id(2), 1)]));
+        assert_eq!(r, Err(MoveError::Arithmetic));
+        assert!(committee_initialize(&vm(vec![(id(1), u16::MAX)])).is_ok());
+    }
+
+    #[test]
+    fn first_epoch_selects_equal_committee_prices_and_capacity() {
+        // The Move test network: 4 nodes, equal stake, 12 shards.
+        let mut set = active_set_new(ACTIVE_SET_SIZE_LIMIT, MIN_STAKE).unwrap();
+        for n in 1..=4 {
+            active_set_insert_or_update(&mut set, id(n), 1_000).unwrap();
+        }
+        let cmt = compute_next_committee(&Committee::default(), &set, 12).unwrap();
+        let mut seen: Vec<u16> = Vec::new();
+        for n in 1..=4 {
+            assert_eq!(shards_of(&cmt, &id(n)).len(), 3);
+            seen.extend(shards_of(&cmt, &id(n)));
+        }
+        seen.sort_unstable();
+        assert_eq!(seen, (0..12).collect::<Vec<u16>>());
+        let votes = |n: &ObjectId| {
+            let k = u64::from(n.as_bytes()[31]);
+            Some(VotingParams {
+                storage_price: 100 * k,
+                write_price: 1000 * k,
+                node_capacity: 1_000_000_000_000,
+            })
+        };
+        assert_eq!(recalculate_prices(&cmt, 12, votes), Ok((300, 3000)));
+        let cap = next_epoch_capacity(&cmt, 12, |n| votes(n).map(|v| v.node_capacity));
+        assert_eq!(cap, Ok(4_000_000_000_000));
+        assert_eq!(
+            recalculate_prices(&Committee::default(), 12, votes),
+            Ok((u64::MAX, u64::MAX))
+        );
+        assert_eq!(
+            recalculate_prices(&cmt, 12, |_| None),
+            Err(err(modules::DYNAMIC_FIELD, EFIELD_DOES_NOT_EXIST))
+        );
+    }
+
+    // === Quorums ===
+
+    #[test]
+    fn quorum_rules() {
+        // 12 shards: quorum is 9 (27 >= 25), 8 is not (24 < 25).
+        assert_eq!(is_quorum(9, 12), Ok(true));
+        assert_eq!(is_quorum(8, 12), Ok(false));
+        // Votes 10 (w 4), 20 (w 4), 30 (w 4): below removes 30 → 8 left, not a quorum → 30.
+        assert_eq!(quorum_below(&[10, 20, 30], &[4, 4, 4], 12), Ok(30));
+        // Heavier low votes: removing 30 (w 2) leaves 10 (quorum), removing 20 leaves 6 → 20.
+        assert_eq!(quorum_below(&[10, 20, 30], &[6, 4, 2], 12), Ok(20));
+        // Above: 30 (w 2), +20 (w 4) = 6, +10 = 12 → 10.
+        assert_eq!(quorum_above(&[10, 20, 30], &[6, 4, 2], 12), Ok(10));
+        assert_eq!(quorum_above(&[10, 20, 30], &[2, 2, 8], 12), Ok(20));
+        assert_eq!(quorum_above(&[10, 20, 30], &[1, 2, 9], 12), Ok(30));
+        // Ties keep the first maximum.
+        assert_eq!(quorum_above(&[5, 5], &[9, 3], 12), Ok(5));
+        assert_eq!(quorum_below(&[], &[], 12), Err(MoveError::IndexOutOfBounds));
+        assert_eq!(quorum_above(&[], &[], 12), Err(MoveError::IndexOutOfBounds));
+        // Weights summing above n_shards underflow in quorum_below, as in Move.
+        assert_eq!(quorum_below(&[1], &[13], 12), Err(MoveError::Arithmetic));
+    }
+
+    #[test]
+    fn capacity_votes() {
+        assert_eq!(capacity_vote(u64::MAX, 1000, 1), Ok(u64::MAX));
+        assert_eq!(capacity_vote(10, 12, 5), Ok(24));
+        assert_eq!(capacity_vote(10, 12, 0), Err(MoveError::Arithmetic));
+        assert_eq!(total_capacity(5, 7), 7);
+        let cmt = Committee(vm(vec![(id(1), vec![]), (id(2), vec![0])]));
+        assert_eq!(
+            next_epoch_capacity(&cmt, 1, |_| Some(1)),
+            Err(err(
+                modules::STAKING_INNER,
+                abort::staking_inner::EZeroNodeWeight
+            ))
+        );
+    }
+
+    // === Active set ===
+
+    #[test]
+    fn active_set_evicts_smallest_stake() {
+        let mut set = active_set_new(2, 0).unwrap();
+        let (a, b, c) = (id(1), id(2), id(3));
+        assert_eq!(active_set_insert_or_update(&mut set, a, 10), Ok(true));
+        assert_eq!(active_set_insert_or_update(&mut set, b, 5), Ok(true));
+        // Not strictly larger than the minimum: not inserted.
+        assert_eq!(active_set_insert_or_update(&mut set, c, 5), Ok(false));
+        assert_eq!(active_set_insert_or_update(&mut set, c, 6), Ok(true));
+        assert_eq!(set.total_stake, 16);
+        assert_eq!(active_set_stake_for_node(&set, b), 0);
+        // c took b's slot.
+        assert_eq!(set.nodes[1].node_id, c);
+        // A zero stake removes the node.
+        assert_eq!(active_set_insert_or_update(&mut set, a, 0), Ok(false));
+        assert_eq!(set.total_stake, 6);
+        assert_eq!(set.nodes.len(), 1);
+        // Updating keeps the position.
+        assert_eq!(active_set_insert_or_update(&mut set, c, 60), Ok(true));
+        assert_eq!(set.total_stake, 60);
+    }
+
+    #[test]
+    fn active_set_threshold_and_errors() {
+        assert_eq!(
+            active_set_new(0, 0),
+            Err(err(modules::ACTIVE_SET, abort::active_set::EZeroMaxSize))
+        );
+        let mut set = active_set_new(3, 100).unwrap();
+        assert_eq!(active_set_insert_or_update(&mut set, id(1), 99), Ok(false));
+        assert_eq!(active_set_insert_or_update(&mut set, id(1), 100), Ok(true));
+        // Falling below the threshold removes it.
+        assert_eq!(active_set_insert_or_update(&mut set, id(1), 50), Ok(false));
+        assert_eq!(set.total_stake, 0);
+        // Overflow leaves the set unchanged.
+        active_set_insert_or_update(&mut set, id(1), u64::MAX).unwrap();
+        let before = set.clone();
+        assert_eq!(
+            active_set_insert_or_update(&mut set, id(2), 200),
+            Err(MoveError::Arithmetic)
+        );
+        assert_eq!(set, before);
+    }
+
+    // === Exchange rates and pending values ===
+
+    #[test]
+    fn pending_values_and_exchange_rates() {
+        let mut p = PendingValues::default();
+        pending_insert_or_add(&mut p, 1, 10).unwrap();
+        pending_insert_or_add(&mut p, 1, 5).unwrap();
+        pending_insert_or_add(&mut p, 2, 7).unwrap();
+        assert_eq!(pending_value_at(&p, 1), Ok(15));
+        assert_eq!(pending_value_at(&p, 2), Ok(22));
+        pending_reduce(&mut p, 2, 2).unwrap();
+        assert_eq!(pending_flush(&mut p, 1), Ok(15));
+        assert_eq!(pending_value_at(&p, 5), Ok(5));
+        pending_insert_or_replace(&mut p, 2, 1);
+        assert_eq!(pending_value_at(&p, 2), Ok(1));
+        let rate = exchange_rate_new(200, 100).unwrap();
+        assert_eq!(convert_to_wal_amount(&rate, 10), Ok(20));
+        assert_eq!(convert_to_share_amount(&rate, 10), Ok(5));
+        let flat = exchange_rate_new(0, 0).unwrap();
+        assert_eq!(flat, PoolExchangeRate::Flat);
+        assert_eq!(convert_to_wal_amount(&flat, 3), Ok(3));
+    }
+
+    #[test]
+    fn pending_and_rate_errors() {
+        let mut p = PendingValues::default();
+        assert_eq!(
+            pending_reduce(&mut p, 1, 1),
+            Err(err(
+                modules::PENDING_VALUES,
+                abort::pending_values::EIncorrectValue
+            ))
+        );
+        pending_insert_or_add(&mut p, 1, 1).unwrap();
+        assert_eq!(pending_reduce(&mut p, 1, 2), Err(MoveError::Arithmetic));
+        assert_eq!(
+            pending_insert_or_add(&mut p, 1, u64::MAX),
+            Err(MoveError::Arithmetic)
+        );
+        assert_eq!(pending_value_at(&p, 1), Ok(1));
+        assert_eq!(
+            exchange_rate_new(1, 2),
+            Err(err(
+                modules::POOL_EXCHANGE_RATE,
+                abort::pool_exchange_rate::EInvalidRate
+            ))
+        );
+        // A pool with WAL and no shares: converting shares to WAL divides by zero.
+        let rate = exchange_rate_new(5, 0).unwrap();
+        assert_eq!(convert_to_wal_amount(&rate, 1), Err(MoveError::Arithmetic));
+        assert_eq!(convert_to_share_amount(&rate, 1), Ok(0));
+        // A rate that does not fit back in u64.
+        let big = PoolExchangeRate::Variable {
+            wal_amount: u128::from(u64::MAX),
+            share_amount: 1,
+        };
+        assert_eq!(convert_to_wal_amount(&big, 2), Err(MoveError::Arithmetic));
+    }
+
+    // === Pools ===
+
+    const STAKE: u64 = 1_000_000_000;
+
+    fn pool(activation_epoch: Epoch, commission_rate: u16) -> StakingPool {
+        StakingPool {
+            id: id(7),
+            state: PoolState::Active,
+            voting_params: VotingParams {
+                storage_price: 1,
+                write_price: 1,
+                node_capacity: 1,
+            },
+            node_info: StorageNodeInfo {
+                name: "n".into(),
+                node_id: id(7),
+                network_address: "h:1".into(),
+                public_key: Element::new(vec![1; 96]),
+                next_epoch_public_key: None,
+                network_public_key: vec![2; 33],
+                metadata: ExtendedField::new(id(8)),
+            },
+            activation_epoch,
+            latest_epoch: activation_epoch,
+            wal_balance: 0,
+            num_shares: 0,
+            pending_shares_withdraw: PendingValues::default(),
+            pre_active_withdrawals: PendingValues::default(),
+            pending_commission_rate: PendingValues::default(),
+            commission_rate,
+            exchange_rates: Table::new(id(9), 1),
+            pending_stake: PendingValues::default(),
+            rewards_pool: Balance::new(0),
+            commission: Balance::new(0),
+            commission_receiver: Authorized::Address(Address::ZERO),
+            governance_authorized: Authorized::Address(Address::ZERO),
+            extra_fields: Bag {
+                id: id(10),
+                size: 0,
+            },
+        }
+    }
+
+    fn staked(principal: u64, activation_epoch: Epoch) -> StakedWal {
+        StakedWal {
+            id: id(20),
+            state: StakedWalState::Staked,
+            node_id: id(7),
+            principal: Balance::new(principal),
+            activation_epoch,
+        }
+    }
+
+    /// A pool with its exchange-rate table.
+    struct TestPool {
+        pool: StakingPool,
+        rates: BTreeMap<Epoch, PoolExchangeRate>,
+    }
+
+    impl TestPool {
+        fn new(epoch: Epoch, commission_rate: u16) -> Self {
+            let ctx = StakeCtx {
+                epoch,
+                committee_selected: false,
+            };
+            let activation = new_pool_activation_epoch(commission_rate, ctx).unwrap();
+            Self {
+                pool: pool(activation, commission_rate),
+                rates: BTreeMap::from([(activation, PoolExchangeRate::Flat)]),
+            }
+        }
+
+        fn advance(&mut self, rewards: u64, epoch: Epoch) -> MoveResult<()> {
+            let rates = &self.rates;
+            let rate =
+                pool_advance_epoch(&mut self.pool, rewards, epoch, &|e| rates.get(&e).copied())?;
+            self.rates.insert(epoch, rate);
+            Ok(())
+        }
+
+        fn request(
+            &mut self,
+            sw: &mut StakedWal,
+            cur: bool,
+            next: bool,
+            ctx: StakeCtx,
+        ) -> MoveResult<()> {
+            let rates = &self.rates;
+            pool_request_withdraw_stake(&mut self.pool, sw, cur, next, ctx, &|e| {
+                rates.get(&e).copied()
+            })
+        }
+
+        fn withdraw(
+            &mut self,
+            sw: &StakedWal,
+            cur: bool,
+            next: bool,
+            ctx: StakeCtx,
+        ) -> MoveResult<u64> {
+            let rates = &self.rates;
+            pool_withdraw_stake(&mut self.pool, sw, cur, next, ctx, &|e| {
+                rates.get(&e).copied()
+            })
+        }
+
+        fn balance_at(&self, epoch: Epoch) -> MoveResult<u64> {
+            let rates = &self.rates;
+            pool_wal_balance_at_epoch(&self.pool, epoch, &|e| rates.get(&e).copied())
+        }
+    }
+
+    fn at(epoch: Epoch, committee_selected: bool) -> StakeCtx {
+        StakeCtx {
+            epoch,
+            committee_selected,
+        }
+    }
+
+    fn pool_err(code: u64) -> MoveError {
+        err(modules::STAKING_POOL, code)
+    }
+
+    #[test]
+    fn rewards_are_paid_and_three_percent_burned() {
+        // Move: 4 nodes × 3 of 12 shards, 300 FROST of rewards in epoch 1, node 0's stake
+        // withdrawn in epoch 2 gets (300 − 9) / 4 = 72.
+        let mut tp = TestPool::new(0, 0);
+        let activation = pool_stake(&mut tp.pool, STAKE, at(0, false)).unwrap();
+        assert_eq!(activation, 1);
+        assert_eq!(tp.balance_at(1), Ok(STAKE));
+        tp.advance(0, 1).unwrap();
+        assert_eq!(tp.pool.wal_balance, STAKE);
+        assert_eq!(tp.pool.num_shares, STAKE);
+        let mut sw = staked(STAKE, activation);
+        // Only in the current committee: withdrawable from epoch 2.
+        tp.request(&mut sw, true, false, at(1, false)).unwrap();
+        assert_eq!(sw.state, StakedWalState::Withdrawing { withdraw_epoch: 2 });
+        assert_eq!(tp.balance_at(2), Ok(0));
+
+        let mut ring = ring_new(3);
+        ring.ring_buffer[0].epoch = 1; // the ring of epoch 1
+        ring.ring_buffer[1].epoch = 2;
+        ring.ring_buffer[2].epoch = 3;
+        ring.ring_buffer[0].rewards_to_distribute.value = 300;
+        ring.ring_buffer[0].used_capacity = 66_034_000;
+        assert_eq!(ring_extract_burn(&mut ring), Ok(9));
+        let old: Vec<(ObjectId, u16)> = (1..=4).map(|n| (id(n), 3)).collect();
+        let acc = advance_epoch_accounting(&mut ring, 1, &old, &VecMap::default(), 4_000).unwrap();
+        assert!(acc.rewards.contents.iter().all(|e| e.value == 72));
+        assert_eq!(
+            ring_lookup(&ring, 0).unwrap().rewards_to_distribute.value,
+            3
+        );
+        assert_eq!(ring_lookup(&ring, 0).unwrap().epoch, 2);
+        assert_eq!(acc.total_capacity_size, 4_000);
+
+        // Early withdrawal is rejected before the withdraw epoch.
+        assert_eq!(
+            tp.withdraw(&sw, true, false, at(1, false)),
+            Err(pool_err(abort::staking_pool::EWithdrawEpochNotReached))
+        );
+        tp.advance(72, 2).unwrap();
+        assert_eq!(tp.pool.wal_balance, 0);
+        assert_eq!(tp.pool.num_shares, 0);
+        assert_eq!(tp.withdraw(&sw, false, false, at(2, false)), Ok(STAKE + 72));
+        assert_eq!(tp.pool.rewards_pool.value, 0);
+    }
+
+    #[test]
+    fn commission_and_pending_commission_rate() {
+        let mut tp = TestPool::new(0, 1000);
+        pool_stake(&mut tp.pool, STAKE, at(0, false)).unwrap();
+        tp.advance(0, 1).unwrap();
+        pool_set_next_commission(&mut tp.pool, 2500, 1).unwrap();
+        assert_eq!(
+            pool_set_next_commission(&mut tp.pool, 10_001, 1),
+            Err(pool_err(abort::staking_pool::EIncorrectCommissionRate))
+        );
+        tp.advance(1000, 2).unwrap();
+        // 10% of 1000 taken at the old rate; the new rate applies from epoch 3 on... it was
+        // set in epoch 1 for epoch 3, so epoch 2 still uses 10%.
+        assert_eq!(tp.pool.commission.value, 100);
+        assert_eq!(tp.pool.rewards_pool.value, 900);
+        assert_eq!(tp.pool.wal_balance, STAKE + 900);
+        assert_eq!(tp.pool.commission_rate, 1000);
+        tp.advance(1000, 3).unwrap();
+        // The commission is taken before the pending rate applies.
+        assert_eq!(tp.pool.commission.value, 200);
+        assert_eq!(tp.pool.commission_rate, 2500);
+        tp.advance(1000, 4).unwrap();
+        assert_eq!(tp.pool.commission.value, 450);
+        assert!(tp.pool.pending_commission_rate.0.is_empty());
+        assert_eq!(
+            tp.rates.get(&2),
+            Some(&PoolExchangeRate::Variable {
+                wal_amount: u128::from(STAKE + 900),
+                share_amount: u128::from(STAKE),
+            })
+        );
+    }
+
+    #[test]
+    fn advance_epoch_errors_leave_the_pool_unchanged() {
+        let mut tp = TestPool::new(0, 0);
+        let before = tp.pool.clone();
+        assert_eq!(
+            tp.advance(0, 0),
+            Err(pool_err(abort::staking_pool::EPoolAlreadyUpdated))
+        );
+        assert_eq!(
+            tp.advance(5, 1),
+            Err(pool_err(abort::staking_pool::EIncorrectEpochAdvance))
+        );
+        assert_eq!(tp.pool, before);
+        // The next key is rotated in.
+        tp.pool.node_info.next_epoch_public_key = Some(Element::new(vec![3; 96]));
+        tp.advance(0, 1).unwrap();
+        assert_eq!(tp.pool.node_info.public_key, Element::new(vec![3; 96]));
+        assert_eq!(tp.pool.node_info.next_epoch_public_key, None);
+    }
+
+    #[test]
+    fn early_withdrawal_returns_principal() {
+        let mut tp = TestPool::new(0, 0);
+        let act = pool_stake(&mut tp.pool, STAKE, at(0, false)).unwrap();
+        let mut sw = staked(STAKE, act);
+        assert_eq!(can_withdraw_early(&sw, false, at(0, false)), Ok(true));
+        assert_eq!(
+            tp.request(&mut sw, false, false, at(0, false)),
+            Err(pool_err(abort::staking_pool::EWithdrawDirectly))
+        );
+        assert_eq!(tp.withdraw(&sw, false, false, at(0, false)), Ok(STAKE));
+        assert_eq!(pending_value_at(&tp.pool.pending_stake, 5), Ok(0));
+        // Staked after voting_end: activates in E+2, still withdrawable directly.
+        let act = pool_stake(&mut tp.pool, 5, at(0, true)).unwrap();
+        assert_eq!(act, 2);
+        assert_eq!(
+            can_withdraw_early(&staked(5, act), true, at(0, true)),
+            Ok(true)
+        );
+    }
+
+    #[test]
+    fn request_withdraw_errors() {
+        let mut tp = TestPool::new(0, 0);
+        pool_stake(&mut tp.pool, STAKE, at(0, false)).unwrap();
+        tp.advance(0, 1).unwrap();
+        let mut sw = staked(STAKE, 1);
+        let mut zero = staked(0, 1);
+        assert_eq!(
+            tp.request(&mut zero, true, false, at(1, false)),
+            Err(pool_err(abort::staking_pool::EZeroStake))
+        );
+        let mut other = staked(1, 1);
+        other.node_id = id(99);
+        assert_eq!(
+            tp.request(&mut other, true, false, at(1, false)),
+            Err(pool_err(abort::staking_pool::EIncorrectPoolId))
+        );
+        // In no committee: withdraw directly.
+        assert_eq!(
+            tp.request(&mut sw, false, false, at(1, false)),
+            Err(pool_err(abort::staking_pool::EWithdrawDirectly))
+        );
+        // In the next committee: E+2.
+        tp.request(&mut sw, true, true, at(1, true)).unwrap();
+        assert_eq!(sw.state, StakedWalState::Withdrawing { withdraw_epoch: 3 });
+        assert_eq!(
+            tp.request(&mut sw, true, true, at(1, true)),
+            Err(pool_err(abort::staking_pool::ENotStaked))
+        );
+        // A staked WAL that is neither withdrawing nor in the no-committee case.
+        assert_eq!(
+            tp.withdraw(&staked(1, 1), true, false, at(1, false)),
+            Err(pool_err(abort::staking_pool::ENotWithdrawing))
+        );
+        // Not withdrawable directly in E+1 while the committee (with the node) is selected:
+        // the pre-active path.
+        let mut tp2 = TestPool::new(0, 0);
+        pool_stake(&mut tp2.pool, 10, at(0, false)).unwrap();
+        let mut sw2 = staked(10, 1);
+        assert_eq!(can_withdraw_early(&sw2, true, at(0, true)), Ok(false));
+        tp2.request(&mut sw2, false, true, at(0, true)).unwrap();
+        assert_eq!(sw2.state, StakedWalState::Withdrawing { withdraw_epoch: 2 });
+    }
+
+    #[test]
+    fn pre_active_withdrawal_leaves_after_one_epoch_with_rewards() {
+        let mut tp = TestPool::new(0, 0);
+        pool_stake(&mut tp.pool, 1000, at(0, false)).unwrap();
+        let mut sw = staked(1000, 1);
+        // The committee with the node is selected: counted, so not withdrawn directly.
+        tp.request(&mut sw, false, true, at(0, true)).unwrap();
+        assert_eq!(tp.pool.pre_active_withdrawals.0.len(), 1);
+        assert_eq!(tp.balance_at(1), Ok(1000));
+        assert_eq!(tp.balance_at(2), Ok(0));
+        tp.advance(0, 1).unwrap();
+        tp.advance(50, 2).unwrap();
+        assert_eq!(tp.pool.wal_balance, 0);
+        assert!(tp.pool.pre_active_withdrawals.0.is_empty());
+        assert_eq!(tp.withdraw(&sw, false, false, at(2, false)), Ok(1050));
+    }
+
+    #[test]
+    fn withdraw_from_a_pool_in_no_committee() {
+        let mut tp = TestPool::new(0, 0);
+        pool_stake(&mut tp.pool, 100, at(0, false)).unwrap();
+        tp.advance(0, 1).unwrap();
+        tp.advance(10, 2).unwrap();
+        // Staked, node in no committee, active: withdrawn now with the rewards up to now.
+        assert_eq!(
+            tp.withdraw(&staked(100, 1), false, false, at(2, false)),
+            Ok(110)
+        );
+        assert_eq!(
+            pending_value_at(&tp.pool.pending_shares_withdraw, 2),
+            Ok(100)
+        );
+        // Not active yet (E+1 with the committee selected and containing... no committee):
+        let act = pool_stake(&mut tp.pool, 7, at(2, false)).unwrap();
+        assert_eq!(
+            tp.withdraw(&staked(7, act), false, false, at(2, false)),
+            Ok(7)
+        );
+    }
+
+    #[test]
+    fn process_pending_stake_calculation_error() {
+        let mut tp = TestPool::new(0, 0);
+        pool_stake(&mut tp.pool, 100, at(0, false)).unwrap();
+        tp.advance(0, 1).unwrap();
+        pending_insert_or_add(&mut tp.pool.pending_shares_withdraw, 2, 101).unwrap();
+        assert_eq!(
+            tp.advance(0, 2),
+            Err(pool_err(abort::staking_pool::ECalculationError))
+        );
+    }
+
+    // === Accounting ===
+
+    #[test]
+    fn ring_buffer_rotates() {
+        let mut ring = ring_new(3);
+        ring_lookup_mut(&mut ring, 2).unwrap().used_capacity += 5;
+        ring_lookup_mut(&mut ring, 0)
+            .unwrap()
+            .rewards_to_distribute
+            .value += 100;
+        assert_eq!(ring_extract_burn(&mut ring), Ok(3));
+        let old = ring_pop_expand(&mut ring).unwrap();
+        assert_eq!((old.epoch, old.rewards_to_distribute.value), (0, 97));
+        assert_eq!(ring_lookup(&ring, 0).unwrap().epoch, 1);
+        assert_eq!(ring_lookup(&ring, 1).unwrap().epoch, 2);
+        assert_eq!(ring_lookup(&ring, 1).unwrap().used_capacity, 5);
+        assert_eq!(ring_lookup(&ring, 2).unwrap().epoch, 3);
+        assert_eq!(
+            ring_lookup(&ring, 3).err(),
+            Some(err(
+                modules::STORAGE_ACCOUNTING,
+                abort::storage_accounting::ETooFarInFuture
+            ))
+        );
+        assert_eq!(
+            ring_pop_expand(&mut ring_new(0)).err(),
+            Some(MoveError::IndexOutOfBounds)
+        );
+        assert_eq!(burn_amount(33), 0);
+        assert_eq!(burn_amount(u64::MAX), 553_402_322_211_286_548);
+    }
+
+    #[test]
+    fn reward_split_with_deny_lists_and_leftovers() {
+        let old = [(id(1), 1u16), (id(2), 2)];
+        // Node 1's deny list covers all used capacity: it earns nothing.
+        let deny = vm(vec![(id(1), 150u64)]);
+        let s = split_rewards(&old, &deny, 100, 10).unwrap();
+        assert_eq!(s.rewards, vm(vec![(id(1), 0), (id(2), 10)]));
+        assert_eq!(s.leftover, 0);
+        // 1:2 split of 10 → 3 and 6, 1 left over.
+        let s = split_rewards(&old, &VecMap::default(), 100, 10).unwrap();
+        assert_eq!(s.rewards, vm(vec![(id(1), 3), (id(2), 6)]));
+        assert_eq!(s.leftover, 1);
+        // Partial deny list: 1 × 50 vs 2 × 100 → 10 × 50 / 250 = 2, 10 × 200 / 250 = 8.
+        let s = split_rewards(&old, &vm(vec![(id(1), 50)]), 100, 10).unwrap();
+        assert_eq!(s.rewards, vm(vec![(id(1), 2), (id(2), 8)]));
+        // No usage: nobody earns, everything is carried.
+        let s = split_rewards(&old, &VecMap::default(), 0, 10).unwrap();
+        assert_eq!(s.leftover, 10);
+        // u128 overflow of stored × rewards aborts like Move.
+        let s = split_rewards(&[(id(1), u16::MAX)], &VecMap::default(), u64::MAX, u64::MAX);
+        assert_eq!(s, Err(MoveError::Arithmetic));
+    }
+
+    #[test]
+    fn advance_epoch_accounting_checks_epoch() {
+        let mut ring = ring_new(2);
+        let before = ring.clone();
+        assert_eq!(
+            advance_epoch_accounting(&mut ring, 1, &[], &VecMap::default(), 0),
+            Err(err(
+                modules::SYSTEM_STATE_INNER,
+                abort::system_state_inner::EInvalidAccountingEpoch
+            ))
+        );
+        assert_eq!(ring, before);
+        ring.ring_buffer[1].used_capacity = 42;
+        let acc = advance_epoch_accounting(&mut ring, 0, &[], &VecMap::default(), 7).unwrap();
+        assert_eq!((acc.used_capacity_size, acc.total_capacity_size), (42, 42));
+    }
+
+    // === Properties ===
+
+    proptest! {
+        #[test]
+        fn dhondt_assigns_exactly_n_shards(
+            stake in prop::collection::vec(0u64..=u64::MAX / 200, 1..60),
+            n_shards in 10u16..=1000,
+        ) {
+            prop_assume!(stake.iter().any(|&s| s > 0));
+            let n = stake.len();
+            let prio: Vec<u64> = (0..n).map(|i| (n - i) as u64).collect();
+            let shards = dhondt(&prio, n_shards, &stake).unwrap();
+            let cap = max_shards_per_node(n as u64, u64::from(n_shards)).unwrap();
+            prop_assert_eq!(shards.iter().map(|&s| u64::from(s)).sum::<u64>(), u64::from(n_shards));
+            prop_assert!(shards.iter().all(|&s| u64::from(s) <= cap));
+            // More stake never gets fewer shards (unless capped).
+            for i in 0..n {
+                for j in 0..n {
+                    if stake[i] > stake[j] && u64::from(shards[i]) < cap {
+                        prop_assert!(shards[i] >= shards[j]);
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn transitions_keep_every_shard_once(
+            rounds in prop::collection::vec(prop::collection::vec((1u8..40, 0u64..1000), 1..25), 1..6),
+            n_shards in 10u16..300,
+        ) {
+            let mut cmt = Committee::default();
+            for round in rounds {
+                let mut set = active_set_new(ACTIVE_SET_SIZE_LIMIT, 0).unwrap();
+                for (node, stake) in round {
+                    active_set_insert_or_update(&mut set, id(node), stake).unwrap();
+                }
+                if set.total_stake == 0 {
+                    continue;
+                }
+                let target = apportionment(&set, n_shards).unwrap();
+                let next = compute_next_committee(&cmt, &set, n_shards).unwrap();
+                let mut all: Vec<u16> = next.0.contents.iter().flat_map(|e| e.value.clone()).collect();
+                all.sort_unstable();
+                prop_assert_eq!(all, (0..n_shards).collect::<Vec<u16>>());
+                let ids = keys(&next);
+                prop_assert!(ids.windows(2).all(|w| w[0].as_bytes() < w[1].as_bytes()));
+                for e in &target.contents {
+                    prop_assert_eq!(shards_of(&next, &e.key).len(), usize::from(e.value));
+                    let prev = shards_of(&cmt, &e.key);
+                    let now = shards_of(&next, &e.key);
+                    // Staying nodes keep (a prefix of) their shards.
+                    let kept = prev.len().min(now.len());
+                    prop_assert_eq!(&prev[..kept], &now[..kept]);
+                }
+                prop_assert_eq!(next.0.len(), target.len());
+                cmt = next;
+            }
+        }
+
+        #[test]
+        fn share_conversions_never_create_wal(
+            wal in 1u64..=u64::MAX,
+            shares_frac in 0u64..=u64::MAX,
+            amount in 0u64..=u64::MAX,
+        ) {
+            let shares = ((u128::from(wal) * u128::from(shares_frac)) >> 64) as u64;
+            let shares = shares.max(1);
+            let rate = exchange_rate_new(wal, shares).unwrap();
+            let s = convert_to_share_amount(&rate, amount).unwrap();
+            prop_assert!(s <= amount);
+            let back = convert_to_wal_amount(&rate, s).unwrap();
+            prop_assert!(back <= amount);
+        }
+
+        #[test]
+        fn pool_pays_out_at_most_stake_plus_rewards(
+            stakes in prop::collection::vec(1u64..1_000_000_000, 1..6),
+            rewards in prop::collection::vec(0u64..1_000_000, 1..5),
+            commission_rate in 0u16..=10_000,
+        ) {
+            let mut tp = TestPool::new(0, commission_rate);
+            let mut sws: Vec<StakedWal> = Vec::new();
+            for &s in &stakes {
+                let act = pool_stake(&mut tp.pool, s, at(0, false)).unwrap();
+                sws.push(staked(s, act));
+            }
+            tp.advance(0, 1).unwrap();
+            let mut epoch = 1;
+            for &r in &rewards {
+                epoch += 1;
+                tp.advance(r, epoch).unwrap();
+            }
+            for sw in &mut sws {
+                tp.request(sw, true, false, at(epoch, false)).unwrap();
+            }
+            tp.advance(0, epoch + 1).unwrap();
+            let mut paid = 0u64;
+            for sw in &sws {
+                paid += tp.withdraw(sw, true, false, at(epoch + 1, false)).unwrap();
+            }
+            let staked_total: u64 = stakes.iter().sum();
+            let rewards_total: u64 = rewards.iter().sum();
+            prop_assert!(paid >= staked_total);
+            prop_assert!(paid - staked_total + tp.pool.commission.value <= rewards_total);
+            prop_assert_eq!(
+                paid - staked_total + tp.pool.rewards_pool.value + tp.pool.commission.value,
+                rewards_total
+            );
+        }
+    }
+}
