@@ -396,6 +396,14 @@ pub fn committee_initialize(assigned_number: &VecMap<ObjectId, u16>) -> MoveResu
         .iter()
         .map(|e| (e.key, e.value))
         .collect();
+    // `vec_map::from_keys_values` rebuilds the map with `insert`.
+    for (i, (id, _)) in pairs.iter().enumerate() {
+        ensure(
+            !pairs[..i].iter().any(|(k, _)| k == id),
+            modules::VEC_MAP,
+            EKEY_ALREADY_EXISTS,
+        )?;
+    }
     sort_by_node_id(&mut pairs);
     let mut shard_idx: u16 = 0;
     let mut out = Vec::with_capacity(pairs.len());
@@ -590,6 +598,24 @@ pub fn active_set_remove(set: &mut ActiveSet, node_id: ObjectId) -> MoveResult<(
         set.total_stake = total;
     }
     Ok(())
+}
+
+/// `staking_inner::update_active_set_stake`: sets the pool's node's active-set stake to its
+/// [`pool_wal_balance_at_epoch`] at the next selection: E+1, or E+2 when the epoch state is
+/// `NextParamsSelected`. Returns whether the node is in the set afterwards (Move ignores it).
+pub fn update_active_set_stake(
+    set: &mut ActiveSet,
+    pool: &StakingPool,
+    epoch: Epoch,
+    next_params_selected: bool,
+    rates: RateLookup<'_>,
+) -> MoveResult<bool> {
+    let target_epoch = add32(epoch, if next_params_selected { 2 } else { 1 })?;
+    let balance = pool_wal_balance_at_epoch(pool, target_epoch, rates)?;
+    let mut s = set.clone();
+    let in_set = active_set_insert_or_update(&mut s, pool.id, balance)?;
+    *set = s;
+    Ok(in_set)
 }
 
 /// `active_set::stake_for_node`: the node's stake in the set, or 0.
@@ -1476,6 +1502,14 @@ mod tests {
     }
 
     #[test]
+    fn committee_initialize_rejects_duplicate_ids() {
+        assert_eq!(
+            committee_initialize(&vm(vec![(id(1), 1), (id(1), 1)])),
+            Err(err(modules::VEC_MAP, EKEY_ALREADY_EXISTS))
+        );
+    }
+
+    #[test]
     fn committee_initialize_overflows_past_u16() {
         let r = committee_initialize(&vm(vec![(id(1), u16::MAX), (id(2), 1)]));
         assert_eq!(r, Err(MoveError::Arithmetic));
@@ -1950,6 +1984,33 @@ mod tests {
     }
 
     #[test]
+    fn active_set_follows_the_next_selection_stake() {
+        let mut tp = TestPool::new(0, 0);
+        let mut set = active_set_new(ACTIVE_SET_SIZE_LIMIT, MIN_STAKE).unwrap();
+        pool_stake(&mut tp.pool, 100, at(0, false)).unwrap();
+        let rates = tp.rates.clone();
+        let look = |e: Epoch| rates.get(&e).copied();
+        assert_eq!(
+            update_active_set_stake(&mut set, &tp.pool, 0, false, &look),
+            Ok(true)
+        );
+        assert_eq!(active_set_stake_for_node(&set, id(7)), 100);
+        // After voting_end new stake counts for E+2.
+        pool_stake(&mut tp.pool, 50, at(0, true)).unwrap();
+        assert_eq!(
+            update_active_set_stake(&mut set, &tp.pool, 0, false, &look),
+            Ok(true)
+        );
+        assert_eq!(active_set_stake_for_node(&set, id(7)), 100);
+        assert_eq!(
+            update_active_set_stake(&mut set, &tp.pool, 0, true, &look),
+            Ok(true)
+        );
+        assert_eq!(active_set_stake_for_node(&set, id(7)), 150);
+        assert_eq!(set.total_stake, 150);
+    }
+
+    #[test]
     fn pre_active_withdrawal_leaves_after_one_epoch_with_rewards() {
         let mut tp = TestPool::new(0, 0);
         pool_stake(&mut tp.pool, 1000, at(0, false)).unwrap();
@@ -2130,6 +2191,43 @@ mod tests {
                 prop_assert_eq!(next.0.len(), target.len());
                 cmt = next;
             }
+        }
+
+        #[test]
+        fn malformed_inputs_never_panic(
+            cmt in prop::collection::vec((0u8..6, prop::collection::vec(any::<u16>(), 0..5)), 0..6),
+            assign in prop::collection::vec((0u8..6, 0u16..8), 0..6),
+            values in prop::collection::vec(any::<u64>(), 0..5),
+            weights in prop::collection::vec(any::<u64>(), 0..5),
+            n_shards in any::<u16>(),
+            current_index in 0u32..6,
+            length in 0u32..4,
+            slots in prop::collection::vec((any::<u32>(), any::<u64>(), any::<u64>()), 0..4),
+        ) {
+            let cmt = Committee(cmt.into_iter().map(|(n, s)| (id(n), s)).collect());
+            let assign: VecMap<ObjectId, u16> = assign.into_iter().map(|(n, c)| (id(n), c)).collect();
+            let _ = committee_transition(&cmt, &assign);
+            let _ = committee_initialize(&assign);
+            let _ = quorum_below(&values, &weights, u64::from(n_shards));
+            let _ = quorum_above(&values, &weights, u64::from(n_shards));
+            let _ = dhondt(&weights, n_shards.min(64), &values);
+            let mut ring = FutureAccountingRingBuffer {
+                current_index,
+                length,
+                ring_buffer: slots
+                    .into_iter()
+                    .map(|(epoch, used_capacity, r)| FutureAccounting {
+                        epoch,
+                        used_capacity,
+                        rewards_to_distribute: Balance::new(r),
+                    })
+                    .collect(),
+            };
+            let _ = ring_extract_burn(&mut ring);
+            let _ = ring_lookup(&ring, 1);
+            let old: Vec<(ObjectId, u16)> = assign.contents.iter().map(|e| (e.key, e.value)).collect();
+            let _ = advance_epoch_accounting(&mut ring, 0, &old, &VecMap::default(), 0);
+            let _ = ring_pop_expand(&mut ring);
         }
 
         #[test]
