@@ -149,7 +149,11 @@ fn benches(c: &mut Criterion, n: u16, sizes: &[u64], run_naive: bool) {
             // After haulout's own measurements: a million small allocations leave glibc's heap
             // in a state that slows whatever runs next in the process.
             let naive_id = naive::blob_id(&blob, usize::from(n));
-            assert_eq!(naive_id, metadata.blob_id().0, "baseline (a) computes the same blob ID");
+            assert_eq!(
+                naive_id,
+                metadata.blob_id().0,
+                "baseline (a) computes the same blob ID"
+            );
             bench(&mut group, bytes, "naive_compute_metadata", || {
                 black_box(naive::blob_id(&blob, usize::from(n)));
             });

@@ -8,11 +8,15 @@
 //!   epoch change leave behind, and the storage nodes' configuration files.
 //! - [`register`]: adds every native function and type to a [`NativeRegistry`].
 //! - [`bls`]: BLS12-381 min_pk signatures, certificates and proofs of possession.
+//! - [`staking_math`], [`governance_math`]: the pure staking and governance arithmetic of the
+//!   Move code (D'Hondt apportionment, committees, exchange rates, rewards, tallies).
 
 pub mod bls;
 pub mod genesis;
+pub mod governance_math;
 mod natives;
 mod staking;
+pub mod staking_math;
 mod storage;
 mod system;
 
