@@ -1188,6 +1188,84 @@ fn accessors_wal_and_staking() {
         aborted(&tx),
         ("staking_inner".into(), abort::staking_inner::EPoolNotFound)
     );
+
+    // staked_wal::split / join / destroy_zero.
+    let tx = w.ok(
+        0,
+        vec![
+            w.input_obj(staked_id),
+            pure(&(400 * FROST)),
+            pure(&w.addr(0)),
+        ],
+        vec![
+            call(
+                "staked_wal",
+                "split",
+                vec![Argument::Input(0), Argument::Input(1)],
+            ),
+            transfer(vec![Argument::Result(0)], 2),
+        ],
+    );
+    let part = created(&tx)[0];
+    let part_sw: StakedWal = w.decode(part);
+    assert_eq!(part_sw.principal.value, 400 * FROST);
+    assert_eq!(part_sw.activation_epoch, 2);
+    assert_eq!(part_sw.node_id, staked.node_id);
+    assert_eq!(
+        w.decode::<StakedWal>(staked_id).principal.value,
+        600 * FROST
+    );
+    for amount in [0, 600 * FROST] {
+        let tx = w.exec(
+            0,
+            vec![w.input_obj(staked_id), pure(&amount), pure(&w.addr(0))],
+            vec![
+                call(
+                    "staked_wal",
+                    "split",
+                    vec![Argument::Input(0), Argument::Input(1)],
+                ),
+                transfer(vec![Argument::Result(0)], 2),
+            ],
+        );
+        assert_eq!(
+            aborted(&tx),
+            ("staked_wal".into(), abort::staked_wal::EInvalidAmount)
+        );
+    }
+    let tx = w.exec(
+        0,
+        vec![w.input_obj(part)],
+        vec![call("staked_wal", "destroy_zero", vec![Argument::Input(0)])],
+    );
+    assert_eq!(
+        aborted(&tx),
+        ("staked_wal".into(), abort::staked_wal::ENonZeroPrincipal)
+    );
+    let tx = w.ok(
+        0,
+        vec![w.input_obj(staked_id), w.input_obj(part)],
+        vec![call(
+            "staked_wal",
+            "join",
+            vec![Argument::Input(0), Argument::Input(1)],
+        )],
+    );
+    assert!(deleted(&tx).contains(&part));
+    assert_eq!(w.decode::<StakedWal>(staked_id), staked);
+    let tx = w.exec(
+        0,
+        vec![w.input_obj(staked_id)],
+        vec![call(
+            "staked_wal",
+            "withdraw_epoch",
+            vec![Argument::Input(0)],
+        )],
+    );
+    assert_eq!(
+        aborted(&tx),
+        ("staked_wal".into(), abort::staked_wal::ENotWithdrawing)
+    );
 }
 
 #[test]

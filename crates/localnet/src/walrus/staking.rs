@@ -16,6 +16,8 @@ use haulout_types::StakedWalState;
 use haulout_types::Staking;
 use haulout_types::StakingInnerV1;
 use haulout_types::StakingPool;
+use haulout_types::VoteMarks;
+use haulout_types::VoteMarksKey;
 use haulout_types::Wrapper;
 use haulout_types::abort;
 use sui_sdk_types::Address;
@@ -349,6 +351,95 @@ fn staked_wal_t() -> SigType {
     walrus_t("staked_wal", "StakedWal")
 }
 
+// === staked_wal ===
+
+fn sw_abort(ctx: &NativeContext<'_>, code: u64) -> ExecutionError {
+    abort_walrus(ctx, "staked_wal", code)
+}
+
+fn marks(ctx: &mut NativeContext<'_>, sw: &StakedWal) -> R<Option<VoteMarks>> {
+    get_field(ctx, &p(), sw.id.into(), &VoteMarksKey::default())
+}
+
+fn withdraw_epoch(ctx: &NativeContext<'_>, sw: &StakedWal) -> R<u32> {
+    match sw.state {
+        StakedWalState::Withdrawing { withdraw_epoch } => Ok(withdraw_epoch),
+        StakedWalState::Staked => Err(sw_abort(ctx, abort::staked_wal::ENotWithdrawing)),
+    }
+}
+
+fn join(ctx: &mut NativeContext<'_>, _: &[TypeTag], a: &mut [Value]) -> R<Vec<Value>> {
+    let mut sw: StakedWal = decode(a, 0)?;
+    let other: StakedWal = decode(a, 1)?;
+    let mismatch = |ctx: &NativeContext<'_>| sw_abort(ctx, abort::staked_wal::EMetadataMismatch);
+    if sw.node_id != other.node_id {
+        return Err(mismatch(ctx));
+    }
+    if sw.state == StakedWalState::Staked {
+        if other.state != StakedWalState::Staked || sw.activation_epoch != other.activation_epoch {
+            return Err(mismatch(ctx));
+        }
+    } else {
+        if other.state == StakedWalState::Staked {
+            return Err(mismatch(ctx));
+        }
+        if withdraw_epoch(ctx, &sw)? != withdraw_epoch(ctx, &other)? {
+            return Err(mismatch(ctx));
+        }
+    }
+    let other_marks: Option<VoteMarks> =
+        remove_field(ctx, &p(), other.id.into(), &VoteMarksKey::default())?;
+    ctx.delete_object(other.id.into());
+    balance_join(&mut sw.principal.value, other.principal.value)?;
+    if let Some(other_marks) = other_marks {
+        let mut own = marks(ctx, &sw)?.unwrap_or(VoteMarks {
+            proposals: haulout_types::VecSet::default(),
+            locked_until_epoch: 0,
+        });
+        for id in other_marks.proposals.contents {
+            if !own.proposals.contents.contains(&id) {
+                own.proposals.contents.push(id);
+            }
+        }
+        own.locked_until_epoch = own.locked_until_epoch.max(other_marks.locked_until_epoch);
+        set_field(ctx, &p(), sw.id.into(), &VoteMarksKey::default(), &own)?;
+    }
+    write_back(a, 0, &sw)?;
+    Ok(vec![])
+}
+
+fn split(ctx: &mut NativeContext<'_>, _: &[TypeTag], a: &mut [Value]) -> R<Vec<Value>> {
+    let mut sw: StakedWal = decode(a, 0)?;
+    let amount: u64 = decode(a, 1)?;
+    if sw.principal.value <= amount || amount == 0 {
+        return Err(sw_abort(ctx, abort::staked_wal::EInvalidAmount));
+    }
+    let id = ctx.fresh_id();
+    sw.principal.value -= amount;
+    let split_off = StakedWal {
+        id: id.into(),
+        state: sw.state,
+        node_id: sw.node_id,
+        principal: Balance::new(amount),
+        activation_epoch: sw.activation_epoch,
+    };
+    if let Some(m) = marks(ctx, &sw)? {
+        set_field(ctx, &p(), id, &VoteMarksKey::default(), &m)?;
+    }
+    write_back(a, 0, &sw)?;
+    Ok(vec![value_of(&p(), &split_off)?])
+}
+
+fn destroy_zero(ctx: &mut NativeContext<'_>, _: &[TypeTag], a: &mut [Value]) -> R<Vec<Value>> {
+    let sw: StakedWal = decode(a, 0)?;
+    if sw.principal.value != 0 {
+        return Err(sw_abort(ctx, abort::staked_wal::ENonZeroPrincipal));
+    }
+    remove_field::<VoteMarksKey, VoteMarks>(ctx, &p(), sw.id.into(), &VoteMarksKey::default())?;
+    ctx.delete_object(sw.id.into());
+    Ok(vec![])
+}
+
 /// Registers the staking functions implemented so far.
 pub(crate) fn register(r: &mut NativeRegistry) {
     add_walrus(
@@ -456,6 +547,70 @@ pub(crate) fn register(r: &mut NativeRegistry) {
                 StakedWalState::Withdrawing { .. }
             );
             Ok(vec![prim(TypeTag::Bool, &w)?])
+        },
+    );
+    add_walrus(
+        r,
+        "staked_wal",
+        "withdraw_epoch",
+        vec![Param::Ref(staked_wal_t())],
+        vec![SigType::U32],
+        |ctx, _, a| {
+            let epoch = withdraw_epoch(ctx, &decode::<StakedWal>(a, 0)?)?;
+            Ok(vec![prim(TypeTag::U32, &epoch)?])
+        },
+    );
+    add_walrus(
+        r,
+        "staked_wal",
+        "join",
+        vec![Param::MutRef(staked_wal_t()), Param::Val(staked_wal_t())],
+        vec![],
+        join,
+    );
+    add_walrus(
+        r,
+        "staked_wal",
+        "split",
+        vec![
+            Param::MutRef(staked_wal_t()),
+            Param::Val(SigType::U64),
+            ctx_p(),
+        ],
+        vec![staked_wal_t()],
+        split,
+    );
+    add_walrus(
+        r,
+        "staked_wal",
+        "destroy_zero",
+        vec![Param::Val(staked_wal_t())],
+        vec![],
+        destroy_zero,
+    );
+    add_walrus(
+        r,
+        "staked_wal",
+        "has_voted",
+        vec![Param::Ref(staked_wal_t()), Param::Val(id_t())],
+        vec![SigType::Bool],
+        |ctx, _, a| {
+            let sw: StakedWal = decode(a, 0)?;
+            let proposal: ObjectId = decode(a, 1)?;
+            let voted = marks(ctx, &sw)?.is_some_and(|m| m.proposals.contents.contains(&proposal));
+            Ok(vec![prim(TypeTag::Bool, &voted)?])
+        },
+    );
+    add_walrus(
+        r,
+        "staked_wal",
+        "vote_locked_until",
+        vec![Param::Ref(staked_wal_t())],
+        vec![SigType::U32],
+        |ctx, _, a| {
+            let sw: StakedWal = decode(a, 0)?;
+            let until = marks(ctx, &sw)?.map_or(0, |m| m.locked_until_epoch);
+            Ok(vec![prim(TypeTag::U32, &until)?])
         },
     );
 }
