@@ -13,7 +13,7 @@ target_dir="${CARGO_TARGET_DIR:-target}"
 
 data="$(mktemp -d)"
 log="$data.log"
-"$target_dir/debug/haulout-localnet" --data "$data" --fresh --listen 127.0.0.1:0 --accounts 2 >"$log" 2>&1 &
+"$target_dir/debug/haulout-localnet" --data "$data" --fresh --listen 127.0.0.1:0 --accounts 2 --nodes 0 >"$log" 2>&1 &
 pid=$!
 cleanup() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$data" "$log"; }
 trap cleanup EXIT

@@ -134,6 +134,10 @@ async fn main() {
         fresh: true,
         listen: "127.0.0.1:0".parse().expect("addr"),
         accounts: 2,
+        walrus: haulout_localnet::walrus::WalrusArgs {
+            nodes: 0,
+            ..Default::default()
+        },
     };
     let (localnet, task) = Localnet::start(
         &localnet_args,

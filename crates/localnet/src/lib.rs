@@ -16,6 +16,7 @@ mod server;
 mod signal;
 mod store;
 pub mod value;
+pub mod walrus;
 
 pub use error::TxError;
 pub use executor::{
@@ -26,12 +27,13 @@ pub use natives::{
     SigType, args, field_type,
 };
 pub use node::{
-    COINS_PER_ACCOUNT, FAUCET_COIN_MIST, FAUCET_COINS, GENESIS_COIN_MIST, GenesisAccounts,
-    MAX_GAS_BUDGET, Node, REFERENCE_GAS_PRICE, TypeFilter,
+    COINS_PER_ACCOUNT, ExtraGenesis, FAUCET_COIN_MIST, FAUCET_COINS, GENESIS_COIN_MIST,
+    GenesisAccounts, GenesisContext, GenesisObjectSpec, MAX_GAS_BUDGET, Node, REFERENCE_GAS_PRICE,
+    TypeFilter,
 };
 pub use run::{
     AccountInfo, KEYSTORE, LOCALNET_JSON, Localnet, LocalnetArgs, LocalnetInfo,
-    MAX_CHECKPOINT_INTERVAL, MIN_CHECKPOINT_INTERVAL, run,
+    MAX_CHECKPOINT_INTERVAL, MIN_CHECKPOINT_INTERVAL, WALRUS_JSON, run,
 };
 pub use server::{FAUCET_AMOUNT_MIST, FAUCET_PATH, router, serve};
 pub use signal::shutdown_signal;

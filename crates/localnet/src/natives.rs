@@ -460,6 +460,12 @@ impl NativeContext<'_> {
         bytes.get(32 + key.len()..).map(<[u8]>::to_vec)
     }
 
+    /// The contents of the object `id` owned by the object `parent`, as this transaction sees
+    /// it: how a dynamic object field's child is reached from its `Field` object.
+    pub fn child_object(&mut self, parent: Address, id: Address) -> Option<Vec<u8>> {
+        self.field_bytes(parent, id)
+    }
+
     /// Whether `parent` has the dynamic field `key` (`dynamic_field::exists_`).
     pub fn has_dynamic_field(&mut self, parent: Address, key_type: &TypeTag, key: &[u8]) -> bool {
         self.dynamic_field(parent, key_type, key).is_some()

@@ -157,6 +157,34 @@ pub struct GenesisAccounts {
     pub keys: Vec<Ed25519PrivateKey>,
 }
 
+/// What genesis tells [`ExtraGenesis`] callbacks.
+#[derive(Debug)]
+pub struct GenesisContext<'a> {
+    /// The funded accounts, in order.
+    pub accounts: &'a [Address],
+    /// The faucet's address.
+    pub faucet: Address,
+    /// The genesis timestamp (start of epoch 0), in milliseconds.
+    pub epoch_start_ms: u64,
+}
+
+/// An object created at genesis, at version 1.
+#[derive(Clone, Debug)]
+pub struct GenesisObjectSpec {
+    /// Its Move type.
+    pub type_: StructTag,
+    /// Whether the type has `store` (Sui's `has_public_transfer`).
+    pub has_public_transfer: bool,
+    /// Its BCS contents, starting with its ID.
+    pub contents: Vec<u8>,
+    /// Its owner (`Shared(1)` for shared objects).
+    pub owner: Owner,
+}
+
+/// Builds extra genesis objects from the genesis context.
+pub type ExtraGenesis<'a> =
+    dyn Fn(&GenesisContext<'_>) -> anyhow::Result<Vec<GenesisObjectSpec>> + 'a;
+
 /// The chain. Cheap to share behind an `Arc`; every method is thread-safe.
 pub struct Node {
     state: RwLock<ChainState>,
@@ -216,6 +244,21 @@ impl Node {
         dir: &Path,
         accounts: usize,
         registry: NativeRegistry,
+    ) -> anyhow::Result<(Arc<Self>, Option<GenesisAccounts>)> {
+        Self::open_with_genesis(dir, accounts, registry, &|_| Ok(Vec::new()))
+    }
+
+    /// [`Node::open`], with more objects in the genesis transaction: `extra` receives the
+    /// funded accounts and the faucet address and returns the objects to add (only called when
+    /// genesis runs now). This is how the `wal` and `walrus` packages' state is created.
+    ///
+    /// # Errors
+    /// As [`Node::open`], or if `extra` fails.
+    pub fn open_with_genesis(
+        dir: &Path,
+        accounts: usize,
+        registry: NativeRegistry,
+        extra: &ExtraGenesis<'_>,
     ) -> anyhow::Result<(Arc<Self>, Option<GenesisAccounts>)> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("while creating the data directory {}", dir.display()))?;
@@ -306,6 +349,17 @@ impl Node {
             FAUCET_COINS,
             FAUCET_COIN_MIST,
         );
+        let account_addresses: Vec<Address> = keys
+            .iter()
+            .map(|k| k.public_key().derive_address())
+            .collect();
+        for o in extra(&GenesisContext {
+            accounts: &account_addresses,
+            faucet: faucet.public_key().derive_address(),
+            epoch_start_ms,
+        })? {
+            genesis_objects.push((o.type_, o.has_public_transfer, o.contents, o.owner));
+        }
         let mut gobjs = Vec::new();
         for (ty, public, contents, owner) in &genesis_objects {
             let s = sui_sdk_types::MoveStruct::new(ty.clone(), *public, 1, contents.clone())

@@ -15,6 +15,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::natives::NativeRegistry;
 use crate::node::Node;
+use crate::walrus::WalrusArgs;
+use crate::walrus::WalrusGenesis;
 
 /// Shortest time between two checkpoints: batches transactions under load while keeping the
 /// latency from execution to checkpoint near this value.
@@ -24,6 +26,8 @@ pub const MIN_CHECKPOINT_INTERVAL: Duration = Duration::from_millis(100);
 pub const MAX_CHECKPOINT_INTERVAL: Duration = Duration::from_secs(2);
 /// Name of the network description file in the data directory.
 pub const LOCALNET_JSON: &str = "localnet.json";
+/// Name of the Walrus genesis description (the Walrus part of `localnet.json`).
+pub const WALRUS_JSON: &str = "walrus.json";
 /// Name of the Sui-format keystore in the data directory.
 pub const KEYSTORE: &str = "keystore";
 
@@ -46,6 +50,9 @@ pub struct LocalnetArgs {
     /// Number of funded accounts created at genesis.
     #[arg(long, default_value_t = 4)]
     pub accounts: usize,
+    /// Genesis of the `wal` and `walrus` packages.
+    #[command(flatten)]
+    pub walrus: WalrusArgs,
 }
 
 /// One funded account in `localnet.json`.
@@ -69,6 +76,9 @@ pub struct LocalnetInfo {
     pub accounts: Vec<AccountInfo>,
     /// Path of the Sui-format keystore.
     pub keystore: String,
+    /// The Walrus packages and objects (absent with `--nodes 0`).
+    #[serde(flatten, skip_serializing_if = "Option::is_none", default)]
+    pub walrus: Option<WalrusGenesis>,
 }
 
 /// A started local chain.
@@ -96,20 +106,27 @@ impl Localnet {
         shutdown: CancellationToken,
     ) -> anyhow::Result<(Self, JoinHandle<anyhow::Result<()>>)> {
         if args.fresh && args.data.exists() {
-            for name in ["ledger.redb", LOCALNET_JSON, KEYSTORE] {
+            for name in ["ledger.redb", LOCALNET_JSON, KEYSTORE, WALRUS_JSON] {
                 let path = args.data.join(name);
                 if path.exists() {
                     std::fs::remove_file(&path)
                         .with_context(|| format!("while removing {}", path.display()))?;
                 }
             }
+            let nodes = args.data.join("nodes");
+            if nodes.exists() {
+                std::fs::remove_dir_all(&nodes)
+                    .with_context(|| format!("while removing {}", nodes.display()))?;
+            }
         }
         let data = args.data.clone();
         let accounts = args.accounts;
-        let (node, genesis) =
-            tokio::task::spawn_blocking(move || Node::open(&data, accounts, registry))
-                .await
-                .context("while opening the chain")??;
+        let walrus_args = args.walrus.clone();
+        let (node, genesis, walrus_genesis) = tokio::task::spawn_blocking(move || {
+            crate::walrus::open(&data, accounts, registry, &walrus_args)
+        })
+        .await
+        .context("while opening the chain")??;
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .with_context(|| {
@@ -124,7 +141,32 @@ impl Localnet {
             let keys: Vec<String> = genesis.keys.iter().map(|k| k.to_base64()).collect();
             write_json(&keystore_path, &keys)?;
         }
+        let walrus_path = args.data.join(WALRUS_JSON);
+        let rpc_url = format!("http://{addr}");
+        let walrus = match walrus_genesis {
+            Some(output) => {
+                let mut info = output.info;
+                crate::walrus::genesis::write_node_configs(
+                    &args.data,
+                    &rpc_url,
+                    &output.nodes,
+                    &mut info,
+                )?;
+                write_json(&walrus_path, &info)?;
+                Some(info)
+            }
+            None if walrus_path.exists() => {
+                let text = std::fs::read_to_string(&walrus_path)
+                    .with_context(|| format!("while reading {}", walrus_path.display()))?;
+                Some(
+                    serde_json::from_str(&text)
+                        .with_context(|| format!("while parsing {}", walrus_path.display()))?,
+                )
+            }
+            None => None,
+        };
         let info = LocalnetInfo {
+            walrus,
             chain_id: node.chain_id().to_owned(),
             rpc_url: format!("http://{addr}"),
             faucet_url: format!("http://{addr}{}", crate::server::FAUCET_PATH),
@@ -214,8 +256,7 @@ async fn seal(node: &Arc<Node>) -> anyhow::Result<()> {
 /// # Errors
 /// If start-up fails or the server or checkpoint task fails.
 pub async fn run(args: LocalnetArgs, shutdown: CancellationToken) -> anyhow::Result<()> {
-    let (localnet, task) =
-        Localnet::start(&args, NativeRegistry::with_sui_framework(), shutdown).await?;
+    let (localnet, task) = Localnet::start(&args, crate::walrus::registry(), shutdown).await?;
     let info = &localnet.info;
     println!("haulout localnet ready");
     println!("  chain id   {}", info.chain_id);
@@ -229,6 +270,25 @@ pub async fn run(args: LocalnetArgs, shutdown: CancellationToken) -> anyhow::Res
     );
     for account in &info.accounts {
         println!("    {}", account.address);
+    }
+    if let Some(walrus) = &info.walrus {
+        println!(
+            "  walrus     {} nodes, {} shards, epoch {} ms",
+            walrus.nodes.len(),
+            walrus.n_shards,
+            walrus.epoch_duration_ms
+        );
+        println!("    wal package      {}", walrus.wal_package_id);
+        println!("    walrus package   {}", walrus.walrus_package_id);
+        println!("    system object    {}", walrus.system_object_id);
+        println!("    staking object   {}", walrus.staking_object_id);
+        println!("    governance       {}", walrus.governance_config_id);
+        for node in &walrus.nodes {
+            println!(
+                "    node {} at {} ({})",
+                node.node_id, node.network_address, node.config
+            );
+        }
     }
     task.await.context("the localnet task panicked")?
 }

@@ -43,6 +43,10 @@ impl Chain {
             fresh,
             listen: "127.0.0.1:0".parse().expect("addr"),
             accounts: 2,
+            walrus: haulout_localnet::walrus::WalrusArgs {
+                nodes: 0,
+                ..Default::default()
+            },
         };
         let shutdown = CancellationToken::new();
         let (localnet, task) = Localnet::start(

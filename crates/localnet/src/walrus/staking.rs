@@ -1,0 +1,616 @@
+//! `walrus::staking` (with `staking_inner`, `staking_pool`, `active_set`, `pending_values`,
+//! `pool_exchange_rate`) and `walrus::staked_wal`: the staking natives implemented so far.
+
+use haulout_types::ActiveSet;
+use haulout_types::ActiveSetEntry;
+use haulout_types::Balance;
+use haulout_types::EpochState;
+use haulout_types::ExtendedFieldKey;
+use haulout_types::ObjectId;
+use haulout_types::Packages;
+use haulout_types::PendingValues;
+use haulout_types::PoolExchangeRate;
+use haulout_types::PoolState;
+use haulout_types::StakedWal;
+use haulout_types::StakedWalState;
+use haulout_types::Staking;
+use haulout_types::StakingInnerV1;
+use haulout_types::StakingPool;
+use haulout_types::VoteMarks;
+use haulout_types::VoteMarksKey;
+use haulout_types::Wrapper;
+use haulout_types::abort;
+use sui_sdk_types::Address;
+use sui_sdk_types::ExecutionError;
+use sui_sdk_types::Owner;
+use sui_sdk_types::TypeTag;
+
+use super::natives::*;
+use crate::natives::NativeContext;
+use crate::natives::NativeRegistry;
+use crate::natives::Param;
+use crate::natives::SigType;
+use crate::value::Value;
+
+type R<T> = Result<T, ExecutionError>;
+
+/// `staking::VERSION`.
+const VERSION: u64 = 1;
+
+fn p() -> Packages {
+    super::packages()
+}
+
+/// `Staking::inner`: the object and its inner state (`EWrongVersion` on a version mismatch).
+pub(crate) fn load(ctx: &mut NativeContext<'_>, staking: &Value) -> R<(Staking, StakingInnerV1)> {
+    let obj: Staking = decode_bytes(&staking.bytes)?;
+    if obj.version != VERSION {
+        return Err(abort_walrus(ctx, "staking", abort::staking::EWrongVersion));
+    }
+    let inner = get_field::<u64, StakingInnerV1>(ctx, &p(), obj.id.into(), &VERSION)?
+        .ok_or_else(|| abort_sui(ctx, "dynamic_field", 1))?;
+    Ok((obj, inner))
+}
+
+/// Writes the inner state back.
+pub(crate) fn store(ctx: &mut NativeContext<'_>, obj: &Staking, inner: &StakingInnerV1) -> R<()> {
+    set_field(ctx, &p(), obj.id.into(), &VERSION, inner)
+}
+
+/// The `Field<Wrapper<ID>, ID>` of a pool in `pools` (its ID; the pool object is its child).
+fn pool_field_id(inner: &StakingInnerV1, node_id: ObjectId) -> R<Address> {
+    use haulout_types::MoveType as _;
+    let key = encode(&Wrapper { name: node_id })?;
+    Ok(Address::from(inner.pools.id)
+        .derive_dynamic_child_id(&Wrapper::<ObjectId>::type_tag(&p()), &key))
+}
+
+/// `pool_mut`: `EPoolNotFound` unless the pool exists. Returns the pool and its field's ID.
+fn pool(
+    ctx: &mut NativeContext<'_>,
+    inner: &StakingInnerV1,
+    node_id: ObjectId,
+) -> R<(StakingPool, Address)> {
+    let field_id = pool_field_id(inner, node_id)?;
+    let exists = get_field::<Wrapper<ObjectId>, ObjectId>(
+        ctx,
+        &p(),
+        inner.pools.id.into(),
+        &Wrapper { name: node_id },
+    )?
+    .is_some();
+    if !exists {
+        return Err(abort_walrus(
+            ctx,
+            "staking_inner",
+            abort::staking_inner::EPoolNotFound,
+        ));
+    }
+    let bytes = ctx
+        .child_object(field_id, node_id.into())
+        .ok_or(ExecutionError::InvariantViolation)?;
+    Ok((decode_bytes(&bytes)?, field_id))
+}
+
+fn store_pool(ctx: &mut NativeContext<'_>, pool: &StakingPool, field_id: Address) -> R<()> {
+    ctx.transfer(value_of(&p(), pool)?, Owner::Object(field_id))
+}
+
+// === pool_exchange_rate ===
+
+fn rate_new(ctx: &NativeContext<'_>, wal_amount: u64, share_amount: u64) -> R<PoolExchangeRate> {
+    if share_amount > wal_amount {
+        return Err(abort_walrus(
+            ctx,
+            "pool_exchange_rate",
+            abort::pool_exchange_rate::EInvalidRate,
+        ));
+    }
+    Ok(if wal_amount == 0 {
+        PoolExchangeRate::Flat
+    } else {
+        PoolExchangeRate::Variable {
+            wal_amount: u128::from(wal_amount),
+            share_amount: u128::from(share_amount),
+        }
+    })
+}
+
+fn to_wal(rate: &PoolExchangeRate, amount: u64) -> R<u64> {
+    match rate {
+        PoolExchangeRate::Flat => Ok(amount),
+        PoolExchangeRate::Variable {
+            wal_amount,
+            share_amount,
+        } => u64::try_from(
+            (u128::from(amount) * wal_amount)
+                .checked_div(*share_amount)
+                .ok_or_else(arithmetic)?,
+        )
+        .map_err(|_| arithmetic()),
+    }
+}
+
+fn to_shares(rate: &PoolExchangeRate, amount: u64) -> R<u64> {
+    match rate {
+        PoolExchangeRate::Flat => Ok(amount),
+        PoolExchangeRate::Variable {
+            wal_amount,
+            share_amount,
+        } => u64::try_from(
+            (u128::from(amount) * share_amount)
+                .checked_div(*wal_amount)
+                .ok_or_else(arithmetic)?,
+        )
+        .map_err(|_| arithmetic()),
+    }
+}
+
+// === pending_values ===
+
+fn value_at(values: &PendingValues, epoch: u32) -> R<u64> {
+    let mut total: u64 = 0;
+    for e in &values.0.contents {
+        if e.key <= epoch {
+            total = total.checked_add(e.value).ok_or_else(arithmetic)?;
+        }
+    }
+    Ok(total)
+}
+
+fn insert_or_add(values: &mut PendingValues, epoch: u32, value: u64) -> R<()> {
+    match values.0.contents.iter_mut().find(|e| e.key == epoch) {
+        Some(e) => e.value = e.value.checked_add(value).ok_or_else(arithmetic)?,
+        None => values
+            .0
+            .contents
+            .push(haulout_types::Entry { key: epoch, value }),
+    }
+    Ok(())
+}
+
+// === staking_pool ===
+
+fn exchange_rate_at_epoch(
+    ctx: &mut NativeContext<'_>,
+    pool: &StakingPool,
+    epoch: u32,
+) -> R<PoolExchangeRate> {
+    let mut epoch = epoch;
+    while epoch >= pool.activation_epoch {
+        if let Some(rate) =
+            get_field::<u32, PoolExchangeRate>(ctx, &p(), pool.exchange_rates.id.into(), &epoch)?
+        {
+            return Ok(rate);
+        }
+        if epoch == 0 {
+            break;
+        }
+        epoch -= 1;
+    }
+    Ok(PoolExchangeRate::Flat)
+}
+
+fn wal_balance_at_epoch(ctx: &mut NativeContext<'_>, pool: &StakingPool, epoch: u32) -> R<u64> {
+    let exchange_rate = rate_new(ctx, pool.wal_balance, pool.num_shares)?;
+    let mut pre_active_shares: u64 = 0;
+    for e in &pool.pre_active_withdrawals.0.contents {
+        if e.key <= epoch {
+            let before = e.key.checked_sub(1).ok_or_else(arithmetic)?;
+            let rate = exchange_rate_at_epoch(ctx, pool, before)?;
+            pre_active_shares = pre_active_shares
+                .checked_add(to_shares(&rate, e.value)?)
+                .ok_or_else(arithmetic)?;
+        }
+    }
+    let shares_withdraw = value_at(&pool.pending_shares_withdraw, epoch)?;
+    let pending_withdrawal = to_wal(
+        &exchange_rate,
+        shares_withdraw
+            .checked_add(pre_active_shares)
+            .ok_or_else(arithmetic)?,
+    )?;
+    pool.wal_balance
+        .checked_add(value_at(&pool.pending_stake, epoch)?)
+        .and_then(|v| v.checked_sub(pending_withdrawal))
+        .ok_or_else(arithmetic)
+}
+
+// === active_set ===
+
+fn active_set_insert_or_update(
+    set: &mut ActiveSet,
+    node_id: ObjectId,
+    staked_amount: u64,
+) -> R<bool> {
+    let index = set.nodes.iter().position(|n| n.node_id == node_id);
+    if staked_amount == 0 || staked_amount < set.threshold_stake {
+        // remove
+        if let Some(i) = index {
+            let old = set.nodes.swap_remove(i);
+            set.total_stake = set
+                .total_stake
+                .checked_sub(old.staked_amount)
+                .ok_or_else(arithmetic)?;
+        }
+        return Ok(false);
+    }
+    if let Some(i) = index {
+        let old = set.nodes[i].staked_amount;
+        set.total_stake = set
+            .total_stake
+            .checked_add(staked_amount)
+            .and_then(|v| v.checked_sub(old))
+            .ok_or_else(arithmetic)?;
+        set.nodes[i].staked_amount = staked_amount;
+        return Ok(true);
+    }
+    if set.nodes.len() < usize::from(set.max_size) {
+        set.total_stake = set
+            .total_stake
+            .checked_add(staked_amount)
+            .ok_or_else(arithmetic)?;
+        set.nodes.push(ActiveSetEntry {
+            node_id,
+            staked_amount,
+        });
+        return Ok(true);
+    }
+    // Full: replace the smallest stake if this one is strictly larger.
+    let Some((min_i, min)) = set
+        .nodes
+        .iter()
+        .enumerate()
+        .min_by_key(|(_, n)| n.staked_amount)
+        .map(|(i, n)| (i, n.staked_amount))
+    else {
+        return Ok(false);
+    };
+    if staked_amount <= min {
+        return Ok(false);
+    }
+    set.total_stake = set
+        .total_stake
+        .checked_add(staked_amount)
+        .and_then(|v| v.checked_sub(min))
+        .ok_or_else(arithmetic)?;
+    set.nodes[min_i] = ActiveSetEntry {
+        node_id,
+        staked_amount,
+    };
+    Ok(true)
+}
+
+fn update_active_set_stake(
+    ctx: &mut NativeContext<'_>,
+    inner: &StakingInnerV1,
+    pool: &StakingPool,
+) -> R<()> {
+    let target_epoch = match inner.epoch_state {
+        EpochState::NextParamsSelected(_) => inner.epoch.checked_add(2),
+        _ => inner.epoch.checked_add(1),
+    }
+    .ok_or_else(arithmetic)?;
+    let balance = wal_balance_at_epoch(ctx, pool, target_epoch)?;
+    let parent: Address = inner.active_set.id.into();
+    let mut set: ActiveSet = get_field(ctx, &p(), parent, &ExtendedFieldKey::default())?
+        .ok_or_else(|| abort_sui(ctx, "dynamic_field", 1))?;
+    active_set_insert_or_update(&mut set, pool.id, balance)?;
+    set_field(ctx, &p(), parent, &ExtendedFieldKey::default(), &set)
+}
+
+fn stake_with_pool(ctx: &mut NativeContext<'_>, _: &[TypeTag], a: &mut [Value]) -> R<Vec<Value>> {
+    let (obj, inner) = load(ctx, arg(a, 0)?)?;
+    let coin = arg(a, 1)?;
+    let amount = coin
+        .read_u64(32)
+        .ok_or(ExecutionError::InvariantViolation)?;
+    let coin_id = object_id(coin)?;
+    let node_id: ObjectId = decode(a, 2)?;
+    // to_stake.into_balance()
+    ctx.delete_object(coin_id);
+    let (mut pool, field_id) = pool(ctx, &inner, node_id)?;
+    if pool.state != PoolState::Active {
+        return Err(abort_walrus(
+            ctx,
+            "staking_pool",
+            abort::staking_pool::EPoolIsNotActive,
+        ));
+    }
+    if amount == 0 {
+        return Err(abort_walrus(
+            ctx,
+            "staking_pool",
+            abort::staking_pool::EZeroStake,
+        ));
+    }
+    let committee_selected = inner.next_committee.is_some();
+    let activation_epoch = inner
+        .epoch
+        .checked_add(if committee_selected { 2 } else { 1 })
+        .ok_or_else(arithmetic)?;
+    let staked = StakedWal {
+        id: ctx.fresh_id().into(),
+        state: StakedWalState::Staked,
+        node_id: pool.id,
+        principal: Balance::new(amount),
+        activation_epoch,
+    };
+    insert_or_add(&mut pool.pending_stake, activation_epoch, amount)?;
+    store_pool(ctx, &pool, field_id)?;
+    update_active_set_stake(ctx, &inner, &pool)?;
+    store(ctx, &obj, &inner)?;
+    Ok(vec![value_of(&p(), &staked)?])
+}
+
+fn staking_t() -> SigType {
+    walrus_t("staking", "Staking")
+}
+
+fn staked_wal_t() -> SigType {
+    walrus_t("staked_wal", "StakedWal")
+}
+
+// === staked_wal ===
+
+fn sw_abort(ctx: &NativeContext<'_>, code: u64) -> ExecutionError {
+    abort_walrus(ctx, "staked_wal", code)
+}
+
+fn marks(ctx: &mut NativeContext<'_>, sw: &StakedWal) -> R<Option<VoteMarks>> {
+    get_field(ctx, &p(), sw.id.into(), &VoteMarksKey::default())
+}
+
+fn withdraw_epoch(ctx: &NativeContext<'_>, sw: &StakedWal) -> R<u32> {
+    match sw.state {
+        StakedWalState::Withdrawing { withdraw_epoch } => Ok(withdraw_epoch),
+        StakedWalState::Staked => Err(sw_abort(ctx, abort::staked_wal::ENotWithdrawing)),
+    }
+}
+
+fn join(ctx: &mut NativeContext<'_>, _: &[TypeTag], a: &mut [Value]) -> R<Vec<Value>> {
+    let mut sw: StakedWal = decode(a, 0)?;
+    let other: StakedWal = decode(a, 1)?;
+    let mismatch = |ctx: &NativeContext<'_>| sw_abort(ctx, abort::staked_wal::EMetadataMismatch);
+    if sw.node_id != other.node_id {
+        return Err(mismatch(ctx));
+    }
+    if sw.state == StakedWalState::Staked {
+        if other.state != StakedWalState::Staked || sw.activation_epoch != other.activation_epoch {
+            return Err(mismatch(ctx));
+        }
+    } else {
+        if other.state == StakedWalState::Staked {
+            return Err(mismatch(ctx));
+        }
+        if withdraw_epoch(ctx, &sw)? != withdraw_epoch(ctx, &other)? {
+            return Err(mismatch(ctx));
+        }
+    }
+    let other_marks: Option<VoteMarks> =
+        remove_field(ctx, &p(), other.id.into(), &VoteMarksKey::default())?;
+    ctx.delete_object(other.id.into());
+    balance_join(&mut sw.principal.value, other.principal.value)?;
+    if let Some(other_marks) = other_marks {
+        let mut own = marks(ctx, &sw)?.unwrap_or(VoteMarks {
+            proposals: haulout_types::VecSet::default(),
+            locked_until_epoch: 0,
+        });
+        for id in other_marks.proposals.contents {
+            if !own.proposals.contents.contains(&id) {
+                own.proposals.contents.push(id);
+            }
+        }
+        own.locked_until_epoch = own.locked_until_epoch.max(other_marks.locked_until_epoch);
+        set_field(ctx, &p(), sw.id.into(), &VoteMarksKey::default(), &own)?;
+    }
+    write_back(a, 0, &sw)?;
+    Ok(vec![])
+}
+
+fn split(ctx: &mut NativeContext<'_>, _: &[TypeTag], a: &mut [Value]) -> R<Vec<Value>> {
+    let mut sw: StakedWal = decode(a, 0)?;
+    let amount: u64 = decode(a, 1)?;
+    if sw.principal.value <= amount || amount == 0 {
+        return Err(sw_abort(ctx, abort::staked_wal::EInvalidAmount));
+    }
+    let id = ctx.fresh_id();
+    sw.principal.value -= amount;
+    let split_off = StakedWal {
+        id: id.into(),
+        state: sw.state,
+        node_id: sw.node_id,
+        principal: Balance::new(amount),
+        activation_epoch: sw.activation_epoch,
+    };
+    if let Some(m) = marks(ctx, &sw)? {
+        set_field(ctx, &p(), id, &VoteMarksKey::default(), &m)?;
+    }
+    write_back(a, 0, &sw)?;
+    Ok(vec![value_of(&p(), &split_off)?])
+}
+
+fn destroy_zero(ctx: &mut NativeContext<'_>, _: &[TypeTag], a: &mut [Value]) -> R<Vec<Value>> {
+    let sw: StakedWal = decode(a, 0)?;
+    if sw.principal.value != 0 {
+        return Err(sw_abort(ctx, abort::staked_wal::ENonZeroPrincipal));
+    }
+    remove_field::<VoteMarksKey, VoteMarks>(ctx, &p(), sw.id.into(), &VoteMarksKey::default())?;
+    ctx.delete_object(sw.id.into());
+    Ok(vec![])
+}
+
+/// Registers the staking functions implemented so far.
+pub(crate) fn register(r: &mut NativeRegistry) {
+    add_walrus(
+        r,
+        "staking",
+        "stake_with_pool",
+        vec![
+            Param::MutRef(staking_t()),
+            Param::Val(coin_wal_t()),
+            Param::Val(id_t()),
+            ctx_p(),
+        ],
+        vec![staked_wal_t()],
+        stake_with_pool,
+    );
+    add_walrus(
+        r,
+        "staking",
+        "epoch",
+        vec![Param::Ref(staking_t())],
+        vec![SigType::U32],
+        |ctx, _, a| {
+            let (_, inner) = load(ctx, arg(a, 0)?)?;
+            Ok(vec![prim(TypeTag::U32, &inner.epoch)?])
+        },
+    );
+    add_walrus(
+        r,
+        "staking",
+        "n_shards",
+        vec![Param::Ref(staking_t())],
+        vec![SigType::U16],
+        |ctx, _, a| {
+            let (_, inner) = load(ctx, arg(a, 0)?)?;
+            Ok(vec![prim(TypeTag::U16, &inner.n_shards)?])
+        },
+    );
+    add_walrus(
+        r,
+        "staking",
+        "total_active_stake",
+        vec![Param::Ref(staking_t())],
+        vec![SigType::U64],
+        |ctx, _, a| {
+            let (_, inner) = load(ctx, arg(a, 0)?)?;
+            let set: ActiveSet = get_field(
+                ctx,
+                &p(),
+                inner.active_set.id.into(),
+                &ExtendedFieldKey::default(),
+            )?
+            .ok_or_else(|| abort_sui(ctx, "dynamic_field", 1))?;
+            Ok(vec![Value::u64(set.total_stake)])
+        },
+    );
+    add_walrus(
+        r,
+        "staked_wal",
+        "node_id",
+        vec![Param::Ref(staked_wal_t())],
+        vec![id_t()],
+        |_, _, a| Ok(vec![value_of(&p(), &decode::<StakedWal>(a, 0)?.node_id)?]),
+    );
+    add_walrus(
+        r,
+        "staked_wal",
+        "value",
+        vec![Param::Ref(staked_wal_t())],
+        vec![SigType::U64],
+        |_, _, a| Ok(vec![Value::u64(decode::<StakedWal>(a, 0)?.principal.value)]),
+    );
+    add_walrus(
+        r,
+        "staked_wal",
+        "activation_epoch",
+        vec![Param::Ref(staked_wal_t())],
+        vec![SigType::U32],
+        |_, _, a| {
+            Ok(vec![prim(
+                TypeTag::U32,
+                &decode::<StakedWal>(a, 0)?.activation_epoch,
+            )?])
+        },
+    );
+    add_walrus(
+        r,
+        "staked_wal",
+        "is_staked",
+        vec![Param::Ref(staked_wal_t())],
+        vec![SigType::Bool],
+        |_, _, a| {
+            let staked = decode::<StakedWal>(a, 0)?.state == StakedWalState::Staked;
+            Ok(vec![prim(TypeTag::Bool, &staked)?])
+        },
+    );
+    add_walrus(
+        r,
+        "staked_wal",
+        "is_withdrawing",
+        vec![Param::Ref(staked_wal_t())],
+        vec![SigType::Bool],
+        |_, _, a| {
+            let w = matches!(
+                decode::<StakedWal>(a, 0)?.state,
+                StakedWalState::Withdrawing { .. }
+            );
+            Ok(vec![prim(TypeTag::Bool, &w)?])
+        },
+    );
+    add_walrus(
+        r,
+        "staked_wal",
+        "withdraw_epoch",
+        vec![Param::Ref(staked_wal_t())],
+        vec![SigType::U32],
+        |ctx, _, a| {
+            let epoch = withdraw_epoch(ctx, &decode::<StakedWal>(a, 0)?)?;
+            Ok(vec![prim(TypeTag::U32, &epoch)?])
+        },
+    );
+    add_walrus(
+        r,
+        "staked_wal",
+        "join",
+        vec![Param::MutRef(staked_wal_t()), Param::Val(staked_wal_t())],
+        vec![],
+        join,
+    );
+    add_walrus(
+        r,
+        "staked_wal",
+        "split",
+        vec![
+            Param::MutRef(staked_wal_t()),
+            Param::Val(SigType::U64),
+            ctx_p(),
+        ],
+        vec![staked_wal_t()],
+        split,
+    );
+    add_walrus(
+        r,
+        "staked_wal",
+        "destroy_zero",
+        vec![Param::Val(staked_wal_t())],
+        vec![],
+        destroy_zero,
+    );
+    add_walrus(
+        r,
+        "staked_wal",
+        "has_voted",
+        vec![Param::Ref(staked_wal_t()), Param::Val(id_t())],
+        vec![SigType::Bool],
+        |ctx, _, a| {
+            let sw: StakedWal = decode(a, 0)?;
+            let proposal: ObjectId = decode(a, 1)?;
+            let voted = marks(ctx, &sw)?.is_some_and(|m| m.proposals.contents.contains(&proposal));
+            Ok(vec![prim(TypeTag::Bool, &voted)?])
+        },
+    );
+    add_walrus(
+        r,
+        "staked_wal",
+        "vote_locked_until",
+        vec![Param::Ref(staked_wal_t())],
+        vec![SigType::U32],
+        |ctx, _, a| {
+            let sw: StakedWal = decode(a, 0)?;
+            let until = marks(ctx, &sw)?.map_or(0, |m| m.locked_until_epoch);
+            Ok(vec![prim(TypeTag::U32, &until)?])
+        },
+    );
+}

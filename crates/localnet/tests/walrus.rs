@@ -1,0 +1,1309 @@
+//! The `wal` and `walrus` natives against the chain: genesis, every success path and abort of
+//! the storage and blob functions, objects compared byte for byte with `haulout-types`.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use haulout_localnet::ExecutedTx;
+use haulout_localnet::Node;
+use haulout_localnet::TypeFilter;
+use haulout_localnet::walrus;
+use haulout_localnet::walrus::WalrusArgs;
+use haulout_localnet::walrus::bls;
+use haulout_localnet::walrus::genesis::GenesisOutput;
+use haulout_types::Blob;
+use haulout_types::BlobCertified;
+use haulout_types::BlobDeleted;
+use haulout_types::BlobIdDerivation;
+use haulout_types::BlobRegistered;
+use haulout_types::Field;
+use haulout_types::Metadata;
+use haulout_types::MoveStruct;
+use haulout_types::MoveType;
+use haulout_types::ObjectId;
+use haulout_types::StakedWal;
+use haulout_types::Staking;
+use haulout_types::StakingInnerV1;
+use haulout_types::StakingPool;
+use haulout_types::Storage;
+use haulout_types::System;
+use haulout_types::SystemStateInnerV1;
+use haulout_types::U256;
+use haulout_types::Wal;
+use haulout_types::abort;
+use sui_crypto::SuiSigner as _;
+use sui_crypto::ed25519::Ed25519PrivateKey;
+use sui_sdk_types::Address;
+use sui_sdk_types::Argument;
+use sui_sdk_types::Command;
+use sui_sdk_types::ExecutionError;
+use sui_sdk_types::ExecutionStatus;
+use sui_sdk_types::GasPayment;
+use sui_sdk_types::IdOperation;
+use sui_sdk_types::Identifier;
+use sui_sdk_types::Input;
+use sui_sdk_types::MoveCall;
+use sui_sdk_types::Object;
+use sui_sdk_types::ObjectData;
+use sui_sdk_types::ObjectReference;
+use sui_sdk_types::ProgrammableTransaction;
+use sui_sdk_types::SharedInput;
+use sui_sdk_types::StructTag;
+use sui_sdk_types::Transaction;
+use sui_sdk_types::TransactionEffects;
+use sui_sdk_types::TransactionExpiration;
+use sui_sdk_types::TransactionKind;
+use sui_sdk_types::TypeTag;
+
+const N_NODES: usize = 4;
+const N_SHARDS: u16 = 12;
+const FROST: u64 = 1_000_000_000;
+
+struct W {
+    node: Arc<Node>,
+    keys: Vec<Ed25519PrivateKey>,
+    g: GenesisOutput,
+    _dir: tempfile::TempDir,
+}
+
+fn contents(o: &Object) -> &[u8] {
+    match o.data() {
+        ObjectData::Struct(s) => s.contents(),
+        ObjectData::Package(_) => panic!("package"),
+    }
+}
+
+fn reference(o: &Object) -> ObjectReference {
+    ObjectReference::new(o.object_id(), o.version(), o.digest())
+}
+
+fn addr(s: &str) -> Address {
+    s.parse().unwrap()
+}
+
+fn pure<T: serde::Serialize>(v: &T) -> Input {
+    Input::Pure(bcs::to_bytes(v).unwrap())
+}
+
+fn call(module: &str, function: &str, arguments: Vec<Argument>) -> Command {
+    call_at(walrus::walrus_package(), module, function, arguments)
+}
+
+fn call_at(package: Address, module: &str, function: &str, arguments: Vec<Argument>) -> Command {
+    Command::MoveCall(MoveCall {
+        package,
+        module: Identifier::new(module).unwrap(),
+        function: Identifier::new(function).unwrap(),
+        type_arguments: vec![],
+        arguments,
+    })
+}
+
+fn transfer(objects: Vec<Argument>, to: u16) -> Command {
+    Command::TransferObjects(sui_sdk_types::TransferObjects {
+        objects,
+        address: Argument::Input(to),
+    })
+}
+
+fn status(tx: &ExecutedTx) -> ExecutionStatus {
+    let TransactionEffects::V2(e) = &tx.effects else {
+        panic!("v2")
+    };
+    e.status.clone()
+}
+
+fn created(tx: &ExecutedTx) -> Vec<Address> {
+    let TransactionEffects::V2(e) = &tx.effects else {
+        panic!("v2")
+    };
+    e.changed_objects
+        .iter()
+        .filter(|c| c.id_operation == IdOperation::Created)
+        .map(|c| c.object_id)
+        .collect()
+}
+
+fn deleted(tx: &ExecutedTx) -> Vec<Address> {
+    let TransactionEffects::V2(e) = &tx.effects else {
+        panic!("v2")
+    };
+    e.changed_objects
+        .iter()
+        .filter(|c| c.id_operation == IdOperation::Deleted)
+        .map(|c| c.object_id)
+        .collect()
+}
+
+/// The abort `(module, code)` of a failed transaction.
+fn aborted(tx: &ExecutedTx) -> (String, u64) {
+    match status(tx) {
+        ExecutionStatus::Failure {
+            error: ExecutionError::MoveAbort { location, code },
+            ..
+        } => (location.module.as_str().to_owned(), code),
+        other => panic!("expected an abort, got {other:?}"),
+    }
+}
+
+fn packages() -> haulout_types::Packages {
+    walrus::packages()
+}
+
+fn encoded_length(size: u64, n: u64) -> u64 {
+    let f = (n - 1) / 3;
+    let (p, s) = (n - 2 * f, n - f);
+    let mut symbol = (size.max(1) - 1) / (p * s) + 1;
+    if symbol % 2 == 1 {
+        symbol += 1;
+    }
+    n * ((p + s) * symbol + n * 64 + 32)
+}
+
+fn units(size: u64) -> u64 {
+    size.div_ceil(1 << 20)
+}
+
+impl W {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let args = WalrusArgs {
+            nodes: N_NODES,
+            n_shards: N_SHARDS,
+            max_epochs_ahead: 5,
+            ..Default::default()
+        };
+        let (node, keys, g) = walrus::open(dir.path(), 2, walrus::registry(), &args).unwrap();
+        Self {
+            node,
+            keys: keys.unwrap().keys,
+            g: g.unwrap(),
+            _dir: dir,
+        }
+    }
+
+    fn addr(&self, i: usize) -> Address {
+        self.keys[i].public_key().derive_address()
+    }
+
+    fn owned(&self, owner: Address, ty: StructTag) -> Vec<Object> {
+        self.node
+            .owned_objects(owner, Some(&TypeFilter::Exact(ty)), None, 1000)
+            .0
+    }
+
+    fn wal_type() -> StructTag {
+        StructTag::coin(Wal::type_tag(&packages()))
+    }
+
+    fn wal_coin(&self, i: usize) -> Object {
+        self.owned(self.addr(i), Self::wal_type())
+            .into_iter()
+            .max_by_key(|o| u64::from_le_bytes(contents(o)[32..40].try_into().unwrap()))
+            .unwrap()
+    }
+
+    fn wal_balance(&self, i: usize) -> u64 {
+        self.owned(self.addr(i), Self::wal_type())
+            .iter()
+            .map(|o| u64::from_le_bytes(contents(o)[32..40].try_into().unwrap()))
+            .sum()
+    }
+
+    fn exec(&self, i: usize, inputs: Vec<Input>, commands: Vec<Command>) -> Arc<ExecutedTx> {
+        let sender = self.addr(i);
+        let gas = self.owned(sender, StructTag::gas_coin())[0].clone();
+        let tx = Transaction {
+            kind: TransactionKind::ProgrammableTransaction(ProgrammableTransaction {
+                inputs,
+                commands,
+            }),
+            sender,
+            gas_payment: GasPayment {
+                objects: vec![reference(&gas)],
+                owner: sender,
+                price: haulout_localnet::REFERENCE_GAS_PRICE,
+                budget: 5_000_000_000,
+            },
+            expiration: TransactionExpiration::None,
+        };
+        let sig = self.keys[i].sign_transaction(&tx).unwrap();
+        self.node.execute(tx, vec![sig]).unwrap()
+    }
+
+    fn ok(&self, i: usize, inputs: Vec<Input>, commands: Vec<Command>) -> Arc<ExecutedTx> {
+        let tx = self.exec(i, inputs, commands);
+        assert_eq!(status(&tx), ExecutionStatus::Success);
+        tx
+    }
+
+    fn system_id(&self) -> Address {
+        addr(&self.g.info.system_object_id)
+    }
+
+    fn system(&self, mutable: bool) -> Input {
+        Input::Shared(SharedInput::new(self.system_id(), 1, mutable))
+    }
+
+    fn object(&self, id: Address) -> Object {
+        self.node.object(&id).unwrap()
+    }
+
+    fn decode<T: serde::de::DeserializeOwned>(&self, id: Address) -> T {
+        bcs::from_bytes(contents(&self.object(id))).unwrap()
+    }
+
+    fn system_inner(&self) -> SystemStateInnerV1 {
+        let id = self
+            .system_id()
+            .derive_dynamic_child_id(&TypeTag::U64, &1u64.to_le_bytes());
+        let field: Field<u64, SystemStateInnerV1> = self.decode(id);
+        field.value
+    }
+
+    fn staking_inner(&self) -> StakingInnerV1 {
+        let id = addr(&self.g.info.staking_object_id)
+            .derive_dynamic_child_id(&TypeTag::U64, &1u64.to_le_bytes());
+        let field: Field<u64, StakingInnerV1> = self.decode(id);
+        field.value
+    }
+
+    fn input_obj(&self, id: Address) -> Input {
+        Input::ImmutableOrOwned(reference(&self.object(id)))
+    }
+
+    /// reserve_space(amount, epochs) then transfer the Storage to account `i`.
+    fn buy(&self, i: usize, amount: u64, epochs: u32) -> Address {
+        let tx = self.ok(
+            i,
+            vec![
+                self.system(true),
+                pure(&amount),
+                pure(&epochs),
+                Input::ImmutableOrOwned(reference(&self.wal_coin(i))),
+                pure(&self.addr(i)),
+            ],
+            vec![
+                call(
+                    "system",
+                    "reserve_space",
+                    vec![
+                        Argument::Input(0),
+                        Argument::Input(1),
+                        Argument::Input(2),
+                        Argument::Input(3),
+                    ],
+                ),
+                transfer(vec![Argument::Result(0)], 4),
+            ],
+        );
+        created(&tx)[0]
+    }
+
+    /// Registers a blob of `size` bytes in `storage`; returns the Blob's ID and its blob ID.
+    fn register(&self, i: usize, storage: Address, size: u64, deletable: bool) -> (Address, U256) {
+        let root_hash = U256::from_le_bytes([7; 32]);
+        let blob_id: U256 = BlobIdDerivation {
+            encoding_type: 1,
+            size,
+            root_hash,
+        }
+        .blob_id()
+        .into();
+        let tx = self.register_with(i, storage, blob_id, root_hash, size, deletable);
+        assert_eq!(status(&tx), ExecutionStatus::Success);
+        (created(&tx)[0], blob_id)
+    }
+
+    fn register_with(
+        &self,
+        i: usize,
+        storage: Address,
+        blob_id: U256,
+        root_hash: U256,
+        size: u64,
+        deletable: bool,
+    ) -> Arc<ExecutedTx> {
+        self.exec(
+            i,
+            vec![
+                self.system(true),
+                self.input_obj(storage),
+                pure(&blob_id),
+                pure(&root_hash),
+                pure(&size),
+                pure(&1u8),
+                pure(&deletable),
+                Input::ImmutableOrOwned(reference(&self.wal_coin(i))),
+                pure(&self.addr(i)),
+            ],
+            vec![
+                call(
+                    "system",
+                    "register_blob",
+                    (0..8).map(Argument::Input).collect(),
+                ),
+                transfer(vec![Argument::Result(0)], 8),
+            ],
+        )
+    }
+
+    /// A quorum certificate from the nodes at `signers` (committee indices).
+    fn certificate(&self, message: &[u8], signers: &[usize]) -> (Vec<u8>, Vec<u8>) {
+        let sigs: Vec<[u8; 96]> = signers
+            .iter()
+            .map(|&i| self.g.nodes[i].protocol_key.sign(message))
+            .collect();
+        let refs: Vec<&[u8]> = sigs.iter().map(|s| s.as_slice()).collect();
+        let signature = bls::aggregate_signatures(&refs).unwrap().to_vec();
+        let mut bitmap = vec![0u8; N_NODES.div_ceil(8)];
+        for &i in signers {
+            bitmap[i / 8] |= 1 << (i % 8);
+        }
+        (signature, bitmap)
+    }
+
+    fn certify(
+        &self,
+        i: usize,
+        blob: Address,
+        message: &[u8],
+        signers: &[usize],
+    ) -> Arc<ExecutedTx> {
+        let (signature, bitmap) = self.certificate(message, signers);
+        self.certify_raw(i, blob, signature, bitmap, message.to_vec())
+    }
+
+    fn certify_raw(
+        &self,
+        i: usize,
+        blob: Address,
+        signature: Vec<u8>,
+        bitmap: Vec<u8>,
+        message: Vec<u8>,
+    ) -> Arc<ExecutedTx> {
+        self.exec(
+            i,
+            vec![
+                self.system(false),
+                self.input_obj(blob),
+                pure(&signature),
+                pure(&bitmap),
+                pure(&message),
+            ],
+            vec![call(
+                "system",
+                "certify_blob",
+                (0..5).map(Argument::Input).collect(),
+            )],
+        )
+    }
+}
+
+fn certify_message(epoch: u32, blob_id: U256, object: Option<Address>) -> Vec<u8> {
+    let mut m = vec![1, 0, 3];
+    m.extend_from_slice(&epoch.to_le_bytes());
+    m.extend_from_slice(&blob_id.to_le_bytes());
+    match object {
+        None => m.push(0),
+        Some(id) => {
+            m.push(1);
+            m.extend_from_slice(id.as_bytes());
+        }
+    }
+    m
+}
+
+fn events_of<T: MoveStruct + serde::de::DeserializeOwned>(tx: &ExecutedTx) -> Vec<T> {
+    let tag = T::struct_tag(&packages());
+    tx.events
+        .as_ref()
+        .map(|e| {
+            e.0.iter()
+                .filter(|e| e.type_ == tag)
+                .map(|e| bcs::from_bytes(&e.contents).unwrap())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn genesis_matches_contracts_section_6() {
+    let w = W::new();
+    let system: System = w.decode(w.system_id());
+    assert_eq!(system.version, 1);
+    assert_eq!(system.package_id, ObjectId::from(walrus::walrus_package()));
+    let inner = w.system_inner();
+    assert_eq!(inner.committee.epoch, 1);
+    assert_eq!(inner.committee.n_shards, N_SHARDS);
+    assert_eq!(inner.committee.members.len(), N_NODES);
+    assert!(inner.storage_price_per_unit_size > 0 && inner.write_price_per_unit_size > 0);
+    let ring = &inner.future_accounting;
+    for i in 0..ring.length {
+        let slot = &ring.ring_buffer[((ring.current_index + i) % ring.length) as usize];
+        assert_eq!(slot.epoch, 1 + i, "ring slot for epoch offset {i}");
+    }
+    let staking = w.staking_inner();
+    assert_eq!(staking.epoch, 1);
+    assert!(matches!(
+        staking.epoch_state,
+        haulout_types::EpochState::EpochChangeDone(_)
+    ));
+    // Committee sorted by node ID, equal shards covering 0..n once, same order as members.
+    let ids: Vec<ObjectId> = staking.committee.0.contents.iter().map(|e| e.key).collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted);
+    let member_ids: Vec<ObjectId> = inner.committee.members.iter().map(|m| m.node_id).collect();
+    assert_eq!(ids, member_ids);
+    let mut shards: Vec<u16> = staking
+        .committee
+        .0
+        .contents
+        .iter()
+        .flat_map(|e| {
+            assert_eq!(e.value.len(), usize::from(N_SHARDS) / N_NODES);
+            e.value.clone()
+        })
+        .collect();
+    shards.sort();
+    assert_eq!(shards, (0..N_SHARDS).collect::<Vec<_>>());
+    // Pools: reachable through the object table, with the nodes' keys and addresses.
+    let staking_obj: Staking = w.decode(addr(&w.g.info.staking_object_id));
+    assert_eq!(staking_obj.package_id, system.package_id);
+    for (i, member) in inner.committee.members.iter().enumerate() {
+        let pool: StakingPool = w.decode(member.node_id.into());
+        assert_eq!(pool.node_info.node_id, member.node_id);
+        assert_eq!(pool.node_info.public_key, member.public_key);
+        let secrets = &w.g.nodes[i];
+        assert_eq!(
+            pool.node_info.public_key.bytes,
+            secrets.protocol_key.public_key_uncompressed().to_vec()
+        );
+        assert_eq!(pool.node_info.network_address, secrets.network_address);
+        assert_eq!(member.weight, N_SHARDS / N_NODES as u16);
+        let operator = secrets.sui_key.public_key().derive_address();
+        let staked: StakedWal = w.decode(secrets.staked_wal_id);
+        assert_eq!(staked.node_id, member.node_id);
+        assert_eq!(
+            *w.object(secrets.staked_wal_id).owner(),
+            sui_sdk_types::Owner::Address(operator)
+        );
+    }
+    // WAL: accounts funded, the supply conserved.
+    assert_eq!(w.wal_balance(0), 1_000_000 * FROST);
+    let total_staked: u64 =
+        w.g.nodes
+            .iter()
+            .map(|n| w.decode::<StakedWal>(n.staked_wal_id).principal.value)
+            .sum();
+    let faucet = w.node.faucet_key().public_key().derive_address();
+    let faucet_wal: u64 = w
+        .owned(faucet, W::wal_type())
+        .iter()
+        .map(|o| u64::from_le_bytes(contents(o)[32..40].try_into().unwrap()))
+        .sum();
+    assert_eq!(
+        faucet_wal + total_staked + 2 * 1_000_000 * FROST,
+        Wal::TOTAL_SUPPLY_FROST
+    );
+}
+
+#[test]
+fn reserve_register_attributes_certify_delete() {
+    let w = W::new();
+    let size = 1_000u64;
+    let encoded = encoded_length(size, u64::from(N_SHARDS));
+    let before = w.wal_balance(0);
+    let storage_id = w.buy(0, encoded, 3);
+    let storage: Storage = w.decode(storage_id);
+    let expected = Storage {
+        id: storage_id.into(),
+        start_epoch: 1,
+        end_epoch: 4,
+        storage_size: encoded,
+    };
+    assert_eq!(
+        bcs::to_bytes(&storage).unwrap(),
+        bcs::to_bytes(&expected).unwrap()
+    );
+    let inner = w.system_inner();
+    let storage_cost = inner.storage_price_per_unit_size * units(encoded);
+    assert_eq!(before - w.wal_balance(0), 3 * storage_cost);
+    assert_eq!(inner.used_capacity_size, encoded);
+    let ring = &inner.future_accounting;
+    for i in 0..3 {
+        let slot = &ring.ring_buffer[((ring.current_index + i) % ring.length) as usize];
+        assert_eq!(slot.used_capacity, encoded);
+        assert_eq!(slot.rewards_to_distribute.value, storage_cost);
+    }
+
+    let (blob_id_obj, blob_id) = w.register(0, storage_id, size, true);
+    let blob: Blob = w.decode(blob_id_obj);
+    let expected = Blob {
+        id: blob_id_obj.into(),
+        registered_epoch: 1,
+        blob_id,
+        size,
+        encoding_type: 1,
+        certified_epoch: None,
+        storage: expected,
+        deletable: true,
+    };
+    assert_eq!(
+        contents(&w.object(blob_id_obj)),
+        bcs::to_bytes(&expected).unwrap().as_slice()
+    );
+    assert_eq!(blob, expected);
+    assert_eq!(
+        w.object(blob_id_obj).as_struct().unwrap().object_type(),
+        &Blob::struct_tag(&packages())
+    );
+    assert!(
+        w.node.object(&storage_id).is_none(),
+        "the storage is wrapped"
+    );
+    let inner = w.system_inner();
+    let write_cost = inner.write_price_per_unit_size * units(encoded);
+    assert_eq!(
+        inner.future_accounting.ring_buffer[inner.future_accounting.current_index as usize]
+            .rewards_to_distribute
+            .value,
+        storage_cost + write_cost
+    );
+
+    // Attributes: metadata::new, add_metadata, insert_or_update_metadata_pair (the SDK's PTB).
+    let key = |s: &str| pure(&s.to_owned());
+    w.ok(
+        0,
+        vec![
+            w.input_obj(blob_id_obj),
+            key("k1"),
+            key("v1"),
+            key("k2"),
+            key("v2"),
+            key("v3"),
+        ],
+        vec![
+            call("metadata", "new", vec![]),
+            call(
+                "blob",
+                "add_metadata",
+                vec![Argument::Input(0), Argument::Result(0)],
+            ),
+            call(
+                "blob",
+                "insert_or_update_metadata_pair",
+                vec![Argument::Input(0), Argument::Input(1), Argument::Input(2)],
+            ),
+            call(
+                "blob",
+                "insert_or_update_metadata_pair",
+                vec![Argument::Input(0), Argument::Input(3), Argument::Input(4)],
+            ),
+            call(
+                "blob",
+                "insert_or_update_metadata_pair",
+                vec![Argument::Input(0), Argument::Input(1), Argument::Input(5)],
+            ),
+        ],
+    );
+    let field_id = blob_id_obj.derive_dynamic_child_id(
+        &TypeTag::Vector(Box::new(TypeTag::U8)),
+        &bcs::to_bytes(&b"metadata".to_vec()).unwrap(),
+    );
+    let field: Field<Vec<u8>, Metadata> = w.decode(field_id);
+    let expected_md: Metadata = Metadata {
+        metadata: [
+            ("k1".to_owned(), "v3".to_owned()),
+            ("k2".to_owned(), "v2".to_owned()),
+        ]
+        .into_iter()
+        .collect(),
+    };
+    assert_eq!(field.value, expected_md);
+    assert_eq!(
+        *w.object(field_id).owner(),
+        sui_sdk_types::Owner::Object(blob_id_obj)
+    );
+    // A second add_metadata aborts with EDuplicateMetadata.
+    let tx = w.exec(
+        0,
+        vec![w.input_obj(blob_id_obj)],
+        vec![
+            call("metadata", "new", vec![]),
+            call(
+                "blob",
+                "add_metadata",
+                vec![Argument::Input(0), Argument::Result(0)],
+            ),
+        ],
+    );
+    assert_eq!(
+        aborted(&tx),
+        ("blob".into(), abort::blob::EDuplicateMetadata)
+    );
+
+    // Certify with a quorum (3 of 4 nodes, weight 9 of 12).
+    let message = certify_message(1, blob_id, Some(blob_id_obj));
+    let tx = w.certify(0, blob_id_obj, &message, &[0, 1, 3]);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    let blob: Blob = w.decode(blob_id_obj);
+    assert_eq!(blob.certified_epoch, Some(1));
+    assert_eq!(
+        events_of::<BlobCertified>(&tx),
+        vec![BlobCertified {
+            epoch: 1,
+            blob_id,
+            end_epoch: 4,
+            deletable: true,
+            object_id: blob_id_obj.into(),
+            is_extension: false,
+        }]
+    );
+    // Certifying again: EAlreadyCertified.
+    let tx = w.certify(0, blob_id_obj, &message, &[0, 1, 2, 3]);
+    assert_eq!(
+        aborted(&tx),
+        ("blob".into(), abort::blob::EAlreadyCertified)
+    );
+
+    // Delete: the metadata field and the blob go, the storage comes back.
+    let tx = w.ok(
+        0,
+        vec![w.system(false), w.input_obj(blob_id_obj), pure(&w.addr(0))],
+        vec![
+            call(
+                "system",
+                "delete_blob",
+                vec![Argument::Input(0), Argument::Input(1)],
+            ),
+            transfer(vec![Argument::Result(0)], 2),
+        ],
+    );
+    let gone = deleted(&tx);
+    assert!(gone.contains(&blob_id_obj) && gone.contains(&field_id));
+    assert!(w.node.object(&blob_id_obj).is_none());
+    let back: Storage = w.decode(storage_id);
+    assert_eq!(back.end_epoch, 4);
+    assert_eq!(
+        events_of::<BlobDeleted>(&tx),
+        vec![BlobDeleted {
+            epoch: 1,
+            blob_id,
+            end_epoch: 4,
+            object_id: blob_id_obj.into(),
+            was_certified: true,
+        }]
+    );
+}
+
+#[test]
+fn registered_event_and_register_aborts() {
+    let w = W::new();
+    let size = 5_000u64;
+    let encoded = encoded_length(size, u64::from(N_SHARDS));
+    let storage = w.buy(0, encoded, 2);
+    let root_hash = U256::from_le_bytes([9; 32]);
+    let blob_id: U256 = BlobIdDerivation {
+        encoding_type: 1,
+        size,
+        root_hash,
+    }
+    .blob_id()
+    .into();
+    // Wrong blob ID.
+    let tx = w.register_with(
+        0,
+        storage,
+        U256::from_le_bytes([1; 32]),
+        root_hash,
+        size,
+        false,
+    );
+    assert_eq!(aborted(&tx), ("blob".into(), abort::blob::EInvalidBlobId));
+    // Storage too small for the encoded size.
+    let tx = w.register_with(0, storage, blob_id, root_hash, size * 100, false);
+    assert_eq!(aborted(&tx), ("blob".into(), abort::blob::EResourceSize));
+    // Success, with the event.
+    let tx = w.register_with(0, storage, blob_id, root_hash, size, false);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    let object = created(&tx)[0];
+    assert_eq!(
+        events_of::<BlobRegistered>(&tx),
+        vec![BlobRegistered {
+            epoch: 1,
+            blob_id,
+            size,
+            encoding_type: 1,
+            end_epoch: 3,
+            deletable: false,
+            object_id: object.into(),
+        }]
+    );
+    // A permanent blob cannot be deleted.
+    let tx = w.exec(
+        0,
+        vec![w.system(false), w.input_obj(object), pure(&w.addr(0))],
+        vec![
+            call(
+                "system",
+                "delete_blob",
+                vec![Argument::Input(0), Argument::Input(1)],
+            ),
+            transfer(vec![Argument::Result(0)], 2),
+        ],
+    );
+    assert_eq!(
+        aborted(&tx),
+        ("blob".into(), abort::blob::EBlobNotDeletable)
+    );
+    // Certificates: a deletable message for a permanent blob, too few signers, a bad
+    // signature, a bad bitmap, the wrong epoch, the wrong blob.
+    let permanent = certify_message(1, blob_id, None);
+    let tx = w.certify(
+        0,
+        object,
+        &certify_message(1, blob_id, Some(object)),
+        &[0, 1, 2],
+    );
+    assert_eq!(
+        aborted(&tx),
+        ("blob".into(), abort::blob::EInvalidBlobPersistenceType)
+    );
+    let tx = w.certify(0, object, &permanent, &[0, 1]);
+    assert_eq!(
+        aborted(&tx),
+        (
+            "bls_aggregate".into(),
+            abort::bls_aggregate::ENotEnoughStake
+        )
+    );
+    let (sig, bitmap) = w.certificate(b"something else", &[0, 1, 2]);
+    let tx = w.certify_raw(0, object, sig, bitmap, permanent.clone());
+    assert_eq!(
+        aborted(&tx),
+        (
+            "bls_aggregate".into(),
+            abort::bls_aggregate::ESigVerification
+        )
+    );
+    let (sig, _) = w.certificate(&permanent, &[0, 1, 2]);
+    let tx = w.certify_raw(0, object, sig.clone(), vec![0b0111, 0], permanent.clone());
+    assert_eq!(
+        aborted(&tx),
+        ("bls_aggregate".into(), abort::bls_aggregate::EInvalidBitmap)
+    );
+    let tx = w.certify_raw(0, object, sig, vec![0b10111], permanent.clone());
+    assert_eq!(
+        aborted(&tx),
+        ("bls_aggregate".into(), abort::bls_aggregate::EInvalidBitmap)
+    );
+    let tx = w.certify(0, object, &certify_message(2, blob_id, None), &[0, 1, 2]);
+    assert_eq!(
+        aborted(&tx),
+        ("messages".into(), abort::messages::EIncorrectEpoch)
+    );
+    let tx = w.certify(0, object, &certify_message(1, root_hash, None), &[0, 1, 2]);
+    assert_eq!(aborted(&tx), ("blob".into(), abort::blob::EInvalidBlobId));
+    let mut bad_intent = permanent.clone();
+    bad_intent[0] = 2;
+    let tx = w.certify(0, object, &bad_intent, &[0, 1, 2]);
+    assert_eq!(
+        aborted(&tx),
+        ("messages".into(), abort::messages::EInvalidMsgType)
+    );
+    // Extending an uncertified blob: ENotCertified.
+    let tx = w.exec(
+        0,
+        vec![
+            w.system(true),
+            w.input_obj(object),
+            pure(&1u32),
+            Input::ImmutableOrOwned(reference(&w.wal_coin(0))),
+        ],
+        vec![call(
+            "system",
+            "extend_blob",
+            (0..4).map(Argument::Input).collect(),
+        )],
+    );
+    assert_eq!(aborted(&tx), ("blob".into(), abort::blob::ENotCertified));
+    // Certify, then extend by 2 epochs, paying storage for epochs 3 and 4.
+    let tx = w.certify(0, object, &permanent, &[1, 2, 3]);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    let before = w.wal_balance(0);
+    let tx = w.ok(
+        0,
+        vec![
+            w.system(true),
+            w.input_obj(object),
+            pure(&2u32),
+            Input::ImmutableOrOwned(reference(&w.wal_coin(0))),
+        ],
+        vec![call(
+            "system",
+            "extend_blob",
+            (0..4).map(Argument::Input).collect(),
+        )],
+    );
+    let blob: Blob = w.decode(object);
+    assert_eq!(blob.storage.end_epoch, 5);
+    let price = w.system_inner().storage_price_per_unit_size;
+    assert_eq!(before - w.wal_balance(0), 2 * price * units(encoded));
+    assert!(events_of::<BlobCertified>(&tx)[0].is_extension);
+    // Beyond max_epochs_ahead (5): EInvalidEpochsAhead.
+    let tx = w.exec(
+        0,
+        vec![
+            w.system(true),
+            w.input_obj(object),
+            pure(&2u32),
+            Input::ImmutableOrOwned(reference(&w.wal_coin(0))),
+        ],
+        vec![call(
+            "system",
+            "extend_blob",
+            (0..4).map(Argument::Input).collect(),
+        )],
+    );
+    assert_eq!(
+        aborted(&tx),
+        (
+            "system_state_inner".into(),
+            abort::system_state_inner::EInvalidEpochsAhead
+        )
+    );
+    // extend_blob_with_resource with a storage for [5, 6).
+    let extension = {
+        let tx = w.ok(
+            0,
+            vec![
+                w.system(true),
+                pure(&blob.storage.storage_size),
+                pure(&5u32),
+                pure(&6u32),
+                Input::ImmutableOrOwned(reference(&w.wal_coin(0))),
+                pure(&w.addr(0)),
+            ],
+            vec![
+                call(
+                    "system",
+                    "reserve_space_for_epochs",
+                    (0..5).map(Argument::Input).collect(),
+                ),
+                transfer(vec![Argument::Result(0)], 5),
+            ],
+        );
+        created(&tx)[0]
+    };
+    let tx = w.ok(
+        0,
+        vec![w.system(false), w.input_obj(object), w.input_obj(extension)],
+        vec![call(
+            "system",
+            "extend_blob_with_resource",
+            (0..3).map(Argument::Input).collect(),
+        )],
+    );
+    assert!(deleted(&tx).contains(&extension));
+    assert_eq!(w.decode::<Blob>(object).storage.end_epoch, 6);
+}
+
+#[test]
+fn reserve_space_aborts() {
+    let w = W::new();
+    let args = |amount: u64, epochs: u32, coin: &Object| {
+        vec![
+            w.system(true),
+            pure(&amount),
+            pure(&epochs),
+            Input::ImmutableOrOwned(reference(coin)),
+            pure(&w.addr(0)),
+        ]
+    };
+    let cmds = || {
+        vec![
+            call(
+                "system",
+                "reserve_space",
+                (0..4).map(Argument::Input).collect(),
+            ),
+            transfer(vec![Argument::Result(0)], 4),
+        ]
+    };
+    let coin = w.wal_coin(0);
+    let inner_abort = |code| ("system_state_inner".to_owned(), code);
+    let tx = w.exec(0, args(1_000, 0, &coin), cmds());
+    assert_eq!(
+        aborted(&tx),
+        inner_abort(abort::system_state_inner::EInvalidEpochsAhead)
+    );
+    let tx = w.exec(0, args(1_000, 6, &w.wal_coin(0)), cmds());
+    assert_eq!(
+        aborted(&tx),
+        inner_abort(abort::system_state_inner::EInvalidEpochsAhead)
+    );
+    let tx = w.exec(0, args(0, 1, &w.wal_coin(0)), cmds());
+    assert_eq!(
+        aborted(&tx),
+        inner_abort(abort::system_state_inner::EInvalidResourceSize)
+    );
+    let tx = w.exec(0, args(u64::MAX / 2, 1, &w.wal_coin(0)), cmds());
+    assert_eq!(aborted(&tx), ("balance".into(), 2));
+    let capacity = w.system_inner().total_capacity_size;
+    // More than the capacity (priced at 1000 FROST/MiB: affordable with 1M WAL).
+    let tx = w.exec(0, args(capacity + 1, 1, &w.wal_coin(0)), cmds());
+    assert_eq!(
+        aborted(&tx),
+        inner_abort(abort::system_state_inner::EStorageExceeded)
+    );
+    // Nothing changed.
+    assert_eq!(w.system_inner().used_capacity_size, 0);
+}
+
+#[test]
+fn storage_split_fuse_destroy_and_accessors() {
+    let w = W::new();
+    let s = w.buy(0, 2_000_000, 4);
+    // split_by_epoch at 3: [1,3) and [3,5).
+    let tx = w.ok(
+        0,
+        vec![w.input_obj(s), pure(&3u32), pure(&w.addr(0))],
+        vec![
+            call(
+                "storage_resource",
+                "split_by_epoch",
+                vec![Argument::Input(0), Argument::Input(1)],
+            ),
+            transfer(vec![Argument::Result(0)], 2),
+        ],
+    );
+    let later = created(&tx)[0];
+    assert_eq!(
+        (
+            w.decode::<Storage>(s).end_epoch,
+            w.decode::<Storage>(later).start_epoch
+        ),
+        (3, 3)
+    );
+    // Invalid split epoch.
+    let tx = w.exec(
+        0,
+        vec![w.input_obj(s), pure(&3u32), pure(&w.addr(0))],
+        vec![
+            call(
+                "storage_resource",
+                "split_by_epoch",
+                vec![Argument::Input(0), Argument::Input(1)],
+            ),
+            transfer(vec![Argument::Result(0)], 2),
+        ],
+    );
+    assert_eq!(
+        aborted(&tx),
+        (
+            "storage_resource".into(),
+            abort::storage_resource::EInvalidEpoch
+        )
+    );
+    // fuse (periods) them back.
+    let tx = w.ok(
+        0,
+        vec![w.input_obj(s), w.input_obj(later)],
+        vec![call(
+            "storage_resource",
+            "fuse",
+            vec![Argument::Input(0), Argument::Input(1)],
+        )],
+    );
+    assert!(deleted(&tx).contains(&later));
+    assert_eq!(w.decode::<Storage>(s).end_epoch, 5);
+    // split_by_size then fuse_amount.
+    let tx = w.ok(
+        0,
+        vec![w.input_obj(s), pure(&500_000u64), pure(&w.addr(0))],
+        vec![
+            call(
+                "storage_resource",
+                "split_by_size",
+                vec![Argument::Input(0), Argument::Input(1)],
+            ),
+            transfer(vec![Argument::Result(0)], 2),
+        ],
+    );
+    let part = created(&tx)[0];
+    assert_eq!(w.decode::<Storage>(s).storage_size, 500_000);
+    assert_eq!(w.decode::<Storage>(part).storage_size, 1_500_000);
+    let tx = w.exec(
+        0,
+        vec![w.input_obj(s), pure(&600_000u64), pure(&w.addr(0))],
+        vec![
+            call(
+                "storage_resource",
+                "split_by_size",
+                vec![Argument::Input(0), Argument::Input(1)],
+            ),
+            transfer(vec![Argument::Result(0)], 2),
+        ],
+    );
+    assert_eq!(
+        aborted(&tx),
+        (
+            "storage_resource".into(),
+            abort::storage_resource::EIncompatibleAmount
+        )
+    );
+    // fuse_amount joins the sizes of equal periods.
+    w.ok(
+        0,
+        vec![w.input_obj(s), w.input_obj(part)],
+        vec![call(
+            "storage_resource",
+            "fuse_amount",
+            vec![Argument::Input(0), Argument::Input(1)],
+        )],
+    );
+    assert_eq!(w.decode::<Storage>(s).storage_size, 2_000_000);
+    // Accessors through a PTB, then destroy.
+    let tx = w.ok(
+        0,
+        vec![w.input_obj(s)],
+        vec![
+            call("storage_resource", "storage_size", vec![Argument::Input(0)]),
+            call("storage_resource", "destroy", vec![Argument::Input(0)]),
+        ],
+    );
+    assert!(deleted(&tx).contains(&s));
+}
+
+#[test]
+fn accessors_wal_and_staking() {
+    let w = W::new();
+    let treasury = addr(&w.g.info.treasury_id);
+    // wal::burn lowers the supply (the TreasuryCap under the dynamic object field).
+    let tx = w.ok(
+        0,
+        vec![
+            Input::Shared(SharedInput::new(treasury, 1, true)),
+            Input::ImmutableOrOwned(reference(&w.wal_coin(0))),
+            pure(&(5 * FROST)),
+        ],
+        vec![
+            Command::SplitCoins(sui_sdk_types::SplitCoins {
+                coin: Argument::Input(1),
+                amounts: vec![Argument::Input(2)],
+            }),
+            call_at(
+                walrus::wal_package(),
+                "wal",
+                "burn",
+                vec![Argument::Input(0), Argument::NestedResult(0, 0)],
+            ),
+            call_at(
+                walrus::wal_package(),
+                "wal",
+                "total_supply",
+                vec![Argument::Input(0)],
+            ),
+        ],
+    );
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    let cap = tx
+        .output_objects
+        .iter()
+        .find(|o| o.as_struct().unwrap().object_type().name().as_str() == "TreasuryCap")
+        .unwrap();
+    let cap: haulout_types::TreasuryCap<Wal> = bcs::from_bytes(contents(cap)).unwrap();
+    assert_eq!(cap.total_supply.value, Wal::TOTAL_SUPPLY_FROST - 5 * FROST);
+
+    // stake_with_pool: a StakedWal active from epoch 2, pending stake and active set updated.
+    let node_id: Address = w.g.nodes[0].node_id;
+    let amount = 1_000 * FROST;
+    let tx = w.ok(
+        0,
+        vec![
+            Input::Shared(SharedInput::new(addr(&w.g.info.staking_object_id), 1, true)),
+            Input::ImmutableOrOwned(reference(&w.wal_coin(0))),
+            pure(&amount),
+            pure(&node_id),
+            pure(&w.addr(0)),
+        ],
+        vec![
+            Command::SplitCoins(sui_sdk_types::SplitCoins {
+                coin: Argument::Input(1),
+                amounts: vec![Argument::Input(2)],
+            }),
+            call(
+                "staking",
+                "stake_with_pool",
+                vec![
+                    Argument::Input(0),
+                    Argument::NestedResult(0, 0),
+                    Argument::Input(3),
+                ],
+            ),
+            transfer(vec![Argument::Result(1)], 4),
+        ],
+    );
+    let staked_id = created(&tx)
+        .into_iter()
+        .find(|id| {
+            w.object(*id).as_struct().unwrap().object_type() == &StakedWal::struct_tag(&packages())
+        })
+        .unwrap();
+    let staked: StakedWal = w.decode(staked_id);
+    assert_eq!(staked.principal.value, amount);
+    assert_eq!(staked.activation_epoch, 2);
+    let pool: StakingPool = w.decode(node_id);
+    assert_eq!(pool.pending_stake.0.get(&2), Some(&amount));
+    // Unknown pool: EPoolNotFound.
+    let tx = w.exec(
+        0,
+        vec![
+            Input::Shared(SharedInput::new(addr(&w.g.info.staking_object_id), 1, true)),
+            Input::ImmutableOrOwned(reference(&w.wal_coin(0))),
+            pure(&amount),
+            pure(&Address::ZERO),
+            pure(&w.addr(0)),
+        ],
+        vec![
+            Command::SplitCoins(sui_sdk_types::SplitCoins {
+                coin: Argument::Input(1),
+                amounts: vec![Argument::Input(2)],
+            }),
+            call(
+                "staking",
+                "stake_with_pool",
+                vec![
+                    Argument::Input(0),
+                    Argument::NestedResult(0, 0),
+                    Argument::Input(3),
+                ],
+            ),
+            transfer(vec![Argument::Result(1)], 4),
+        ],
+    );
+    assert_eq!(
+        aborted(&tx),
+        ("staking_inner".into(), abort::staking_inner::EPoolNotFound)
+    );
+
+    // staked_wal::split / join / destroy_zero.
+    let tx = w.ok(
+        0,
+        vec![
+            w.input_obj(staked_id),
+            pure(&(400 * FROST)),
+            pure(&w.addr(0)),
+        ],
+        vec![
+            call(
+                "staked_wal",
+                "split",
+                vec![Argument::Input(0), Argument::Input(1)],
+            ),
+            transfer(vec![Argument::Result(0)], 2),
+        ],
+    );
+    let part = created(&tx)[0];
+    let part_sw: StakedWal = w.decode(part);
+    assert_eq!(part_sw.principal.value, 400 * FROST);
+    assert_eq!(part_sw.activation_epoch, 2);
+    assert_eq!(part_sw.node_id, staked.node_id);
+    assert_eq!(
+        w.decode::<StakedWal>(staked_id).principal.value,
+        600 * FROST
+    );
+    for amount in [0, 600 * FROST] {
+        let tx = w.exec(
+            0,
+            vec![w.input_obj(staked_id), pure(&amount), pure(&w.addr(0))],
+            vec![
+                call(
+                    "staked_wal",
+                    "split",
+                    vec![Argument::Input(0), Argument::Input(1)],
+                ),
+                transfer(vec![Argument::Result(0)], 2),
+            ],
+        );
+        assert_eq!(
+            aborted(&tx),
+            ("staked_wal".into(), abort::staked_wal::EInvalidAmount)
+        );
+    }
+    let tx = w.exec(
+        0,
+        vec![w.input_obj(part)],
+        vec![call("staked_wal", "destroy_zero", vec![Argument::Input(0)])],
+    );
+    assert_eq!(
+        aborted(&tx),
+        ("staked_wal".into(), abort::staked_wal::ENonZeroPrincipal)
+    );
+    let tx = w.ok(
+        0,
+        vec![w.input_obj(staked_id), w.input_obj(part)],
+        vec![call(
+            "staked_wal",
+            "join",
+            vec![Argument::Input(0), Argument::Input(1)],
+        )],
+    );
+    assert!(deleted(&tx).contains(&part));
+    assert_eq!(w.decode::<StakedWal>(staked_id), staked);
+    let tx = w.exec(
+        0,
+        vec![w.input_obj(staked_id)],
+        vec![call(
+            "staked_wal",
+            "withdraw_epoch",
+            vec![Argument::Input(0)],
+        )],
+    );
+    assert_eq!(
+        aborted(&tx),
+        ("staked_wal".into(), abort::staked_wal::ENotWithdrawing)
+    );
+}
+
+#[test]
+fn every_registered_function_mirrors_a_move_function() {
+    use haulout_localnet::Param;
+    use haulout_types::functions::ALL;
+    let registry = walrus::registry();
+    let mut count = 0;
+    for (package, module, name, f) in registry.functions() {
+        let package = if *package == walrus::walrus_package() {
+            "walrus"
+        } else if *package == walrus::wal_package() {
+            "wal"
+        } else {
+            continue;
+        };
+        let Some(m) = ALL
+            .iter()
+            .find(|m| m.package == package && m.module == module && m.name == name)
+        else {
+            panic!("{package}::{module}::{name} is registered but not a dispatched Move function");
+        };
+        assert_eq!(
+            f.sig.params.len(),
+            m.params.len(),
+            "{module}::{name}: parameter count"
+        );
+        for (param, spelled) in f.sig.params.iter().zip(m.params) {
+            let ok = match param {
+                Param::TxContext { mutable: true } => *spelled == "&mut TxContext",
+                Param::TxContext { mutable: false } => *spelled == "&TxContext",
+                Param::MutRef(_) => spelled.starts_with("&mut "),
+                Param::Ref(_) => spelled.starts_with('&') && !spelled.starts_with("&mut "),
+                Param::Val(_) => !spelled.starts_with('&'),
+            };
+            assert!(ok, "{module}::{name}: {param:?} vs {spelled}");
+        }
+        count += 1;
+    }
+    assert!(count >= 55, "only {count} natives registered");
+}
