@@ -13,6 +13,7 @@
 
 pub mod bls;
 pub mod genesis;
+mod governance;
 pub mod governance_math;
 mod natives;
 mod staking;
@@ -193,6 +194,7 @@ pub fn register(registry: &mut NativeRegistry) {
     system::register(registry);
     storage::register(registry);
     staking::register(registry);
+    governance::register(registry);
 }
 
 /// A registry with the Sui framework and the `wal` and `walrus` packages.

@@ -1,0 +1,1038 @@
+//! `walrus::governance` against the chain: proposals, votes with staked WAL (vote marks through
+//! split and join), finalize with the quorum and pass rule, execute; every abort; objects and
+//! events compared byte for byte with `haulout-types`.
+//!
+//! Walrus epochs do not advance on their own here: the tests move the staking epoch with
+//! `governance_testing::set_epoch`, a native registered by this test only.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use haulout_localnet::ExecutedTx;
+use haulout_localnet::FunctionSig;
+use haulout_localnet::NativeRegistry;
+use haulout_localnet::Node;
+use haulout_localnet::Param;
+use haulout_localnet::SigType;
+use haulout_localnet::TypeFilter;
+use haulout_localnet::Value;
+use haulout_localnet::walrus;
+use haulout_localnet::walrus::WalrusArgs;
+use haulout_localnet::walrus::genesis::GenesisOutput;
+use haulout_types::ActiveSet;
+use haulout_types::ExtendedFieldKey;
+use haulout_types::Field;
+use haulout_types::GovernanceConfig;
+use haulout_types::MoveStruct;
+use haulout_types::MoveType;
+use haulout_types::ObjectId;
+use haulout_types::Proposal;
+use haulout_types::ProposalAction;
+use haulout_types::ProposalCreated;
+use haulout_types::ProposalExecuted;
+use haulout_types::ProposalFinalized;
+use haulout_types::ProposalStatus;
+use haulout_types::StakedWal;
+use haulout_types::StakingInnerV1;
+use haulout_types::Table;
+use haulout_types::VecSet;
+use haulout_types::VoteCast;
+use haulout_types::VoteMarks;
+use haulout_types::VoteMarksKey;
+use haulout_types::Wal;
+use haulout_types::abort::governance as codes;
+use sui_crypto::SuiSigner as _;
+use sui_crypto::ed25519::Ed25519PrivateKey;
+use sui_sdk_types::Address;
+use sui_sdk_types::Argument;
+use sui_sdk_types::Command;
+use sui_sdk_types::ExecutionError;
+use sui_sdk_types::ExecutionStatus;
+use sui_sdk_types::GasPayment;
+use sui_sdk_types::IdOperation;
+use sui_sdk_types::Identifier;
+use sui_sdk_types::Input;
+use sui_sdk_types::MoveCall;
+use sui_sdk_types::Object;
+use sui_sdk_types::ObjectData;
+use sui_sdk_types::ObjectReference;
+use sui_sdk_types::Owner;
+use sui_sdk_types::ProgrammableTransaction;
+use sui_sdk_types::SharedInput;
+use sui_sdk_types::StructTag;
+use sui_sdk_types::Transaction;
+use sui_sdk_types::TransactionEffects;
+use sui_sdk_types::TransactionExpiration;
+use sui_sdk_types::TransactionKind;
+use sui_sdk_types::TypeTag;
+
+const N_NODES: usize = 4;
+const FROST: u64 = 1_000_000_000;
+/// WAL staked with each node at genesis.
+const NODE_STAKE: u64 = 10_000;
+const QUORUM: &str = "governance.quorum_bps";
+
+fn contents(o: &Object) -> &[u8] {
+    match o.data() {
+        ObjectData::Struct(s) => s.contents(),
+        ObjectData::Package(_) => panic!("package"),
+    }
+}
+
+fn reference(o: &Object) -> ObjectReference {
+    ObjectReference::new(o.object_id(), o.version(), o.digest())
+}
+
+fn addr(s: &str) -> Address {
+    s.parse().unwrap()
+}
+
+fn pure<T: serde::Serialize>(v: &T) -> Input {
+    Input::Pure(bcs::to_bytes(v).unwrap())
+}
+
+fn call(module: &str, function: &str, arguments: Vec<Argument>) -> Command {
+    Command::MoveCall(MoveCall {
+        package: walrus::walrus_package(),
+        module: Identifier::new(module).unwrap(),
+        function: Identifier::new(function).unwrap(),
+        type_arguments: vec![],
+        arguments,
+    })
+}
+
+fn effects(tx: &ExecutedTx) -> &sui_sdk_types::TransactionEffectsV2 {
+    let TransactionEffects::V2(e) = &tx.effects else {
+        panic!("v2")
+    };
+    e
+}
+
+fn status(tx: &ExecutedTx) -> ExecutionStatus {
+    effects(tx).status.clone()
+}
+
+fn created(tx: &ExecutedTx) -> Vec<Address> {
+    effects(tx)
+        .changed_objects
+        .iter()
+        .filter(|c| c.id_operation == IdOperation::Created)
+        .map(|c| c.object_id)
+        .collect()
+}
+
+/// The abort `(module, code)` of a failed transaction.
+fn aborted(tx: &ExecutedTx) -> (String, u64) {
+    match status(tx) {
+        ExecutionStatus::Failure {
+            error: ExecutionError::MoveAbort { location, code },
+            ..
+        } => (location.module.as_str().to_owned(), code),
+        other => panic!("expected an abort, got {other:?}"),
+    }
+}
+
+fn gov(code: u64) -> (String, u64) {
+    ("governance".into(), code)
+}
+
+fn events_of<T: MoveStruct + serde::de::DeserializeOwned>(tx: &ExecutedTx) -> Vec<T> {
+    let tag = T::struct_tag(&walrus::packages());
+    tx.events
+        .as_ref()
+        .map(|e| {
+            e.0.iter()
+                .filter(|e| e.type_ == tag)
+                .map(|e| bcs::from_bytes(&e.contents).unwrap())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The staking inner state's dynamic field ID.
+fn inner_field_id(staking: Address) -> Address {
+    staking.derive_dynamic_child_id(&TypeTag::U64, &1u64.to_le_bytes())
+}
+
+/// `governance_testing::set_epoch(&mut Staking, u32)`: writes the epoch into the staking inner
+/// state (test only: epochs do not advance on this branch).
+fn registry() -> NativeRegistry {
+    let mut r = walrus::registry();
+    let staking_t = SigType::datatype(walrus::walrus_package(), "staking", "Staking", vec![]);
+    r.register(
+        walrus::walrus_package(),
+        "governance_testing",
+        "set_epoch",
+        FunctionSig {
+            type_params: vec![],
+            params: vec![Param::MutRef(staking_t), Param::Val(SigType::U32)],
+            returns: vec![],
+            is_entry: false,
+        },
+        Arc::new(|ctx, _, a: &mut [Value]| {
+            let staking = a[0].object_id().unwrap();
+            let key = 1u64.to_le_bytes();
+            let bytes = ctx.dynamic_field(staking, &TypeTag::U64, &key).unwrap();
+            let mut inner: StakingInnerV1 = bcs::from_bytes(&bytes).unwrap();
+            inner.epoch = bcs::from_bytes(&a[1].bytes).unwrap();
+            ctx.set_dynamic_field(
+                staking,
+                TypeTag::U64,
+                key.to_vec(),
+                StakingInnerV1::type_tag(&walrus::packages()),
+                bcs::to_bytes(&inner).unwrap(),
+            );
+            Ok(vec![])
+        }),
+    );
+    r
+}
+
+struct W {
+    node: Arc<Node>,
+    keys: Vec<Ed25519PrivateKey>,
+    g: GenesisOutput,
+    _dir: tempfile::TempDir,
+}
+
+/// Who signs: a funded account or a genesis storage node's operator.
+#[derive(Clone, Copy)]
+enum Who {
+    Account(usize),
+    Node(usize),
+}
+
+impl W {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let args = WalrusArgs {
+            nodes: N_NODES,
+            n_shards: 12,
+            stake_per_node: NODE_STAKE,
+            ..Default::default()
+        };
+        let (node, keys, g) = walrus::open(dir.path(), 2, registry(), &args).unwrap();
+        Self {
+            node,
+            keys: keys.unwrap().keys,
+            g: g.unwrap(),
+            _dir: dir,
+        }
+    }
+
+    fn key(&self, who: Who) -> &Ed25519PrivateKey {
+        match who {
+            Who::Account(i) => &self.keys[i],
+            Who::Node(i) => &self.g.nodes[i].sui_key,
+        }
+    }
+
+    fn addr(&self, who: Who) -> Address {
+        self.key(who).public_key().derive_address()
+    }
+
+    fn owned(&self, owner: Address, ty: StructTag) -> Vec<Object> {
+        self.node
+            .owned_objects(owner, Some(&TypeFilter::Exact(ty)), None, 1000)
+            .0
+    }
+
+    fn exec(&self, who: Who, inputs: Vec<Input>, commands: Vec<Command>) -> Arc<ExecutedTx> {
+        let sender = self.addr(who);
+        let gas = self.owned(sender, StructTag::gas_coin())[0].clone();
+        let tx = Transaction {
+            kind: TransactionKind::ProgrammableTransaction(ProgrammableTransaction {
+                inputs,
+                commands,
+            }),
+            sender,
+            gas_payment: GasPayment {
+                objects: vec![reference(&gas)],
+                owner: sender,
+                price: haulout_localnet::REFERENCE_GAS_PRICE,
+                budget: 5_000_000_000,
+            },
+            expiration: TransactionExpiration::None,
+        };
+        let sig = self.key(who).sign_transaction(&tx).unwrap();
+        self.node.execute(tx, vec![sig]).unwrap()
+    }
+
+    fn ok(&self, who: Who, inputs: Vec<Input>, commands: Vec<Command>) -> Arc<ExecutedTx> {
+        let tx = self.exec(who, inputs, commands);
+        assert_eq!(status(&tx), ExecutionStatus::Success);
+        tx
+    }
+
+    fn object(&self, id: Address) -> Object {
+        self.node.object(&id).unwrap()
+    }
+
+    fn decode<T: serde::de::DeserializeOwned>(&self, id: Address) -> T {
+        bcs::from_bytes(contents(&self.object(id))).unwrap()
+    }
+
+    fn staking_id(&self) -> Address {
+        addr(&self.g.info.staking_object_id)
+    }
+
+    fn staking(&self, mutable: bool) -> Input {
+        Input::Shared(SharedInput::new(self.staking_id(), 1, mutable))
+    }
+
+    fn config_id(&self) -> Address {
+        addr(&self.g.info.governance_config_id)
+    }
+
+    fn config_input(&self, mutable: bool) -> Input {
+        Input::Shared(SharedInput::new(self.config_id(), 1, mutable))
+    }
+
+    fn config(&self) -> GovernanceConfig {
+        self.decode(self.config_id())
+    }
+
+    fn shared(&self, id: Address, mutable: bool) -> Input {
+        let Owner::Shared(version) = *self.object(id).owner() else {
+            panic!("not shared")
+        };
+        Input::Shared(SharedInput::new(id, version, mutable))
+    }
+
+    fn owned_input(&self, id: Address) -> Input {
+        Input::ImmutableOrOwned(reference(&self.object(id)))
+    }
+
+    fn inner(&self) -> StakingInnerV1 {
+        let field: Field<u64, StakingInnerV1> = self.decode(inner_field_id(self.staking_id()));
+        field.value
+    }
+
+    fn total_active_stake(&self) -> u64 {
+        let parent: Address = self.inner().active_set.id.into();
+        let key = bcs::to_bytes(&ExtendedFieldKey::default()).unwrap();
+        let id =
+            parent.derive_dynamic_child_id(&ExtendedFieldKey::type_tag(&walrus::packages()), &key);
+        let field: Field<ExtendedFieldKey, ActiveSet> = self.decode(id);
+        field.value.total_stake
+    }
+
+    fn set_epoch(&self, epoch: u32) {
+        self.ok(
+            Who::Account(0),
+            vec![self.staking(true), pure(&epoch)],
+            vec![call(
+                "governance_testing",
+                "set_epoch",
+                vec![Argument::Input(0), Argument::Input(1)],
+            )],
+        );
+        assert_eq!(self.inner().epoch, epoch);
+    }
+
+    fn node_stake(&self, i: usize) -> Address {
+        self.g.nodes[i].staked_wal_id
+    }
+
+    /// `create_proposal` with `staked`, owned by `who`; `action` is `None` for a signal.
+    fn propose_with(
+        &self,
+        who: Who,
+        staked: Address,
+        title: &str,
+        description: &str,
+        action: Option<(&str, u64)>,
+    ) -> Arc<ExecutedTx> {
+        let mut inputs = vec![
+            self.config_input(true),
+            self.staking(false),
+            self.owned_input(staked),
+            pure(&title.to_owned()),
+            pure(&description.to_owned()),
+        ];
+        let action_cmd = match action {
+            None => call("governance", "signal_action", vec![]),
+            Some((name, value)) => {
+                inputs.push(pure(&name.to_owned()));
+                inputs.push(pure(&value));
+                call(
+                    "governance",
+                    "set_parameter_action",
+                    vec![Argument::Input(5), Argument::Input(6)],
+                )
+            }
+        };
+        self.exec(
+            who,
+            inputs,
+            vec![
+                action_cmd,
+                call(
+                    "governance",
+                    "create_proposal",
+                    vec![
+                        Argument::Input(0),
+                        Argument::Input(1),
+                        Argument::Input(2),
+                        Argument::Input(3),
+                        Argument::Input(4),
+                        Argument::Result(0),
+                    ],
+                ),
+            ],
+        )
+    }
+
+    /// A successful proposal by node `i`; returns the proposal's ID.
+    fn propose(&self, i: usize, action: Option<(&str, u64)>) -> Address {
+        let tx = self.propose_with(Who::Node(i), self.node_stake(i), "t", "d", action);
+        assert_eq!(status(&tx), ExecutionStatus::Success);
+        let proposal_tag = Proposal::struct_tag(&walrus::packages());
+        created(&tx)
+            .into_iter()
+            .find(|id| self.object(*id).as_struct().unwrap().object_type() == &proposal_tag)
+            .unwrap()
+    }
+
+    fn vote(&self, who: Who, proposal: Address, staked: Address, choice: u8) -> Arc<ExecutedTx> {
+        self.exec(
+            who,
+            vec![
+                self.shared(proposal, true),
+                self.staking(false),
+                self.owned_input(staked),
+                pure(&choice),
+            ],
+            vec![call(
+                "governance",
+                "vote",
+                vec![
+                    Argument::Input(0),
+                    Argument::Input(1),
+                    Argument::Input(2),
+                    Argument::Input(3),
+                ],
+            )],
+        )
+    }
+
+    fn finalize(&self, proposal: Address) -> Arc<ExecutedTx> {
+        self.exec(
+            Who::Account(0),
+            vec![
+                self.shared(proposal, true),
+                self.config_input(false),
+                self.staking(false),
+            ],
+            vec![call(
+                "governance",
+                "finalize",
+                vec![Argument::Input(0), Argument::Input(1), Argument::Input(2)],
+            )],
+        )
+    }
+
+    fn execute(&self, proposal: Address) -> Arc<ExecutedTx> {
+        self.exec(
+            Who::Account(0),
+            vec![
+                self.shared(proposal, true),
+                self.config_input(true),
+                self.staking(true),
+            ],
+            vec![call(
+                "governance",
+                "execute",
+                vec![Argument::Input(0), Argument::Input(1), Argument::Input(2)],
+            )],
+        )
+    }
+
+    /// Splits `amount` FROST off node `i`'s genesis stake, kept by the node's operator.
+    fn split(&self, i: usize, staked: Address, amount: u64) -> Address {
+        let who = Who::Node(i);
+        let tx = self.ok(
+            who,
+            vec![
+                self.owned_input(staked),
+                pure(&amount),
+                pure(&self.addr(who)),
+            ],
+            vec![
+                call(
+                    "staked_wal",
+                    "split",
+                    vec![Argument::Input(0), Argument::Input(1)],
+                ),
+                Command::TransferObjects(sui_sdk_types::TransferObjects {
+                    objects: vec![Argument::Result(0)],
+                    address: Argument::Input(2),
+                }),
+            ],
+        );
+        let tag = StakedWal::struct_tag(&walrus::packages());
+        created(&tx)
+            .into_iter()
+            .find(|id| self.object(*id).as_struct().unwrap().object_type() == &tag)
+            .unwrap()
+    }
+
+    /// Stakes `amount` FROST of account `i`'s WAL with node 0; returns the `StakedWal`.
+    fn stake(&self, i: usize, amount: u64) -> Address {
+        let who = Who::Account(i);
+        let coin = self
+            .owned(
+                self.addr(who),
+                StructTag::coin(Wal::type_tag(&walrus::packages())),
+            )
+            .into_iter()
+            .next()
+            .unwrap();
+        let tx = self.ok(
+            who,
+            vec![
+                self.staking(true),
+                Input::ImmutableOrOwned(reference(&coin)),
+                pure(&amount),
+                pure(&self.g.nodes[0].node_id),
+                pure(&self.addr(who)),
+            ],
+            vec![
+                Command::SplitCoins(sui_sdk_types::SplitCoins {
+                    coin: Argument::Input(1),
+                    amounts: vec![Argument::Input(2)],
+                }),
+                call(
+                    "staking",
+                    "stake_with_pool",
+                    vec![
+                        Argument::Input(0),
+                        Argument::NestedResult(0, 0),
+                        Argument::Input(3),
+                    ],
+                ),
+                Command::TransferObjects(sui_sdk_types::TransferObjects {
+                    objects: vec![Argument::Result(1)],
+                    address: Argument::Input(4),
+                }),
+            ],
+        );
+        let tag = StakedWal::struct_tag(&walrus::packages());
+        created(&tx)
+            .into_iter()
+            .find(|id| self.object(*id).as_struct().unwrap().object_type() == &tag)
+            .unwrap()
+    }
+
+    fn marks(&self, staked: Address) -> Option<VoteMarks> {
+        let key = bcs::to_bytes(&VoteMarksKey::default()).unwrap();
+        let id = staked.derive_dynamic_child_id(&VoteMarksKey::type_tag(&walrus::packages()), &key);
+        self.node.object(&id).map(|o| {
+            let field: Field<VoteMarksKey, VoteMarks> = bcs::from_bytes(contents(&o)).unwrap();
+            field.value
+        })
+    }
+
+    /// The choice recorded in the proposal's `voters` table for `staked`.
+    fn voter(&self, proposal: &Proposal, staked: Address) -> Option<u8> {
+        let key = bcs::to_bytes(&ObjectId::from(staked)).unwrap();
+        let id = Address::from(proposal.voters.id)
+            .derive_dynamic_child_id(&ObjectId::type_tag(&walrus::packages()), &key);
+        self.node.object(&id).map(|o| {
+            let field: Field<ObjectId, u8> = bcs::from_bytes(contents(&o)).unwrap();
+            field.value
+        })
+    }
+}
+
+#[test]
+fn proposal_passes_and_is_executed() {
+    let w = W::new();
+    let epoch = w.inner().epoch;
+    let before = w.config();
+    assert_eq!(before.quorum_bps, 2000);
+
+    // create_proposal: a shared Proposal, byte for byte, and ProposalCreated.
+    let tx = w.propose_with(
+        Who::Node(0),
+        w.node_stake(0),
+        "raise the quorum",
+        "to 30%",
+        Some((QUORUM, 3000)),
+    );
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    let tag = Proposal::struct_tag(&walrus::packages());
+    let id = created(&tx)
+        .into_iter()
+        .find(|id| w.object(*id).as_struct().unwrap().object_type() == &tag)
+        .unwrap();
+    assert!(matches!(w.object(id).owner(), Owner::Shared(_)));
+    let proposal: Proposal = w.decode(id);
+    let expected = Proposal {
+        id: id.into(),
+        number: 0,
+        proposer: w.addr(Who::Node(0)),
+        title: "raise the quorum".into(),
+        description: "to 30%".into(),
+        action: ProposalAction::SetParameter {
+            name: QUORUM.into(),
+            value: 3000,
+        },
+        created_epoch: epoch,
+        voting_end_epoch: epoch + 2,
+        yes: 0,
+        no: 0,
+        abstain: 0,
+        status: ProposalStatus::Active,
+        voters: Table::new(proposal.voters.id, 0),
+    };
+    assert_eq!(proposal, expected);
+    assert_eq!(
+        contents(&w.object(id)),
+        bcs::to_bytes(&expected).unwrap().as_slice()
+    );
+    assert_eq!(
+        events_of::<ProposalCreated>(&tx),
+        vec![ProposalCreated {
+            proposal_id: id.into(),
+            number: 0,
+            proposer: w.addr(Who::Node(0)),
+            title: "raise the quorum".into(),
+            action_kind: 1,
+            param_name: QUORUM.into(),
+            param_value: 3000,
+            created_epoch: epoch,
+            voting_end_epoch: epoch + 2,
+        }]
+    );
+    assert_eq!(
+        w.config(),
+        GovernanceConfig {
+            next_number: 1,
+            ..before
+        }
+    );
+
+    // Too early to finalize.
+    assert_eq!(aborted(&w.finalize(id)), gov(codes::EVotingNotEnded));
+
+    // vote: yes with node 0 (25% of the stake), no with node 1's smaller part.
+    let staked0 = w.node_stake(0);
+    let weight = w.decode::<StakedWal>(staked0).principal.value;
+    let tx = w.vote(Who::Node(0), id, staked0, 0);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    assert_eq!(
+        events_of::<VoteCast>(&tx),
+        vec![VoteCast {
+            proposal_id: id.into(),
+            staked_wal_id: staked0.into(),
+            voter: w.addr(Who::Node(0)),
+            choice: 0,
+            weight,
+        }]
+    );
+    let part1 = w.split(1, w.node_stake(1), 1_000 * FROST);
+    assert_eq!(
+        status(&w.vote(Who::Node(1), id, part1, 1)),
+        ExecutionStatus::Success
+    );
+    let part2 = w.split(2, w.node_stake(2), 500 * FROST);
+    assert_eq!(
+        status(&w.vote(Who::Node(2), id, part2, 2)),
+        ExecutionStatus::Success
+    );
+    let proposal: Proposal = w.decode(id);
+    assert_eq!(
+        (proposal.yes, proposal.no, proposal.abstain),
+        (weight, 1_000 * FROST, 500 * FROST)
+    );
+    assert_eq!(proposal.voters.size, 3);
+    assert_eq!(w.voter(&proposal, staked0), Some(0));
+    assert_eq!(w.voter(&proposal, part1), Some(1));
+    assert_eq!(w.voter(&proposal, part2), Some(2));
+    assert_eq!(
+        w.marks(staked0),
+        Some(VoteMarks {
+            proposals: VecSet {
+                contents: vec![id.into()]
+            },
+            locked_until_epoch: epoch + 2,
+        })
+    );
+
+    // Voting closes at voting_end_epoch; then finalize.
+    w.set_epoch(epoch + 2);
+    let staked3 = w.node_stake(3);
+    assert_eq!(
+        aborted(&w.vote(Who::Node(3), id, staked3, 0)),
+        gov(codes::EVotingClosed)
+    );
+    let total = w.total_active_stake();
+    let tx = w.finalize(id);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    assert_eq!(
+        events_of::<ProposalFinalized>(&tx),
+        vec![ProposalFinalized {
+            proposal_id: id.into(),
+            status: 1,
+            yes: weight,
+            no: 1_000 * FROST,
+            abstain: 500 * FROST,
+            total_stake: total,
+        }]
+    );
+    assert_eq!(w.decode::<Proposal>(id).status, ProposalStatus::Passed);
+    assert_eq!(aborted(&w.finalize(id)), gov(codes::ENotActive));
+    assert_eq!(
+        aborted(&w.vote(Who::Node(3), id, staked3, 0)),
+        gov(codes::EVotingClosed)
+    );
+
+    // execute: the quorum changes, once.
+    let tx = w.execute(id);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    assert_eq!(
+        events_of::<ProposalExecuted>(&tx),
+        vec![ProposalExecuted {
+            proposal_id: id.into(),
+            number: 0,
+        }]
+    );
+    assert_eq!(
+        w.config(),
+        GovernanceConfig {
+            next_number: 1,
+            quorum_bps: 3000,
+            ..before
+        }
+    );
+    assert_eq!(w.decode::<Proposal>(id).status, ProposalStatus::Executed);
+    assert_eq!(aborted(&w.execute(id)), gov(codes::ENotPassed));
+}
+
+#[test]
+fn every_parameter_and_signal_executes() {
+    let w = W::new();
+    let epoch = w.inner().epoch;
+    let actions: [Option<(&str, u64)>; 6] = [
+        None,
+        Some(("governance.min_stake_to_propose", 7 * FROST)),
+        Some(("governance.voting_period_epochs", 3)),
+        Some(("governance.pass_threshold_bps", 6000)),
+        Some((QUORUM, 2500)),
+        Some(("staking.epoch_duration_ms", 60_000)),
+    ];
+    let ids: Vec<Address> = actions.iter().map(|a| w.propose(0, *a)).collect();
+    for id in &ids {
+        assert_eq!(
+            status(&w.vote(Who::Node(0), *id, w.node_stake(0), 0)),
+            ExecutionStatus::Success
+        );
+    }
+    w.set_epoch(epoch + 2);
+    for id in &ids {
+        assert_eq!(status(&w.finalize(*id)), ExecutionStatus::Success);
+        assert_eq!(w.decode::<Proposal>(*id).status, ProposalStatus::Passed);
+        assert_eq!(status(&w.execute(*id)), ExecutionStatus::Success);
+    }
+    let config = w.config();
+    assert_eq!(config.next_number, 6);
+    assert_eq!(config.min_stake_to_propose, 7 * FROST);
+    assert_eq!(config.voting_period_epochs, 3);
+    assert_eq!(config.pass_threshold_bps, 6000);
+    assert_eq!(config.quorum_bps, 2500);
+    // staking::set_next_epoch_duration: a dynamic field of Staking under b"next_epoch_duration".
+    let key = bcs::to_bytes(&b"next_epoch_duration".to_vec()).unwrap();
+    let field_id = w
+        .staking_id()
+        .derive_dynamic_child_id(&TypeTag::Vector(Box::new(TypeTag::U8)), &key);
+    let field: Field<Vec<u8>, u64> = w.decode(field_id);
+    assert_eq!(field.value, 60_000);
+    // A new proposal uses the new voting period.
+    let id = w.propose(0, None);
+    assert_eq!(w.decode::<Proposal>(id).voting_end_epoch, epoch + 2 + 3);
+}
+
+#[test]
+fn rejected_without_quorum_and_at_the_edges() {
+    let w = W::new();
+    let epoch = w.inner().epoch;
+    let total = w.total_active_stake();
+    assert_eq!(total, N_NODES as u64 * NODE_STAKE * FROST);
+    // Quorum 20%: exactly total/5 is enough, one FROST less is not.
+    let quorum = total / 5;
+    let (below, at) = (w.propose(0, None), w.propose(0, None));
+    // yes == no is not a majority (strictly more than 50% is needed); 1 more yes is.
+    let (tie, majority) = (w.propose(0, None), w.propose(0, None));
+    let yes_below = w.split(1, w.node_stake(1), quorum - 1);
+    let yes_at = w.split(2, w.node_stake(2), quorum);
+    assert_eq!(
+        status(&w.vote(Who::Node(1), below, yes_below, 0)),
+        ExecutionStatus::Success
+    );
+    assert_eq!(
+        status(&w.vote(Who::Node(2), at, yes_at, 0)),
+        ExecutionStatus::Success
+    );
+    let half = 2_000 * FROST;
+    let tie_yes = w.split(3, w.node_stake(3), half);
+    let tie_no = w.split(3, w.node_stake(3), half);
+    let maj_yes = w.split(3, w.node_stake(3), half + 1);
+    let maj_no = w.split(3, w.node_stake(3), half);
+    // Node 0 abstains on both: the quorum is reached, the majority is decided by yes and no.
+    for p in [tie, majority] {
+        assert_eq!(
+            status(&w.vote(Who::Node(0), p, w.node_stake(0), 2)),
+            ExecutionStatus::Success
+        );
+    }
+    for (p, s, c) in [
+        (tie, tie_yes, 0),
+        (tie, tie_no, 1),
+        (majority, maj_yes, 0),
+        (majority, maj_no, 1),
+    ] {
+        assert_eq!(
+            status(&w.vote(Who::Node(3), p, s, c)),
+            ExecutionStatus::Success
+        );
+    }
+    w.set_epoch(epoch + 2);
+    for (id, passed) in [(below, false), (at, true), (tie, false), (majority, true)] {
+        let tx = w.finalize(id);
+        assert_eq!(status(&tx), ExecutionStatus::Success);
+        let event = &events_of::<ProposalFinalized>(&tx)[0];
+        assert_eq!(event.total_stake, total);
+        assert_eq!(event.status, if passed { 1 } else { 2 });
+        let expected = if passed {
+            ProposalStatus::Passed
+        } else {
+            ProposalStatus::Rejected
+        };
+        assert_eq!(w.decode::<Proposal>(id).status, expected);
+    }
+    // A rejected proposal cannot be executed.
+    assert_eq!(aborted(&w.execute(below)), gov(codes::ENotPassed));
+    assert_eq!(status(&w.execute(at)), ExecutionStatus::Success);
+}
+
+#[test]
+fn the_same_wal_cannot_vote_twice() {
+    let w = W::new();
+    let id = w.propose(0, None);
+    let staked = w.node_stake(1);
+    let part = w.split(1, staked, 100 * FROST);
+    assert_eq!(
+        status(&w.vote(Who::Node(1), id, staked, 0)),
+        ExecutionStatus::Success
+    );
+    // Again with the same object.
+    assert_eq!(
+        aborted(&w.vote(Who::Node(1), id, staked, 0)),
+        gov(codes::EAlreadyVoted)
+    );
+    // A part split off after the vote carries the marks.
+    let after = w.split(1, staked, 100 * FROST);
+    assert_eq!(w.marks(after), w.marks(staked));
+    assert_eq!(
+        aborted(&w.vote(Who::Node(1), id, after, 1)),
+        gov(codes::EAlreadyVoted)
+    );
+    // A part split off before the vote has not voted; once it has, joining merges the marks.
+    let other = w.propose(0, None);
+    assert_eq!(
+        status(&w.vote(Who::Node(1), other, part, 1)),
+        ExecutionStatus::Success
+    );
+    w.ok(
+        Who::Node(1),
+        vec![w.owned_input(staked), w.owned_input(part)],
+        vec![call(
+            "staked_wal",
+            "join",
+            vec![Argument::Input(0), Argument::Input(1)],
+        )],
+    );
+    let marks = w.marks(staked).unwrap();
+    assert_eq!(marks.proposals.contents, vec![id.into(), other.into()]);
+    assert_eq!(
+        aborted(&w.vote(Who::Node(1), other, staked, 0)),
+        gov(codes::EAlreadyVoted)
+    );
+    let (yes, no, _) = {
+        let p: Proposal = w.decode(id);
+        (p.yes, p.no, p.abstain)
+    };
+    assert_eq!((yes, no), ((NODE_STAKE - 100) * FROST, 0));
+}
+
+#[test]
+fn create_proposal_aborts() {
+    let w = W::new();
+    let epoch = w.inner().epoch;
+    let n0 = Who::Node(0);
+    let staked = w.node_stake(0);
+    // A stake that is not active yet.
+    let fresh = w.stake(0, 2_000 * FROST);
+    let fresh_sw: StakedWal = w.decode(fresh);
+    assert!(fresh_sw.activation_epoch > epoch);
+    let tx = w.propose_with(Who::Account(0), fresh, "t", "d", None);
+    assert_eq!(aborted(&tx), gov(codes::EStakeNotActive));
+    // Below the minimum (1,000 WAL); exactly the minimum is enough.
+    let min = w.config().min_stake_to_propose;
+    let small = w.split(0, staked, min - 1);
+    let exact = w.split(0, staked, min);
+    let tx = w.propose_with(n0, small, "t", "d", None);
+    assert_eq!(aborted(&tx), gov(codes::EInsufficientStake));
+    let tx = w.propose_with(n0, exact, "t", "d", None);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    // Title and description limits (bytes).
+    let t200 = "t".repeat(200);
+    let d4000 = "d".repeat(4000);
+    let tx = w.propose_with(n0, staked, &t200, &d4000, None);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    let tx = w.propose_with(n0, staked, &"t".repeat(201), "d", None);
+    assert_eq!(aborted(&tx), gov(codes::ETitleTooLong));
+    let tx = w.propose_with(n0, staked, "t", &"d".repeat(4001), None);
+    assert_eq!(aborted(&tx), gov(codes::EDescriptionTooLong));
+    // The stake check comes before the title check.
+    let tx = w.propose_with(n0, small, &"t".repeat(201), "d", None);
+    assert_eq!(aborted(&tx), gov(codes::EInsufficientStake));
+    // Parameters: unknown names and out-of-range values.
+    for (name, value, code) in [
+        ("governance.unknown", 1, codes::EUnknownParameter),
+        (
+            "governance.voting_period_epochs",
+            0,
+            codes::EInvalidParameterValue,
+        ),
+        (
+            "governance.voting_period_epochs",
+            54,
+            codes::EInvalidParameterValue,
+        ),
+        ("governance.quorum_bps", 0, codes::EInvalidParameterValue),
+        (
+            "governance.quorum_bps",
+            10_001,
+            codes::EInvalidParameterValue,
+        ),
+        (
+            "governance.pass_threshold_bps",
+            4_999,
+            codes::EInvalidParameterValue,
+        ),
+        (
+            "governance.pass_threshold_bps",
+            10_001,
+            codes::EInvalidParameterValue,
+        ),
+        (
+            "staking.epoch_duration_ms",
+            999,
+            codes::EInvalidParameterValue,
+        ),
+    ] {
+        let tx = w.propose_with(n0, staked, "t", "d", Some((name, value)));
+        assert_eq!(aborted(&tx), gov(code), "{name} = {value}");
+    }
+    for (name, value) in [
+        ("governance.min_stake_to_propose", 0),
+        ("governance.voting_period_epochs", 53),
+        ("governance.quorum_bps", 10_000),
+        ("governance.pass_threshold_bps", 5_000),
+        ("staking.epoch_duration_ms", 1_000),
+    ] {
+        let tx = w.propose_with(n0, staked, "t", "d", Some((name, value)));
+        assert_eq!(status(&tx), ExecutionStatus::Success, "{name} = {value}");
+    }
+    // Numbers count every proposal created.
+    assert_eq!(w.config().next_number, 7);
+    // Once active (next epoch), the fresh stake may propose.
+    w.set_epoch(fresh_sw.activation_epoch);
+    let tx = w.propose_with(Who::Account(0), fresh, "t", "d", None);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+}
+
+#[test]
+fn vote_aborts() {
+    let w = W::new();
+    let epoch = w.inner().epoch;
+    let id = w.propose(0, None);
+    let fresh = w.stake(0, 2_000 * FROST);
+    // Choice above 2.
+    assert_eq!(
+        aborted(&w.vote(Who::Node(0), id, w.node_stake(0), 3)),
+        gov(codes::EInvalidChoice)
+    );
+    // A stake active only after the proposal's creation, even once active.
+    assert_eq!(
+        aborted(&w.vote(Who::Account(0), id, fresh, 0)),
+        gov(codes::EStakeTooNew)
+    );
+    let activation = w.decode::<StakedWal>(fresh).activation_epoch;
+    w.set_epoch(activation);
+    assert!(activation < epoch + 2);
+    assert_eq!(
+        aborted(&w.vote(Who::Account(0), id, fresh, 0)),
+        gov(codes::EStakeTooNew)
+    );
+    // A proposal created once it is active accepts it.
+    let later = w.propose(0, None);
+    assert_eq!(
+        status(&w.vote(Who::Account(0), later, fresh, 0)),
+        ExecutionStatus::Success
+    );
+    // Closed voting is checked before the choice.
+    w.set_epoch(epoch + 2);
+    assert_eq!(
+        aborted(&w.vote(Who::Node(0), id, w.node_stake(0), 9)),
+        gov(codes::EVotingClosed)
+    );
+}
+
+#[test]
+fn accessors() {
+    let w = W::new();
+    let id = w.propose(0, Some((QUORUM, 4000)));
+    let tx = w.ok(
+        Who::Account(0),
+        vec![
+            w.shared(id, false),
+            w.config_input(false),
+            pure(&1u64),
+            pure(&0u64),
+            pure(&0u64),
+            pure(&5u64),
+            pure(&2000u16),
+            pure(&5000u16),
+        ],
+        vec![
+            call("governance", "number", vec![Argument::Input(0)]),
+            call("governance", "tally", vec![Argument::Input(0)]),
+            call("governance", "status", vec![Argument::Input(0)]),
+            call("governance", "voting_end_epoch", vec![Argument::Input(0)]),
+            call("governance", "created_epoch", vec![Argument::Input(0)]),
+            call(
+                "governance",
+                "min_stake_to_propose",
+                vec![Argument::Input(1)],
+            ),
+            call(
+                "governance",
+                "voting_period_epochs",
+                vec![Argument::Input(1)],
+            ),
+            call("governance", "quorum_bps", vec![Argument::Input(1)]),
+            call("governance", "pass_threshold_bps", vec![Argument::Input(1)]),
+            call(
+                "governance",
+                "is_passing",
+                (2..8).map(Argument::Input).collect(),
+            ),
+        ],
+    );
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    let proposal: Proposal = w.decode(id);
+    assert_eq!(proposal.number, 0);
+}
