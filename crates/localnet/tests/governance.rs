@@ -185,6 +185,56 @@ fn registry() -> NativeRegistry {
             Ok(vec![])
         }),
     );
+    // governance_testing::expect_<ty>(actual, expected): aborts with code 1 unless equal.
+    for (name, ty) in [
+        ("expect_bool", SigType::Bool),
+        ("expect_u8", SigType::U8),
+        ("expect_u16", SigType::U16),
+        ("expect_u32", SigType::U32),
+        ("expect_u64", SigType::U64),
+    ] {
+        r.register(
+            walrus::walrus_package(),
+            "governance_testing",
+            name,
+            FunctionSig {
+                type_params: vec![],
+                params: vec![Param::Val(ty.clone()), Param::Val(ty)],
+                returns: vec![],
+                is_entry: false,
+            },
+            Arc::new(|ctx, _, a: &mut [Value]| {
+                if a[0].bytes == a[1].bytes {
+                    Ok(vec![])
+                } else {
+                    Err(ctx.abort(1))
+                }
+            }),
+        );
+    }
+    // governance_testing::set_withdrawing(&mut StakedWal, u32): the state a withdrawal request
+    // leaves (test only: `request_withdraw_stake` is not on this branch).
+    let staked_wal_t =
+        SigType::datatype(walrus::walrus_package(), "staked_wal", "StakedWal", vec![]);
+    r.register(
+        walrus::walrus_package(),
+        "governance_testing",
+        "set_withdrawing",
+        FunctionSig {
+            type_params: vec![],
+            params: vec![Param::MutRef(staked_wal_t), Param::Val(SigType::U32)],
+            returns: vec![],
+            is_entry: false,
+        },
+        Arc::new(|_, _, a: &mut [Value]| {
+            let mut sw: StakedWal = bcs::from_bytes(&a[0].bytes).unwrap();
+            sw.state = haulout_types::StakedWalState::Withdrawing {
+                withdraw_epoch: bcs::from_bytes(&a[1].bytes).unwrap(),
+            };
+            a[0].bytes = bcs::to_bytes(&sw).unwrap();
+            Ok(vec![])
+        }),
+    );
     r
 }
 
@@ -994,19 +1044,43 @@ fn vote_aborts() {
 #[test]
 fn accessors() {
     let w = W::new();
+    let epoch = w.inner().epoch;
     let id = w.propose(0, Some((QUORUM, 4000)));
-    let tx = w.ok(
-        Who::Account(0),
-        vec![
-            w.shared(id, false),
-            w.config_input(false),
-            pure(&1u64),
-            pure(&0u64),
-            pure(&0u64),
-            pure(&5u64),
-            pure(&2000u16),
-            pure(&5000u16),
-        ],
+    let part = w.split(1, w.node_stake(1), 3 * FROST);
+    assert_eq!(
+        status(&w.vote(Who::Node(1), id, part, 1)),
+        ExecutionStatus::Success
+    );
+    let expect = |ty: &str, actual: Argument, expected: u16| {
+        call(
+            "governance_testing",
+            &format!("expect_{ty}"),
+            vec![actual, Argument::Input(expected)],
+        )
+    };
+    let good = vec![
+        w.shared(id, false),
+        w.config_input(false),
+        pure(&1u64),
+        pure(&0u64),
+        pure(&0u64),
+        pure(&5u64),
+        pure(&2000u16),
+        pure(&5000u16),
+        // expected values, from input 8
+        pure(&0u64),
+        pure(&(3 * FROST)),
+        pure(&0u8),
+        pure(&(epoch + 2)),
+        pure(&epoch),
+        pure(&(1_000 * FROST)),
+        pure(&2u32),
+        pure(&2000u16),
+        pure(&5000u16),
+        pure(&true),
+        pure(&false),
+    ];
+    let commands = |last: u16| {
         vec![
             call("governance", "number", vec![Argument::Input(0)]),
             call("governance", "tally", vec![Argument::Input(0)]),
@@ -1025,14 +1099,56 @@ fn accessors() {
             ),
             call("governance", "quorum_bps", vec![Argument::Input(1)]),
             call("governance", "pass_threshold_bps", vec![Argument::Input(1)]),
+            // 1 yes of a total of 5 with a 20% quorum: passes (exactly the quorum).
             call(
                 "governance",
                 "is_passing",
                 (2..8).map(Argument::Input).collect(),
             ),
-        ],
+            expect("u64", Argument::Result(0), 8),
+            expect("u64", Argument::NestedResult(1, 0), 8),
+            expect("u64", Argument::NestedResult(1, 1), 9),
+            expect("u64", Argument::NestedResult(1, 2), 8),
+            expect("u8", Argument::Result(2), 10),
+            expect("u32", Argument::Result(3), 11),
+            expect("u32", Argument::Result(4), 12),
+            expect("u64", Argument::Result(5), 13),
+            expect("u32", Argument::Result(6), 14),
+            expect("u16", Argument::Result(7), 15),
+            expect("u16", Argument::Result(8), 16),
+            expect("bool", Argument::Result(9), last),
+        ]
+    };
+    w.ok(Who::Account(0), good.clone(), commands(17));
+    // The checker itself fails on a wrong value.
+    let tx = w.exec(Who::Account(0), good, commands(18));
+    assert_eq!(aborted(&tx), ("governance_testing".into(), 1));
+}
+
+#[test]
+fn a_withdrawing_stake_neither_proposes_nor_votes() {
+    let w = W::new();
+    let epoch = w.inner().epoch;
+    let id = w.propose(0, None);
+    let staked = w.node_stake(1);
+    w.ok(
+        Who::Node(1),
+        vec![w.owned_input(staked), pure(&(epoch + 1))],
+        vec![call(
+            "governance_testing",
+            "set_withdrawing",
+            vec![Argument::Input(0), Argument::Input(1)],
+        )],
     );
-    assert_eq!(status(&tx), ExecutionStatus::Success);
-    let proposal: Proposal = w.decode(id);
-    assert_eq!(proposal.number, 0);
+    let tx = w.propose_with(Who::Node(1), staked, "t", "d", None);
+    assert_eq!(aborted(&tx), gov(codes::EStakeNotActive));
+    assert_eq!(
+        aborted(&w.vote(Who::Node(1), id, staked, 0)),
+        gov(codes::EStakeNotActive)
+    );
+    // The choice is checked before the stake.
+    assert_eq!(
+        aborted(&w.vote(Who::Node(1), id, staked, 3)),
+        gov(codes::EInvalidChoice)
+    );
 }
