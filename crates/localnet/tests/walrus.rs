@@ -211,7 +211,16 @@ impl W {
     }
 
     fn exec(&self, i: usize, inputs: Vec<Input>, commands: Vec<Command>) -> Arc<ExecutedTx> {
-        let sender = self.addr(i);
+        self.exec_as(&self.keys[i], inputs, commands)
+    }
+
+    fn exec_as(
+        &self,
+        key: &Ed25519PrivateKey,
+        inputs: Vec<Input>,
+        commands: Vec<Command>,
+    ) -> Arc<ExecutedTx> {
+        let sender = key.public_key().derive_address();
         let gas = self.owned(sender, StructTag::gas_coin())[0].clone();
         let tx = Transaction {
             kind: TransactionKind::ProgrammableTransaction(ProgrammableTransaction {
@@ -227,7 +236,7 @@ impl W {
             },
             expiration: TransactionExpiration::None,
         };
-        let sig = self.keys[i].sign_transaction(&tx).unwrap();
+        let sig = key.sign_transaction(&tx).unwrap();
         self.node.execute(tx, vec![sig]).unwrap()
     }
 
@@ -1266,6 +1275,95 @@ fn accessors_wal_and_staking() {
         aborted(&tx),
         ("staked_wal".into(), abort::staked_wal::ENotWithdrawing)
     );
+}
+
+/// Node `n` calls `staking::<function>(staking, cap, value)`.
+fn node_setting<T: serde::Serialize>(
+    w: &W,
+    n: usize,
+    function: &str,
+    value: &T,
+) -> Arc<ExecutedTx> {
+    let secrets = &w.g.nodes[n];
+    w.exec_as(
+        &secrets.sui_key,
+        vec![
+            Input::Shared(SharedInput::new(addr(&w.g.info.staking_object_id), 1, true)),
+            w.input_obj(secrets.cap_id),
+            pure(value),
+        ],
+        vec![call(
+            "staking",
+            function,
+            vec![Argument::Input(0), Argument::Input(1), Argument::Input(2)],
+        )],
+    )
+}
+
+#[test]
+fn node_settings_and_votes() {
+    let w = W::new();
+    let node_id = w.g.nodes[1].node_id;
+    let before: StakingPool = w.decode(node_id);
+    let ok = |tx: Arc<ExecutedTx>| assert_eq!(status(&tx), ExecutionStatus::Success);
+    ok(node_setting(&w, 1, "set_storage_price_vote", &7_000u64));
+    ok(node_setting(&w, 1, "set_write_price_vote", &9_000u64));
+    ok(node_setting(&w, 1, "set_node_capacity_vote", &(5u64 << 40)));
+    ok(node_setting(&w, 1, "set_next_commission", &1_500u16));
+    ok(node_setting(&w, 1, "set_next_commission", &2_500u16));
+    ok(node_setting(&w, 1, "set_name", &"renamed".to_string()));
+    ok(node_setting(
+        &w,
+        1,
+        "set_network_address",
+        &"10.0.0.1:9000".to_string(),
+    ));
+    let mut expected = before.clone();
+    expected.voting_params.storage_price = 7_000;
+    expected.voting_params.write_price = 9_000;
+    expected.voting_params.node_capacity = 5 << 40;
+    // Epoch 1 + 2, replaced by the second vote.
+    expected
+        .pending_commission_rate
+        .0
+        .contents
+        .push(haulout_types::Entry {
+            key: 3,
+            value: 2_500,
+        });
+    expected.node_info.name = "renamed".into();
+    expected.node_info.network_address = "10.0.0.1:9000".into();
+    let after: StakingPool = w.decode(node_id);
+    assert_eq!(after, expected);
+    assert_eq!(bcs::to_bytes(&after).unwrap(), contents(&w.object(node_id)));
+    // Aborts.
+    let tx = node_setting(&w, 1, "set_next_commission", &10_001u16);
+    assert_eq!(
+        aborted(&tx),
+        (
+            "staking_pool".into(),
+            abort::staking_pool::EIncorrectCommissionRate
+        )
+    );
+    ok(node_setting(&w, 1, "set_next_commission", &10_000u16));
+    let tx = node_setting(&w, 1, "set_name", &"n".repeat(101));
+    assert_eq!(
+        aborted(&tx),
+        (
+            "staking_pool".into(),
+            abort::staking_pool::EInvalidNameLength
+        )
+    );
+    ok(node_setting(&w, 1, "set_name", &"n".repeat(100)));
+    let tx = node_setting(&w, 1, "set_network_address", &"a".repeat(260));
+    assert_eq!(
+        aborted(&tx),
+        (
+            "staking_pool".into(),
+            abort::staking_pool::EInvalidNetworkAddressLength
+        )
+    );
+    ok(node_setting(&w, 1, "set_network_address", &"a".repeat(259)));
 }
 
 #[test]

@@ -16,6 +16,7 @@ use haulout_types::StakedWalState;
 use haulout_types::Staking;
 use haulout_types::StakingInnerV1;
 use haulout_types::StakingPool;
+use haulout_types::StorageNodeCap;
 use haulout_types::VoteMarks;
 use haulout_types::VoteMarksKey;
 use haulout_types::Wrapper;
@@ -343,6 +344,132 @@ fn stake_with_pool(ctx: &mut NativeContext<'_>, _: &[TypeTag], a: &mut [Value]) 
     Ok(vec![value_of(&p(), &staked)?])
 }
 
+// === node settings (StorageNodeCap) ===
+
+/// `staking_pool::MAX_NODE_NAME_LENGTH`.
+const MAX_NODE_NAME_LENGTH: usize = 100;
+/// `staking_pool::MAX_NETWORK_ADDRESS_LENGTH`.
+const MAX_NETWORK_ADDRESS_LENGTH: usize = 259;
+/// `staking_pool::N_BASIS_POINTS`.
+const N_BASIS_POINTS: u16 = 10_000;
+
+/// `inner_mut` then `pool_mut(cap.node_id())`: the staking object, its inner state, the cap's
+/// pool and the pool's field ID.
+fn cap_pool(
+    ctx: &mut NativeContext<'_>,
+    a: &[Value],
+) -> R<(Staking, StakingInnerV1, StakingPool, Address)> {
+    let (obj, inner) = load(ctx, arg(a, 0)?)?;
+    let cap: StorageNodeCap = decode(a, 1)?;
+    let (pool, field_id) = pool(ctx, &inner, cap.node_id)?;
+    Ok((obj, inner, pool, field_id))
+}
+
+/// Writes back what `cap_pool` borrowed mutably.
+fn cap_pool_done(
+    ctx: &mut NativeContext<'_>,
+    obj: &Staking,
+    inner: &StakingInnerV1,
+    pool: &StakingPool,
+    field_id: Address,
+) -> R<Vec<Value>> {
+    store_pool(ctx, pool, field_id)?;
+    store(ctx, obj, inner)?;
+    Ok(vec![])
+}
+
+fn sp_abort(ctx: &NativeContext<'_>, code: u64) -> ExecutionError {
+    abort_walrus(ctx, "staking_pool", code)
+}
+
+fn set_next_commission(
+    ctx: &mut NativeContext<'_>,
+    _: &[TypeTag],
+    a: &mut [Value],
+) -> R<Vec<Value>> {
+    let (obj, inner, mut pool, field_id) = cap_pool(ctx, a)?;
+    let rate: u16 = decode(a, 2)?;
+    if rate > N_BASIS_POINTS {
+        return Err(sp_abort(ctx, abort::staking_pool::EIncorrectCommissionRate));
+    }
+    let epoch = inner.epoch.checked_add(2).ok_or_else(arithmetic)?;
+    match pool
+        .pending_commission_rate
+        .0
+        .contents
+        .iter_mut()
+        .find(|e| e.key == epoch)
+    {
+        Some(e) => e.value = u64::from(rate),
+        None => pool
+            .pending_commission_rate
+            .0
+            .contents
+            .push(haulout_types::Entry {
+                key: epoch,
+                value: u64::from(rate),
+            }),
+    }
+    cap_pool_done(ctx, &obj, &inner, &pool, field_id)
+}
+
+fn set_storage_price_vote(
+    ctx: &mut NativeContext<'_>,
+    _: &[TypeTag],
+    a: &mut [Value],
+) -> R<Vec<Value>> {
+    let (obj, inner, mut pool, field_id) = cap_pool(ctx, a)?;
+    pool.voting_params.storage_price = decode(a, 2)?;
+    cap_pool_done(ctx, &obj, &inner, &pool, field_id)
+}
+
+fn set_write_price_vote(
+    ctx: &mut NativeContext<'_>,
+    _: &[TypeTag],
+    a: &mut [Value],
+) -> R<Vec<Value>> {
+    let (obj, inner, mut pool, field_id) = cap_pool(ctx, a)?;
+    pool.voting_params.write_price = decode(a, 2)?;
+    cap_pool_done(ctx, &obj, &inner, &pool, field_id)
+}
+
+fn set_node_capacity_vote(
+    ctx: &mut NativeContext<'_>,
+    _: &[TypeTag],
+    a: &mut [Value],
+) -> R<Vec<Value>> {
+    let (obj, inner, mut pool, field_id) = cap_pool(ctx, a)?;
+    pool.voting_params.node_capacity = decode(a, 2)?;
+    cap_pool_done(ctx, &obj, &inner, &pool, field_id)
+}
+
+fn set_name(ctx: &mut NativeContext<'_>, _: &[TypeTag], a: &mut [Value]) -> R<Vec<Value>> {
+    let (obj, inner, mut pool, field_id) = cap_pool(ctx, a)?;
+    let name: String = decode(a, 2)?;
+    if name.len() > MAX_NODE_NAME_LENGTH {
+        return Err(sp_abort(ctx, abort::staking_pool::EInvalidNameLength));
+    }
+    pool.node_info.name = name;
+    cap_pool_done(ctx, &obj, &inner, &pool, field_id)
+}
+
+fn set_network_address(
+    ctx: &mut NativeContext<'_>,
+    _: &[TypeTag],
+    a: &mut [Value],
+) -> R<Vec<Value>> {
+    let (obj, inner, mut pool, field_id) = cap_pool(ctx, a)?;
+    let address: String = decode(a, 2)?;
+    if address.len() > MAX_NETWORK_ADDRESS_LENGTH {
+        return Err(sp_abort(
+            ctx,
+            abort::staking_pool::EInvalidNetworkAddressLength,
+        ));
+    }
+    pool.node_info.network_address = address;
+    cap_pool_done(ctx, &obj, &inner, &pool, field_id)
+}
+
 fn staking_t() -> SigType {
     walrus_t("staking", "Staking")
 }
@@ -442,6 +569,40 @@ fn destroy_zero(ctx: &mut NativeContext<'_>, _: &[TypeTag], a: &mut [Value]) -> 
 
 /// Registers the staking functions implemented so far.
 pub(crate) fn register(r: &mut NativeRegistry) {
+    let cap_t = || walrus_t("storage_node", "StorageNodeCap");
+    for (name, ty, imp) in [
+        (
+            "set_next_commission",
+            SigType::U16,
+            set_next_commission as Imp,
+        ),
+        (
+            "set_storage_price_vote",
+            SigType::U64,
+            set_storage_price_vote,
+        ),
+        ("set_write_price_vote", SigType::U64, set_write_price_vote),
+        (
+            "set_node_capacity_vote",
+            SigType::U64,
+            set_node_capacity_vote,
+        ),
+        ("set_name", string_t(), set_name),
+        ("set_network_address", string_t(), set_network_address),
+    ] {
+        add_walrus(
+            r,
+            "staking",
+            name,
+            vec![
+                Param::MutRef(staking_t()),
+                Param::Ref(cap_t()),
+                Param::Val(ty),
+            ],
+            vec![],
+            imp,
+        );
+    }
     add_walrus(
         r,
         "staking",
