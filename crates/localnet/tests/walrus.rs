@@ -1366,6 +1366,157 @@ fn node_settings_and_votes() {
     ok(node_setting(&w, 1, "set_network_address", &"a".repeat(259)));
 }
 
+impl W {
+    fn staking(&self) -> Input {
+        Input::Shared(SharedInput::new(
+            addr(&self.g.info.staking_object_id),
+            1,
+            true,
+        ))
+    }
+
+    /// Account `i` stakes `amount` with `node_id`; returns the `StakedWal`.
+    fn stake(&self, i: usize, amount: u64, node_id: Address) -> Address {
+        let tx = self.ok(
+            i,
+            vec![
+                self.staking(),
+                Input::ImmutableOrOwned(reference(&self.wal_coin(i))),
+                pure(&amount),
+                pure(&node_id),
+                pure(&self.addr(i)),
+            ],
+            vec![
+                Command::SplitCoins(sui_sdk_types::SplitCoins {
+                    coin: Argument::Input(1),
+                    amounts: vec![Argument::Input(2)],
+                }),
+                call(
+                    "staking",
+                    "stake_with_pool",
+                    vec![
+                        Argument::Input(0),
+                        Argument::NestedResult(0, 0),
+                        Argument::Input(3),
+                    ],
+                ),
+                transfer(vec![Argument::Result(1)], 4),
+            ],
+        );
+        created(&tx)
+            .into_iter()
+            .find(|id| {
+                self.object(*id).as_struct().unwrap().object_type()
+                    == &StakedWal::struct_tag(&packages())
+            })
+            .unwrap()
+    }
+
+    /// `request_withdraw_stake` of `staked`, signed by `key`.
+    fn request_withdraw(&self, key: &Ed25519PrivateKey, staked: Address) -> Arc<ExecutedTx> {
+        self.exec_as(
+            key,
+            vec![self.staking(), self.input_obj(staked)],
+            vec![call(
+                "staking",
+                "request_withdraw_stake",
+                vec![Argument::Input(0), Argument::Input(1)],
+            )],
+        )
+    }
+
+    /// `withdraw_stake` of `staked`, the coin sent to the signer `key`.
+    fn withdraw(&self, key: &Ed25519PrivateKey, staked: Address) -> Arc<ExecutedTx> {
+        self.exec_as(
+            key,
+            vec![
+                self.staking(),
+                self.input_obj(staked),
+                pure(&key.public_key().derive_address()),
+            ],
+            vec![
+                call(
+                    "staking",
+                    "withdraw_stake",
+                    vec![Argument::Input(0), Argument::Input(1)],
+                ),
+                transfer(vec![Argument::Result(0)], 2),
+            ],
+        )
+    }
+}
+
+#[test]
+fn request_withdraw_and_withdraw_stake_in_one_epoch() {
+    let w = W::new();
+    let node_id = w.g.nodes[2].node_id;
+    let pool_before: StakingPool = w.decode(node_id);
+    let active_before = w.staking_inner();
+    let amount = 300 * FROST;
+    let staked = w.stake(0, amount, node_id);
+    // Not active yet and no committee selected: no request, a direct withdrawal.
+    let tx = w.request_withdraw(&w.keys[0], staked);
+    assert_eq!(
+        aborted(&tx),
+        (
+            "staking_pool".into(),
+            abort::staking_pool::EWithdrawDirectly
+        )
+    );
+    let balance = w.wal_balance(0);
+    let tx = w.withdraw(&w.keys[0], staked);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    assert!(deleted(&tx).contains(&staked));
+    assert_eq!(w.wal_balance(0), balance + amount);
+    let mut pool: StakingPool = w.decode(node_id);
+    // pending_values::reduce leaves a zero entry.
+    assert_eq!(pool.pending_stake.0.get(&2), Some(&0));
+    pool.pending_stake = pool_before.pending_stake.clone();
+    assert_eq!(pool, pool_before);
+    assert_eq!(w.staking_inner(), active_before);
+
+    // The genesis stake (active, node in the current committee): withdrawable from epoch 2.
+    let secrets = &w.g.nodes[2];
+    let genesis_sw: StakedWal = w.decode(secrets.staked_wal_id);
+    let tx = w.withdraw(&secrets.sui_key, secrets.staked_wal_id);
+    assert_eq!(
+        aborted(&tx),
+        ("staking_pool".into(), abort::staking_pool::ENotWithdrawing)
+    );
+    let tx = w.request_withdraw(&secrets.sui_key, secrets.staked_wal_id);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    let sw: StakedWal = w.decode(secrets.staked_wal_id);
+    assert_eq!(
+        sw.state,
+        haulout_types::StakedWalState::Withdrawing { withdraw_epoch: 2 }
+    );
+    assert_eq!(sw.principal, genesis_sw.principal);
+    assert_eq!(
+        bcs::to_bytes(&sw).unwrap(),
+        contents(&w.object(secrets.staked_wal_id))
+    );
+    let pool: StakingPool = w.decode(node_id);
+    // Flat rate at activation: shares = principal.
+    assert_eq!(
+        pool.pending_shares_withdraw.0.get(&2),
+        Some(&genesis_sw.principal.value)
+    );
+    // The active set loses the node (its stake at epoch 2 is zero).
+    let tx = w.request_withdraw(&secrets.sui_key, secrets.staked_wal_id);
+    assert_eq!(
+        aborted(&tx),
+        ("staking_pool".into(), abort::staking_pool::ENotStaked)
+    );
+    let tx = w.withdraw(&secrets.sui_key, secrets.staked_wal_id);
+    assert_eq!(
+        aborted(&tx),
+        (
+            "staking_pool".into(),
+            abort::staking_pool::EWithdrawEpochNotReached
+        )
+    );
+}
+
 #[test]
 fn every_registered_function_mirrors_a_move_function() {
     use haulout_localnet::Param;

@@ -27,6 +27,7 @@ use sui_sdk_types::Owner;
 use sui_sdk_types::TypeTag;
 
 use super::natives::*;
+use super::staking_math;
 use crate::natives::NativeContext;
 use crate::natives::NativeRegistry;
 use crate::natives::Param;
@@ -470,6 +471,106 @@ fn set_network_address(
     cap_pool_done(ctx, &obj, &inner, &pool, field_id)
 }
 
+// === withdrawals ===
+
+/// A pool's recorded exchange rates from its activation epoch to `until` (the `exchange_rates`
+/// table, read ahead so the pure functions of `staking_math` can look them up).
+fn rates_until(
+    ctx: &mut NativeContext<'_>,
+    pool: &StakingPool,
+    until: u32,
+) -> R<std::collections::HashMap<u32, PoolExchangeRate>> {
+    let mut rates = std::collections::HashMap::new();
+    for epoch in pool.activation_epoch..=until {
+        if let Some(rate) =
+            get_field::<u32, PoolExchangeRate>(ctx, &p(), pool.exchange_rates.id.into(), &epoch)?
+        {
+            rates.insert(epoch, rate);
+        }
+    }
+    Ok(rates)
+}
+
+/// `staked_wal::assert_not_vote_locked(inner.epoch())`.
+fn assert_not_vote_locked(ctx: &mut NativeContext<'_>, sw: &StakedWal, epoch: u32) -> R<()> {
+    let until = marks(ctx, sw)?.map_or(0, |m| m.locked_until_epoch);
+    if epoch < until {
+        return Err(sw_abort(ctx, abort::staked_wal::EVoteLocked));
+    }
+    Ok(())
+}
+
+fn stake_ctx(inner: &StakingInnerV1) -> staking_math::StakeCtx {
+    staking_math::StakeCtx {
+        epoch: inner.epoch,
+        committee_selected: inner.next_committee.is_some(),
+    }
+}
+
+fn committees(inner: &StakingInnerV1, node_id: ObjectId) -> (bool, bool) {
+    let in_current = inner.committee.0.get(&node_id).is_some();
+    let in_next = inner
+        .next_committee
+        .as_ref()
+        .is_some_and(|c| c.0.get(&node_id).is_some());
+    (in_current, in_next)
+}
+
+fn request_withdraw_stake(
+    ctx: &mut NativeContext<'_>,
+    _: &[TypeTag],
+    a: &mut [Value],
+) -> R<Vec<Value>> {
+    let (obj, inner) = load(ctx, arg(a, 0)?)?;
+    let mut sw: StakedWal = decode(a, 1)?;
+    assert_not_vote_locked(ctx, &sw, inner.epoch)?;
+    let (in_current, in_next) = committees(&inner, sw.node_id);
+    let (mut pool, field_id) = pool(ctx, &inner, sw.node_id)?;
+    let until = inner.epoch.checked_add(2).ok_or_else(arithmetic)?;
+    let rates = rates_until(ctx, &pool, until)?;
+    staking_math::pool_request_withdraw_stake(
+        &mut pool,
+        &mut sw,
+        in_current,
+        in_next,
+        stake_ctx(&inner),
+        &|e| rates.get(&e).copied(),
+    )
+    .map_err(|e| move_error(ctx, e))?;
+    store_pool(ctx, &pool, field_id)?;
+    update_active_set_stake(ctx, &inner, &pool)?;
+    store(ctx, &obj, &inner)?;
+    write_back(a, 1, &sw)?;
+    Ok(vec![])
+}
+
+fn withdraw_stake(ctx: &mut NativeContext<'_>, _: &[TypeTag], a: &mut [Value]) -> R<Vec<Value>> {
+    let (obj, inner) = load(ctx, arg(a, 0)?)?;
+    let sw: StakedWal = decode(a, 1)?;
+    assert_not_vote_locked(ctx, &sw, inner.epoch)?;
+    let (in_current, in_next) = committees(&inner, sw.node_id);
+    let (mut pool, field_id) = pool(ctx, &inner, sw.node_id)?;
+    let until = inner.epoch.checked_add(2).ok_or_else(arithmetic)?;
+    let rates = rates_until(ctx, &pool, until)?;
+    let amount = staking_math::pool_withdraw_stake(
+        &mut pool,
+        &sw,
+        in_current,
+        in_next,
+        stake_ctx(&inner),
+        &|e| rates.get(&e).copied(),
+    )
+    .map_err(|e| move_error(ctx, e))?;
+    // staked_wal.into_balance()
+    remove_field::<VoteMarksKey, VoteMarks>(ctx, &p(), sw.id.into(), &VoteMarksKey::default())?;
+    ctx.delete_object(sw.id.into());
+    store_pool(ctx, &pool, field_id)?;
+    update_active_set_stake(ctx, &inner, &pool)?;
+    store(ctx, &obj, &inner)?;
+    let coin_type = <haulout_types::Wal as haulout_types::MoveType>::type_tag(&p());
+    Ok(vec![Value::coin(coin_type, ctx.fresh_id(), amount)])
+}
+
 fn staking_t() -> SigType {
     walrus_t("staking", "Staking")
 }
@@ -615,6 +716,30 @@ pub(crate) fn register(r: &mut NativeRegistry) {
         ],
         vec![staked_wal_t()],
         stake_with_pool,
+    );
+    add_walrus(
+        r,
+        "staking",
+        "request_withdraw_stake",
+        vec![
+            Param::MutRef(staking_t()),
+            Param::MutRef(staked_wal_t()),
+            ctx_p(),
+        ],
+        vec![],
+        request_withdraw_stake,
+    );
+    add_walrus(
+        r,
+        "staking",
+        "withdraw_stake",
+        vec![
+            Param::MutRef(staking_t()),
+            Param::Val(staked_wal_t()),
+            ctx_p(),
+        ],
+        vec![coin_wal_t()],
+        withdraw_stake,
     );
     add_walrus(
         r,
