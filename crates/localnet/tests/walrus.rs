@@ -1517,6 +1517,99 @@ fn request_withdraw_and_withdraw_stake_in_one_epoch() {
     );
 }
 
+impl W {
+    /// Node `n` collects its commission (authenticated with its cap, or as the sender if
+    /// `as_sender`); the coin goes to the node's account.
+    fn collect_commission(&self, n: usize, as_sender: bool) -> Arc<ExecutedTx> {
+        let secrets = &self.g.nodes[n];
+        let auth = if as_sender {
+            call("auth", "authenticate_sender", vec![])
+        } else {
+            Command::MoveCall(MoveCall {
+                package: walrus::walrus_package(),
+                module: Identifier::new("auth").unwrap(),
+                function: Identifier::new("authenticate_with_object").unwrap(),
+                type_arguments: vec![TypeTag::Struct(Box::new(
+                    haulout_types::StorageNodeCap::struct_tag(&packages()),
+                ))],
+                arguments: vec![Argument::Input(1)],
+            })
+        };
+        self.exec_as(
+            &secrets.sui_key,
+            vec![
+                self.staking(),
+                self.input_obj(secrets.cap_id),
+                pure(&secrets.node_id),
+                pure(&secrets.sui_key.public_key().derive_address()),
+            ],
+            vec![
+                auth,
+                call(
+                    "staking",
+                    "collect_commission",
+                    vec![Argument::Input(0), Argument::Input(2), Argument::Result(0)],
+                ),
+                transfer(vec![Argument::Result(1)], 3),
+            ],
+        )
+    }
+
+    fn update_prices(&self) -> Arc<ExecutedTx> {
+        self.ok(
+            0,
+            vec![self.staking(), self.system(true)],
+            vec![call(
+                "staking",
+                "update_prices",
+                vec![Argument::Input(0), Argument::Input(1)],
+            )],
+        )
+    }
+}
+
+#[test]
+fn collect_commission_and_update_prices() {
+    let w = W::new();
+    // The cap is the commission receiver; the sender is not.
+    let tx = w.collect_commission(0, true);
+    assert_eq!(
+        aborted(&tx),
+        (
+            "staking_pool".into(),
+            abort::staking_pool::EAuthorizationFailure
+        )
+    );
+    let tx = w.collect_commission(0, false);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    let coin = created(&tx)[0];
+    assert_eq!(contents(&w.object(coin))[32..40], 0u64.to_le_bytes());
+
+    // Prices: the quorum_below of the committee's votes (3 shards each of 12: removing the
+    // highest vote leaves 9 shards, a quorum; removing the next leaves 6, not one).
+    for (n, (storage, write)) in [(100u64, 40u64), (400, 10), (200, 30), (300, 20)]
+        .into_iter()
+        .enumerate()
+    {
+        let tx = node_setting(&w, n, "set_storage_price_vote", &storage);
+        assert_eq!(status(&tx), ExecutionStatus::Success);
+        let tx = node_setting(&w, n, "set_write_price_vote", &write);
+        assert_eq!(status(&tx), ExecutionStatus::Success);
+    }
+    let tx = w.update_prices();
+    let sys = w.system_inner();
+    assert_eq!(sys.storage_price_per_unit_size, 300);
+    assert_eq!(sys.write_price_per_unit_size, 30);
+    assert_eq!(
+        events_of::<haulout_types::PricesUpdated>(&tx),
+        vec![haulout_types::PricesUpdated {
+            epoch: 1,
+            storage_price: 300,
+            write_price: 30
+        }]
+    );
+}
+
 #[test]
 fn every_registered_function_mirrors_a_move_function() {
     use haulout_localnet::Param;

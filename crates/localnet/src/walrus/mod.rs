@@ -11,6 +11,7 @@
 //! - [`staking_math`], [`governance_math`]: the pure staking and governance arithmetic of the
 //!   Move code (D'Hondt apportionment, committees, exchange rates, rewards, tallies).
 
+mod auth;
 pub mod bls;
 pub mod genesis;
 pub mod governance_math;
@@ -193,6 +194,7 @@ pub fn register(registry: &mut NativeRegistry) {
     system::register(registry);
     storage::register(registry);
     staking::register(registry);
+    auth::register(registry);
 }
 
 /// A registry with the Sui framework and the `wal` and `walrus` packages.

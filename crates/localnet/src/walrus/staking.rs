@@ -571,6 +571,76 @@ fn withdraw_stake(ctx: &mut NativeContext<'_>, _: &[TypeTag], a: &mut [Value]) -
     Ok(vec![Value::coin(coin_type, ctx.fresh_id(), amount)])
 }
 
+// === commission and prices ===
+
+fn collect_commission(
+    ctx: &mut NativeContext<'_>,
+    _: &[TypeTag],
+    a: &mut [Value],
+) -> R<Vec<Value>> {
+    let (obj, inner) = load(ctx, arg(a, 0)?)?;
+    let node_id: ObjectId = decode(a, 1)?;
+    let auth: haulout_types::Authenticated = decode(a, 2)?;
+    let (mut pool, field_id) = pool(ctx, &inner, node_id)?;
+    if !super::auth::matches(&auth, &pool.commission_receiver) {
+        return Err(sp_abort(ctx, abort::staking_pool::EAuthorizationFailure));
+    }
+    let amount = std::mem::take(&mut pool.commission.value);
+    store_pool(ctx, &pool, field_id)?;
+    store(ctx, &obj, &inner)?;
+    let coin_type = <haulout_types::Wal as haulout_types::MoveType>::type_tag(&p());
+    Ok(vec![Value::coin(coin_type, ctx.fresh_id(), amount)])
+}
+
+/// The pool of `node_id` if it exists (an `ObjectTable` borrow).
+fn try_pool(
+    ctx: &mut NativeContext<'_>,
+    inner: &StakingInnerV1,
+    node_id: ObjectId,
+) -> R<Option<StakingPool>> {
+    let field_id = pool_field_id(inner, node_id)?;
+    match ctx.child_object(field_id, node_id.into()) {
+        Some(bytes) => Ok(Some(decode_bytes(&bytes)?)),
+        None => Ok(None),
+    }
+}
+
+/// `staking_inner::recalculate_prices`.
+pub(crate) fn recalculate_prices(
+    ctx: &mut NativeContext<'_>,
+    inner: &StakingInnerV1,
+) -> R<(u64, u64)> {
+    let mut votes = std::collections::HashMap::new();
+    for entry in &inner.committee.0.contents {
+        if let Some(pool) = try_pool(ctx, inner, entry.key)? {
+            votes.insert(entry.key, pool.voting_params);
+        }
+    }
+    staking_math::recalculate_prices(&inner.committee, inner.n_shards, |id| {
+        votes.get(id).copied()
+    })
+    .map_err(|e| move_error(ctx, e))
+}
+
+fn update_prices(ctx: &mut NativeContext<'_>, _: &[TypeTag], a: &mut [Value]) -> R<Vec<Value>> {
+    let (_, inner) = load(ctx, arg(a, 0)?)?;
+    let (storage_price, write_price) = recalculate_prices(ctx, &inner)?;
+    let (sys, mut sys_inner) = super::system::load(ctx, arg(a, 1)?)?;
+    sys_inner.storage_price_per_unit_size = storage_price;
+    sys_inner.write_price_per_unit_size = write_price;
+    super::system::store(ctx, &sys, &sys_inner)?;
+    emit(
+        ctx,
+        &p(),
+        &haulout_types::PricesUpdated {
+            epoch: inner.epoch,
+            storage_price,
+            write_price,
+        },
+    )?;
+    Ok(vec![])
+}
+
 fn staking_t() -> SigType {
     walrus_t("staking", "Staking")
 }
@@ -740,6 +810,30 @@ pub(crate) fn register(r: &mut NativeRegistry) {
         ],
         vec![coin_wal_t()],
         withdraw_stake,
+    );
+    add_walrus(
+        r,
+        "staking",
+        "collect_commission",
+        vec![
+            Param::MutRef(staking_t()),
+            Param::Val(id_t()),
+            Param::Val(walrus_t("auth", "Authenticated")),
+            ctx_p(),
+        ],
+        vec![coin_wal_t()],
+        collect_commission,
+    );
+    add_walrus(
+        r,
+        "staking",
+        "update_prices",
+        vec![
+            Param::MutRef(staking_t()),
+            Param::MutRef(walrus_t("system", "System")),
+        ],
+        vec![],
+        update_prices,
     );
     add_walrus(
         r,
