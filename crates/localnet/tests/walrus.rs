@@ -1610,6 +1610,166 @@ fn collect_commission_and_update_prices() {
     );
 }
 
+/// Account `i` registers a candidate with `key`; `pop`, the network key and the commission as
+/// given. The cap goes to account `i`.
+fn register_candidate(
+    w: &W,
+    i: usize,
+    key: &bls::BlsKey,
+    pop: &[u8],
+    network_public_key: &[u8],
+    commission: u16,
+) -> Arc<ExecutedTx> {
+    w.exec(
+        i,
+        vec![
+            w.staking(),
+            pure(&"candidate".to_string()),
+            pure(&"127.0.0.1:9999".to_string()),
+            pure(&"https://img".to_string()),
+            pure(&"https://proj".to_string()),
+            pure(&"desc".to_string()),
+            pure(&key.public_key().to_vec()),
+            pure(&network_public_key.to_vec()),
+            pure(&pop.to_vec()),
+            pure(&commission),
+            pure(&11u64),
+            pure(&22u64),
+            pure(&(1u64 << 40)),
+            pure(&w.addr(i)),
+        ],
+        vec![
+            call(
+                "node_metadata",
+                "new",
+                vec![Argument::Input(3), Argument::Input(4), Argument::Input(5)],
+            ),
+            call(
+                "staking",
+                "register_candidate",
+                vec![
+                    Argument::Input(0),
+                    Argument::Input(1),
+                    Argument::Input(2),
+                    Argument::Result(0),
+                    Argument::Input(6),
+                    Argument::Input(7),
+                    Argument::Input(8),
+                    Argument::Input(9),
+                    Argument::Input(10),
+                    Argument::Input(11),
+                    Argument::Input(12),
+                ],
+            ),
+            transfer(vec![Argument::Result(1)], 13),
+        ],
+    )
+}
+
+#[test]
+fn register_candidate_checks_the_proof_of_possession() {
+    let w = W::new();
+    let key = bls::BlsKey::from_ikm(&[9; 32]);
+    let pk = key.public_key();
+    let pop_for = |epoch: u32, sender: Address| {
+        key.sign(&bls::proof_of_possession_message(
+            epoch,
+            sender.as_bytes(),
+            &pk,
+        ))
+    };
+    let network_key = [2u8; 33];
+    // Wrong epoch, wrong sender: EInvalidProofOfPossession.
+    for pop in [pop_for(0, w.addr(1)), pop_for(1, w.addr(0))] {
+        let tx = register_candidate(&w, 1, &key, &pop, &network_key, 100);
+        assert_eq!(
+            aborted(&tx),
+            (
+                "staking_pool".into(),
+                abort::staking_pool::EInvalidProofOfPossession
+            )
+        );
+    }
+    let pop = pop_for(1, w.addr(1));
+    let tx = register_candidate(&w, 1, &key, &pop, &network_key, 10_001);
+    assert_eq!(
+        aborted(&tx),
+        (
+            "staking_pool".into(),
+            abort::staking_pool::EIncorrectCommissionRate
+        )
+    );
+    let tx = register_candidate(&w, 1, &key, &pop, &[2u8; 32], 100);
+    assert_eq!(
+        aborted(&tx),
+        (
+            "storage_node".into(),
+            abort::storage_node::EInvalidNetworkPublicKey
+        )
+    );
+    let inner_before = w.staking_inner();
+    let tx = register_candidate(&w, 1, &key, &pop, &network_key, 100);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    let cap_id = created(&tx)
+        .into_iter()
+        .find(|id| {
+            w.object(*id).as_struct().unwrap().object_type()
+                == &haulout_types::StorageNodeCap::struct_tag(&packages())
+        })
+        .unwrap();
+    let cap: haulout_types::StorageNodeCap = w.decode(cap_id);
+    assert_eq!(
+        *w.object(cap_id).owner(),
+        sui_sdk_types::Owner::Address(w.addr(1))
+    );
+    let pool: StakingPool = w.decode(cap.node_id.into());
+    assert_eq!(
+        bcs::to_bytes(&pool).unwrap(),
+        contents(&w.object(cap.node_id.into()))
+    );
+    assert_eq!(pool.id, cap.node_id);
+    assert_eq!(pool.node_info.name, "candidate");
+    assert_eq!(pool.node_info.network_address, "127.0.0.1:9999");
+    assert_eq!(
+        pool.node_info.public_key.bytes,
+        key.public_key_uncompressed().to_vec()
+    );
+    assert_eq!(pool.node_info.network_public_key, network_key.to_vec());
+    assert_eq!(pool.voting_params.storage_price, 11);
+    assert_eq!(pool.voting_params.write_price, 22);
+    assert_eq!(pool.voting_params.node_capacity, 1 << 40);
+    assert_eq!(pool.commission_rate, 100);
+    assert_eq!((pool.activation_epoch, pool.latest_epoch), (1, 1));
+    assert_eq!(
+        pool.commission_receiver,
+        haulout_types::Authorized::ObjectID(cap_id.into())
+    );
+    assert_eq!(
+        pool.governance_authorized,
+        haulout_types::Authorized::Address(w.addr(1))
+    );
+    // The exchange rate at activation is flat; the metadata hangs under its extended field.
+    let rate_id = Address::from(pool.exchange_rates.id)
+        .derive_dynamic_child_id(&TypeTag::U32, &1u32.to_le_bytes());
+    let rate: Field<u32, haulout_types::PoolExchangeRate> = w.decode(rate_id);
+    assert_eq!(rate.value, haulout_types::PoolExchangeRate::Flat);
+    let metadata_id = Address::from(pool.node_info.metadata.id).derive_dynamic_child_id(
+        &haulout_types::ExtendedFieldKey::type_tag(&packages()),
+        &[0],
+    );
+    let metadata: Field<haulout_types::ExtendedFieldKey, haulout_types::NodeMetadata> =
+        w.decode(metadata_id);
+    assert_eq!(metadata.value.project_url, "https://proj");
+    assert_eq!(metadata.value.description, "desc");
+    let inner = w.staking_inner();
+    assert_eq!(inner.pools.size, inner_before.pools.size + 1);
+    // Not in the active set until staked; staking works.
+    let staked = w.stake(0, 5 * FROST, cap.node_id.into());
+    assert_eq!(w.decode::<StakedWal>(staked).activation_epoch, 2);
+    let pool: StakingPool = w.decode(cap.node_id.into());
+    assert_eq!(pool.pending_stake.0.get(&2), Some(&(5 * FROST)));
+}
+
 #[test]
 fn every_registered_function_mirrors_a_move_function() {
     use haulout_localnet::Param;

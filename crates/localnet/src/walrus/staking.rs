@@ -641,6 +641,162 @@ fn update_prices(ctx: &mut NativeContext<'_>, _: &[TypeTag], a: &mut [Value]) ->
     Ok(vec![])
 }
 
+// === register_candidate ===
+
+/// `storage_node::NETWORK_PUBLIC_KEY_LEN`.
+const NETWORK_PUBLIC_KEY_LEN: usize = 33;
+/// `messages::BLS_KEY_LEN`.
+const BLS_KEY_LEN: usize = 48;
+
+fn register_candidate(
+    ctx: &mut NativeContext<'_>,
+    _: &[TypeTag],
+    a: &mut [Value],
+) -> R<Vec<Value>> {
+    use haulout_types::Authorized;
+    use haulout_types::Bag;
+    use haulout_types::Element;
+    use haulout_types::ExtendedField;
+    use haulout_types::NodeMetadata;
+    use haulout_types::StorageNodeInfo;
+    use haulout_types::Table;
+    use haulout_types::VotingParams;
+
+    let (obj, mut inner) = load(ctx, arg(a, 0)?)?;
+    let name: String = decode(a, 1)?;
+    let network_address: String = decode(a, 2)?;
+    let metadata: NodeMetadata = decode(a, 3)?;
+    let public_key: Vec<u8> = decode(a, 4)?;
+    let network_public_key: Vec<u8> = decode(a, 5)?;
+    let proof_of_possession: Vec<u8> = decode(a, 6)?;
+    let commission_rate: u16 = decode(a, 7)?;
+    let storage_price: u64 = decode(a, 8)?;
+    let write_price: u64 = decode(a, 9)?;
+    let node_capacity: u64 = decode(a, 10)?;
+    let sender = ctx.sender();
+    // staking_pool::new
+    let node_id: ObjectId = ctx.fresh_id().into();
+    if public_key.len() != BLS_KEY_LEN {
+        return Err(abort_walrus(
+            ctx,
+            "messages",
+            abort::messages::EInvalidKeyLength,
+        ));
+    }
+    let message =
+        super::bls::proof_of_possession_message(inner.epoch, sender.as_bytes(), &public_key);
+    if !super::bls::verify(&proof_of_possession, &public_key, &message) {
+        return Err(sp_abort(
+            ctx,
+            abort::staking_pool::EInvalidProofOfPossession,
+        ));
+    }
+    // new_unchecked
+    if name.len() > MAX_NODE_NAME_LENGTH {
+        return Err(sp_abort(ctx, abort::staking_pool::EInvalidNameLength));
+    }
+    if network_address.len() > MAX_NETWORK_ADDRESS_LENGTH {
+        return Err(sp_abort(
+            ctx,
+            abort::staking_pool::EInvalidNetworkAddressLength,
+        ));
+    }
+    let activation_epoch =
+        staking_math::new_pool_activation_epoch(commission_rate, stake_ctx(&inner))
+            .map_err(|e| move_error(ctx, e))?;
+    let exchange_rates_id = ctx.fresh_id();
+    set_field(
+        ctx,
+        &p(),
+        exchange_rates_id,
+        &activation_epoch,
+        &PoolExchangeRate::Flat,
+    )?;
+    // storage_node::new
+    if network_public_key.len() != NETWORK_PUBLIC_KEY_LEN {
+        return Err(abort_walrus(
+            ctx,
+            "storage_node",
+            abort::storage_node::EInvalidNetworkPublicKey,
+        ));
+    }
+    let uncompressed = super::bls::public_key(&public_key)
+        .ok_or(ExecutionError::InvariantViolation)?
+        .serialize()
+        .to_vec();
+    let metadata_id = ctx.fresh_id();
+    set_field(
+        ctx,
+        &p(),
+        metadata_id,
+        &ExtendedFieldKey::default(),
+        &metadata,
+    )?;
+    let extra_fields_id = ctx.fresh_id();
+    let sender_id: Address = sender;
+    let pool = StakingPool {
+        id: node_id,
+        state: PoolState::Active,
+        voting_params: VotingParams {
+            storage_price,
+            write_price,
+            node_capacity,
+        },
+        node_info: StorageNodeInfo {
+            name,
+            node_id,
+            network_address,
+            public_key: Element::new(uncompressed),
+            next_epoch_public_key: None,
+            network_public_key,
+            metadata: ExtendedField::new(metadata_id.into()),
+        },
+        activation_epoch,
+        latest_epoch: inner.epoch,
+        wal_balance: 0,
+        num_shares: 0,
+        pending_shares_withdraw: PendingValues::default(),
+        pre_active_withdrawals: PendingValues::default(),
+        pending_commission_rate: PendingValues::default(),
+        commission_rate,
+        exchange_rates: Table::new(exchange_rates_id.into(), 1),
+        pending_stake: PendingValues::default(),
+        rewards_pool: Balance::new(0),
+        commission: Balance::new(0),
+        commission_receiver: Authorized::Address(sender_id),
+        governance_authorized: Authorized::Address(sender_id),
+        extra_fields: Bag {
+            id: extra_fields_id.into(),
+            size: 0,
+        },
+    };
+    // pools.add(node_id, pool)
+    set_field(
+        ctx,
+        &p(),
+        inner.pools.id.into(),
+        &Wrapper { name: node_id },
+        &node_id,
+    )?;
+    inner.pools.size = inner.pools.size.checked_add(1).ok_or_else(arithmetic)?;
+    let field_id = pool_field_id(&inner, node_id)?;
+    // storage_node::new_cap, then the cap becomes the commission receiver.
+    let cap = StorageNodeCap {
+        id: ctx.fresh_id().into(),
+        node_id,
+        last_epoch_sync_done: 0,
+        last_event_blob_attestation: None,
+        deny_list_root: haulout_types::U256::default(),
+        deny_list_sequence: 0,
+        deny_list_size: 0,
+    };
+    let mut pool = pool;
+    pool.commission_receiver = Authorized::ObjectID(cap.id);
+    store_pool(ctx, &pool, field_id)?;
+    store(ctx, &obj, &inner)?;
+    Ok(vec![value_of(&p(), &cap)?])
+}
+
 fn staking_t() -> SigType {
     walrus_t("staking", "Staking")
 }
@@ -834,6 +990,47 @@ pub(crate) fn register(r: &mut NativeRegistry) {
         ],
         vec![],
         update_prices,
+    );
+    add_walrus(
+        r,
+        "staking",
+        "register_candidate",
+        vec![
+            Param::MutRef(staking_t()),
+            Param::Val(string_t()),
+            Param::Val(string_t()),
+            Param::Val(walrus_t("node_metadata", "NodeMetadata")),
+            Param::Val(bytes_t()),
+            Param::Val(bytes_t()),
+            Param::Val(bytes_t()),
+            Param::Val(SigType::U16),
+            Param::Val(SigType::U64),
+            Param::Val(SigType::U64),
+            Param::Val(SigType::U64),
+            ctx_p(),
+        ],
+        vec![walrus_t("storage_node", "StorageNodeCap")],
+        register_candidate,
+    );
+    add_walrus(
+        r,
+        "node_metadata",
+        "new",
+        vec![
+            Param::Val(string_t()),
+            Param::Val(string_t()),
+            Param::Val(string_t()),
+        ],
+        vec![walrus_t("node_metadata", "NodeMetadata")],
+        |_, _, a| {
+            let metadata = haulout_types::NodeMetadata {
+                image_url: decode(a, 0)?,
+                project_url: decode(a, 1)?,
+                description: decode(a, 2)?,
+                extra_fields: haulout_types::VecMap::default(),
+            };
+            Ok(vec![value_of(&p(), &metadata)?])
+        },
     );
     add_walrus(
         r,
