@@ -1770,6 +1770,130 @@ fn register_candidate_checks_the_proof_of_possession() {
     assert_eq!(pool.pending_stake.0.get(&2), Some(&(5 * FROST)));
 }
 
+impl W {
+    fn clock() -> Input {
+        Input::Shared(SharedInput::new(Address::from_static("0x6"), 1, false))
+    }
+
+    /// Moves the chain's clock to `ms` (a checkpoint with that timestamp).
+    fn set_time(&self, ms: u64) {
+        self.node.seal_checkpoint(ms).unwrap();
+    }
+
+    fn voting_end(&self) -> Arc<ExecutedTx> {
+        self.exec(
+            0,
+            vec![self.staking(), Self::clock()],
+            vec![call(
+                "staking",
+                "voting_end",
+                vec![Argument::Input(0), Argument::Input(1)],
+            )],
+        )
+    }
+
+    fn epoch_sync_done(&self, n: usize, epoch: u32) -> Arc<ExecutedTx> {
+        let secrets = &self.g.nodes[n];
+        self.exec_as(
+            &secrets.sui_key,
+            vec![
+                self.staking(),
+                self.input_obj(secrets.cap_id),
+                pure(&epoch),
+                Self::clock(),
+            ],
+            vec![call(
+                "staking",
+                "epoch_sync_done",
+                (0..4).map(Argument::Input).collect(),
+            )],
+        )
+    }
+}
+
+#[test]
+fn voting_end_selects_the_next_committee() {
+    let w = W::new();
+    let inner = w.staking_inner();
+    let haulout_types::EpochState::EpochChangeDone(start) = inner.epoch_state else {
+        panic!("genesis is in EpochChangeDone");
+    };
+    let half = inner.epoch_duration / 2;
+    w.set_time(start + half - 1);
+    let tx = w.voting_end();
+    assert_eq!(
+        aborted(&tx),
+        (
+            "staking_inner".into(),
+            abort::staking_inner::EWrongEpochState
+        )
+    );
+    w.set_time(start + half);
+    let tx = w.voting_end();
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    assert_eq!(
+        events_of::<haulout_types::EpochParametersSelected>(&tx),
+        vec![haulout_types::EpochParametersSelected { next_epoch: 2 }]
+    );
+    let after = w.staking_inner();
+    // Equal stakes: the same committee, the same shards.
+    assert_eq!(after.next_committee.as_ref(), Some(&inner.committee));
+    assert_eq!(
+        after.epoch_state,
+        haulout_types::EpochState::NextParamsSelected(start)
+    );
+    // Each node votes 1 TiB × 12 shards / 3 shards = 4 TiB.
+    assert_eq!(
+        after.next_epoch_params,
+        Some(haulout_types::EpochParams {
+            total_capacity_size: 4 << 40,
+            storage_price_per_unit_size: u64::MAX,
+            write_price_per_unit_size: u64::MAX,
+        })
+    );
+    let tx = w.voting_end();
+    assert_eq!(
+        aborted(&tx),
+        (
+            "staking_inner".into(),
+            abort::staking_inner::EWrongEpochState
+        )
+    );
+    // Stake added now activates at E+2.
+    let staked = w.stake(0, FROST, w.g.nodes[0].node_id);
+    assert_eq!(w.decode::<StakedWal>(staked).activation_epoch, 3);
+
+    // epoch_sync_done outside a sync: the cap is marked, ShardsReceived, no state change.
+    let tx = w.epoch_sync_done(0, 2);
+    assert_eq!(
+        aborted(&tx),
+        (
+            "staking_inner".into(),
+            abort::staking_inner::EInvalidSyncEpoch
+        )
+    );
+    let tx = w.epoch_sync_done(0, 1);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    assert_eq!(
+        events_of::<haulout_types::ShardsReceived>(&tx),
+        vec![haulout_types::ShardsReceived {
+            epoch: 1,
+            shards: w.g.nodes[0].shards.clone()
+        }]
+    );
+    let cap: haulout_types::StorageNodeCap = w.decode(w.g.nodes[0].cap_id);
+    assert_eq!(cap.last_epoch_sync_done, 1);
+    assert_eq!(w.staking_inner().epoch_state, after.epoch_state);
+    let tx = w.epoch_sync_done(0, 1);
+    assert_eq!(
+        aborted(&tx),
+        (
+            "staking_inner".into(),
+            abort::staking_inner::EDuplicateSyncDone
+        )
+    );
+}
+
 #[test]
 fn every_registered_function_mirrors_a_move_function() {
     use haulout_localnet::Param;

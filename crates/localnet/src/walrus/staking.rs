@@ -797,6 +797,154 @@ fn register_candidate(
     Ok(vec![value_of(&p(), &cap)?])
 }
 
+// === epochs ===
+
+fn clock_t() -> SigType {
+    SigType::datatype(Address::TWO, "clock", "Clock", vec![])
+}
+
+/// `clock.timestamp_ms()`.
+fn timestamp_ms(clock: &Value) -> R<u64> {
+    clock.read_u64(32).ok_or(ExecutionError::InvariantViolation)
+}
+
+fn si_abort(ctx: &NativeContext<'_>, code: u64) -> ExecutionError {
+    abort_walrus(ctx, "staking_inner", code)
+}
+
+fn active_set(ctx: &mut NativeContext<'_>, inner: &StakingInnerV1) -> R<ActiveSet> {
+    get_field(
+        ctx,
+        &p(),
+        inner.active_set.id.into(),
+        &ExtendedFieldKey::default(),
+    )?
+    .ok_or_else(|| abort_sui(ctx, "dynamic_field", 1))
+}
+
+/// `staking_inner::voting_end`.
+fn voting_end(ctx: &mut NativeContext<'_>, _: &[TypeTag], a: &mut [Value]) -> R<Vec<Value>> {
+    use haulout_types::Element;
+    use haulout_types::EpochParams;
+    use haulout_types::UncompressedG1;
+    use haulout_types::VecMap;
+
+    let (obj, mut inner) = load(ctx, arg(a, 0)?)?;
+    let now = timestamp_ms(arg(a, 1)?)?;
+    let EpochState::EpochChangeDone(last_epoch_change) = inner.epoch_state else {
+        return Err(si_abort(ctx, abort::staking_inner::EWrongEpochState));
+    };
+    let due = if inner.epoch != 0 {
+        last_epoch_change
+            .checked_add(inner.epoch_duration / 2)
+            .ok_or_else(arithmetic)?
+    } else {
+        inner.first_epoch_start
+    };
+    if now < due {
+        return Err(si_abort(ctx, abort::staking_inner::EWrongEpochState));
+    }
+    // select_committee_and_calculate_votes
+    if inner.next_committee.is_some() {
+        return Err(si_abort(ctx, abort::staking_inner::ECommitteeSelected));
+    }
+    let set = active_set(ctx, &inner)?;
+    let committee = staking_math::compute_next_committee(&inner.committee, &set, inner.n_shards)
+        .map_err(|e| move_error(ctx, e))?;
+    let mut pools = std::collections::HashMap::new();
+    for entry in &committee.0.contents {
+        if let Some(pool) = try_pool(ctx, &inner, entry.key)? {
+            pools.insert(entry.key, pool);
+        }
+    }
+    let capacity = staking_math::next_epoch_capacity(&committee, inner.n_shards, |id| {
+        pools.get(id).map(|p| p.voting_params.node_capacity)
+    })
+    .map_err(|e| move_error(ctx, e))?;
+    let keys: VecMap<ObjectId, Element<UncompressedG1>> = committee
+        .0
+        .contents
+        .iter()
+        .filter_map(|e| {
+            pools.get(&e.key).map(|p| {
+                let info = &p.node_info;
+                let key = info
+                    .next_epoch_public_key
+                    .clone()
+                    .unwrap_or_else(|| info.public_key.clone());
+                (e.key, key)
+            })
+        })
+        .collect();
+    set_field(
+        ctx,
+        &p(),
+        inner.next_epoch_public_keys.id.into(),
+        &ExtendedFieldKey::default(),
+        &keys,
+    )?;
+    inner.next_committee = Some(committee);
+    inner.next_epoch_params = Some(EpochParams {
+        total_capacity_size: capacity,
+        storage_price_per_unit_size: u64::MAX,
+        write_price_per_unit_size: u64::MAX,
+    });
+    inner.epoch_state = EpochState::NextParamsSelected(last_epoch_change);
+    let next_epoch = inner.epoch.checked_add(1).ok_or_else(arithmetic)?;
+    store(ctx, &obj, &inner)?;
+    emit(
+        ctx,
+        &p(),
+        &haulout_types::EpochParametersSelected { next_epoch },
+    )?;
+    Ok(vec![])
+}
+
+/// `staking_inner::epoch_sync_done`.
+fn epoch_sync_done(ctx: &mut NativeContext<'_>, _: &[TypeTag], a: &mut [Value]) -> R<Vec<Value>> {
+    let (obj, mut inner) = load(ctx, arg(a, 0)?)?;
+    let mut cap: StorageNodeCap = decode(a, 1)?;
+    let epoch: u32 = decode(a, 2)?;
+    let now = timestamp_ms(arg(a, 3)?)?;
+    if epoch != inner.epoch {
+        return Err(si_abort(ctx, abort::staking_inner::EInvalidSyncEpoch));
+    }
+    if cap.last_epoch_sync_done >= inner.epoch {
+        return Err(si_abort(ctx, abort::staking_inner::EDuplicateSyncDone));
+    }
+    cap.last_epoch_sync_done = inner.epoch;
+    let Some(node_shards) = inner.committee.0.get(&cap.node_id).cloned() else {
+        return Err(si_abort(ctx, abort::staking_inner::ENotInCommittee));
+    };
+    if let EpochState::EpochChangeSync(weight) = inner.epoch_state {
+        let len = u16::try_from(node_shards.len()).map_err(|_| arithmetic())?;
+        let weight = weight.checked_add(len).ok_or_else(arithmetic)?;
+        if staking_math::is_quorum(u64::from(weight), u64::from(inner.n_shards))
+            .map_err(|e| move_error(ctx, e))?
+        {
+            inner.epoch_state = EpochState::EpochChangeDone(now);
+            emit(
+                ctx,
+                &p(),
+                &haulout_types::EpochChangeDone { epoch: inner.epoch },
+            )?;
+        } else {
+            inner.epoch_state = EpochState::EpochChangeSync(weight);
+        }
+    }
+    emit(
+        ctx,
+        &p(),
+        &haulout_types::ShardsReceived {
+            epoch: inner.epoch,
+            shards: node_shards,
+        },
+    )?;
+    store(ctx, &obj, &inner)?;
+    write_back(a, 1, &cap)?;
+    Ok(vec![])
+}
+
 fn staking_t() -> SigType {
     walrus_t("staking", "Staking")
 }
@@ -1031,6 +1179,27 @@ pub(crate) fn register(r: &mut NativeRegistry) {
             };
             Ok(vec![value_of(&p(), &metadata)?])
         },
+    );
+    add_walrus(
+        r,
+        "staking",
+        "voting_end",
+        vec![Param::MutRef(staking_t()), Param::Ref(clock_t())],
+        vec![],
+        voting_end,
+    );
+    add_walrus(
+        r,
+        "staking",
+        "epoch_sync_done",
+        vec![
+            Param::MutRef(staking_t()),
+            Param::MutRef(walrus_t("storage_node", "StorageNodeCap")),
+            Param::Val(SigType::U32),
+            Param::Ref(clock_t()),
+        ],
+        vec![],
+        epoch_sync_done,
     );
     add_walrus(
         r,
