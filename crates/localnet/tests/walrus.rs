@@ -166,13 +166,16 @@ fn units(size: u64) -> u64 {
 
 impl W {
     fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let args = WalrusArgs {
+        Self::with(WalrusArgs {
             nodes: N_NODES,
             n_shards: N_SHARDS,
             max_epochs_ahead: 5,
             ..Default::default()
-        };
+        })
+    }
+
+    fn with(args: WalrusArgs) -> Self {
+        let dir = tempfile::tempdir().unwrap();
         let (node, keys, g) = walrus::open(dir.path(), 2, walrus::registry(), &args).unwrap();
         Self {
             node,
@@ -1892,6 +1895,265 @@ fn voting_end_selects_the_next_committee() {
             abort::staking_inner::EDuplicateSyncDone
         )
     );
+}
+
+impl W {
+    fn initiate_epoch_change(&self) -> Arc<ExecutedTx> {
+        self.exec(
+            0,
+            vec![
+                self.staking(),
+                self.system(true),
+                Input::Shared(SharedInput::new(addr(&self.g.info.treasury_id), 1, true)),
+                Self::clock(),
+            ],
+            vec![call(
+                "staking",
+                "initiate_epoch_change",
+                (0..4).map(Argument::Input).collect(),
+            )],
+        )
+    }
+
+    /// `epoch_sync_done` for the cap `cap_id`, signed by `key`.
+    fn sync_done_as(
+        &self,
+        key: &Ed25519PrivateKey,
+        cap_id: Address,
+        epoch: u32,
+    ) -> Arc<ExecutedTx> {
+        self.exec_as(
+            key,
+            vec![
+                self.staking(),
+                self.input_obj(cap_id),
+                pure(&epoch),
+                Self::clock(),
+            ],
+            vec![call(
+                "staking",
+                "epoch_sync_done",
+                (0..4).map(Argument::Input).collect(),
+            )],
+        )
+    }
+
+    fn treasury_supply(&self) -> u64 {
+        let treasury = addr(&self.g.info.treasury_id);
+        let key = haulout_types::Wrapper {
+            name: haulout_types::TreasuryCapKey::default(),
+        };
+        let field_id = treasury.derive_dynamic_child_id(
+            &haulout_types::Wrapper::<haulout_types::TreasuryCapKey>::type_tag(&packages()),
+            &bcs::to_bytes(&key).unwrap(),
+        );
+        let field: Field<haulout_types::Wrapper<haulout_types::TreasuryCapKey>, ObjectId> =
+            self.decode(field_id);
+        let cap: haulout_types::TreasuryCap<Wal> = self.decode(field.value.into());
+        cap.total_supply.value
+    }
+}
+
+/// Four epochs: storage bought, stake added, withdrawn with rewards, commission collected, a
+/// new node joining the committee; every amount computed by hand from the Move formulas.
+#[test]
+fn epochs_rewards_commission_and_a_committee_change() {
+    let w = W::with(WalrusArgs {
+        nodes: N_NODES,
+        n_shards: N_SHARDS,
+        max_epochs_ahead: 5,
+        stake_per_node: 1_000,
+        ..Default::default()
+    });
+    let g_stake = 1_000 * FROST; // genesis stake (and shares) of each pool
+    let dur = w.staking_inner().epoch_duration;
+    let haulout_types::EpochState::EpochChangeDone(t0) = w.staking_inner().epoch_state else {
+        panic!("genesis is in EpochChangeDone");
+    };
+    let node0 = w.g.nodes[0].node_id;
+
+    // Epoch 1: 1 TiB for 4 epochs (1 MiB units × 1000 FROST per epoch), a stake of 1000 WAL
+    // with node 0 (active from epoch 2), node 0's commission 10% from epoch 3.
+    w.buy(0, 1 << 40, 4);
+    let r_epoch: u64 = (1 << 20) * 1_000;
+    let ring = &w.system_inner().future_accounting;
+    assert_eq!(
+        ring.ring_buffer[ring.current_index as usize]
+            .rewards_to_distribute
+            .value,
+        r_epoch
+    );
+    let s = 1_000 * FROST;
+    let staked = w.stake(1, s, node0);
+    assert_eq!(
+        status(&node_setting(&w, 0, "set_next_commission", &1_000u16)),
+        ExecutionStatus::Success
+    );
+    let supply = w.treasury_supply();
+
+    // Too early for the epoch change.
+    w.set_time(t0 + dur / 2);
+    assert_eq!(status(&w.voting_end()), ExecutionStatus::Success);
+    w.set_time(t0 + dur - 1);
+    assert_eq!(
+        aborted(&w.initiate_epoch_change()),
+        (
+            "staking_inner".into(),
+            abort::staking_inner::EWrongEpochState
+        )
+    );
+    w.set_time(t0 + dur);
+    let tx = w.initiate_epoch_change();
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    assert_eq!(
+        events_of::<haulout_types::EpochChangeStart>(&tx),
+        vec![haulout_types::EpochChangeStart { epoch: 2 }]
+    );
+    assert_eq!(events_of::<haulout_types::PricesUpdated>(&tx).len(), 1);
+    // 3% of epoch 1's rewards burned; the rest split equally (3 shards each of 12).
+    let burn = r_epoch * 3 / 100;
+    assert_eq!(w.treasury_supply(), supply - burn);
+    let r1 = (r_epoch - burn) / 4;
+    let w2 = g_stake + r1;
+    let pool: StakingPool = w.decode(node0);
+    assert_eq!(pool.rewards_pool.value, r1);
+    assert_eq!(pool.commission.value, 0);
+    assert_eq!(pool.wal_balance, w2 + s);
+    let n2 = ((u128::from(w2 + s) * u128::from(g_stake)) / u128::from(w2)) as u64;
+    assert_eq!(pool.num_shares, n2);
+    assert_eq!(w.system_inner().committee.epoch, 2);
+    assert_eq!(w.staking_inner().epoch, 2);
+    // Node 0's stake for epoch 2 is double: 6 shards (see below).
+    assert_eq!(
+        w.staking_inner()
+            .committee
+            .0
+            .get(&node0.into())
+            .map(Vec::len),
+        Some(6)
+    );
+
+    // Epoch 2: the nodes sync (a quorum is 9 of 12 shards: the third one ends the change).
+    for n in 0..3 {
+        let secrets = &w.g.nodes[n];
+        let tx = w.sync_done_as(&secrets.sui_key, secrets.cap_id, 2);
+        assert_eq!(status(&tx), ExecutionStatus::Success);
+        assert_eq!(
+            events_of::<haulout_types::EpochChangeDone>(&tx).len(),
+            usize::from(n == 2)
+        );
+    }
+    let t1 = t0 + dur;
+    assert_eq!(
+        w.staking_inner().epoch_state,
+        haulout_types::EpochState::EpochChangeDone(t1)
+    );
+    // A new node registers and gets 2000 WAL of stake (active from epoch 3).
+    let key = bls::BlsKey::from_ikm(&[5; 32]);
+    let pop = key.sign(&bls::proof_of_possession_message(
+        2,
+        w.addr(1).as_bytes(),
+        &key.public_key(),
+    ));
+    let tx = register_candidate(&w, 1, &key, &pop, &[2u8; 33], 0);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    let new_cap_id = created(&tx)
+        .into_iter()
+        .find(|id| {
+            w.object(*id).as_struct().unwrap().object_type()
+                == &haulout_types::StorageNodeCap::struct_tag(&packages())
+        })
+        .unwrap();
+    let new_node: Address = w
+        .decode::<haulout_types::StorageNodeCap>(new_cap_id)
+        .node_id
+        .into();
+    w.stake(0, 2_000 * FROST, new_node);
+    // The staker asks to withdraw: node 0 is in the current committee only, so epoch 3.
+    assert_eq!(
+        status(&w.request_withdraw(&w.keys[1], staked)),
+        ExecutionStatus::Success
+    );
+    let shares = ((u128::from(s) * u128::from(g_stake)) / u128::from(w2)) as u64;
+    let pool: StakingPool = w.decode(node0);
+    assert_eq!(pool.pending_shares_withdraw.0.get(&3), Some(&shares));
+    let tx = w.withdraw(&w.keys[1], staked);
+    assert_eq!(
+        aborted(&tx),
+        (
+            "staking_pool".into(),
+            abort::staking_pool::EWithdrawEpochNotReached
+        )
+    );
+    w.set_time(t1 + dur / 2);
+    assert_eq!(status(&w.voting_end()), ExecutionStatus::Success);
+    let next = w.staking_inner().next_committee.unwrap();
+    assert_eq!(next.0.contents.len(), 5);
+    assert!(next.0.get(&new_node.into()).is_some_and(|s| !s.is_empty()));
+    w.set_time(t1 + dur);
+    assert_eq!(status(&w.initiate_epoch_change()), ExecutionStatus::Success);
+    // The committee changed: the new node holds shards; shards moved, none lost.
+    let inner = w.staking_inner();
+    assert_eq!(inner.epoch, 3);
+    assert_eq!(inner.committee, next);
+    let mut all: Vec<u16> = inner
+        .committee
+        .0
+        .contents
+        .iter()
+        .flat_map(|e| e.value.clone())
+        .collect();
+    all.sort_unstable();
+    assert_eq!(all, (0..N_SHARDS).collect::<Vec<_>>());
+    let sys = w.system_inner();
+    assert_eq!(sys.committee.epoch, 3);
+    assert_eq!(sys.committee.members.len(), 5);
+
+    // Epoch 2's committee came from the stake at voting_end in epoch 1 (before epoch 1's
+    // rewards): node 0 with 2000 WAL, the others 1000. D'Hondt over 12 shards, at most 6 per
+    // node: 5, 2, 2, 2, then the last shard is a tie (2000/6 = 1000/3) won by node 0, first in
+    // the active set. So node 0 got 6/12 of epoch 2's rewards, with commission still 0; then
+    // the rate 10% applies.
+    let r2 = (r_epoch - burn) * 6 / 12;
+    let w3 = w2 + s + r2;
+    let pool: StakingPool = w.decode(node0);
+    assert_eq!(pool.commission.value, 0);
+    assert_eq!(pool.commission_rate, 1_000);
+    assert_eq!(pool.rewards_pool.value, r1 + r2);
+    // Epoch 3: everyone syncs; the staker withdraws principal + rewards at the epoch-3 rate.
+    for n in 0..N_NODES {
+        let secrets = &w.g.nodes[n];
+        w.sync_done_as(&secrets.sui_key, secrets.cap_id, 3);
+    }
+    w.sync_done_as(&w.keys[1], new_cap_id, 3);
+    assert!(matches!(
+        w.staking_inner().epoch_state,
+        haulout_types::EpochState::EpochChangeDone(_)
+    ));
+    let rewards = ((u128::from(shares) * u128::from(w3)) / u128::from(n2)) as u64 - s;
+    assert!(rewards > 0);
+    let balance = w.wal_balance(1);
+    let tx = w.withdraw(&w.keys[1], staked);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    assert_eq!(w.wal_balance(1), balance + s + rewards);
+
+    // Epoch 3 → 4: node 0 gets its weight's share of epoch 3's rewards, 10% as commission.
+    let w0 = inner.committee.0.get(&node0.into()).unwrap().len() as u64;
+    let t2 = t1 + dur;
+    w.set_time(t2 + dur / 2);
+    assert_eq!(status(&w.voting_end()), ExecutionStatus::Success);
+    w.set_time(t2 + dur);
+    assert_eq!(status(&w.initiate_epoch_change()), ExecutionStatus::Success);
+    let r3_total = r_epoch - r_epoch * 3 / 100;
+    let r3 = r3_total * w0 / 12;
+    let commission = r3 * 1_000 / 10_000;
+    let pool: StakingPool = w.decode(node0);
+    assert_eq!(pool.commission.value, commission);
+    let tx = w.collect_commission(0, false);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    let coin = created(&tx)[0];
+    assert_eq!(contents(&w.object(coin))[32..40], commission.to_le_bytes());
+    assert_eq!(w.decode::<StakingPool>(node0).commission.value, 0);
 }
 
 #[test]

@@ -945,6 +945,232 @@ fn epoch_sync_done(ctx: &mut NativeContext<'_>, _: &[TypeTag], a: &mut [Value]) 
     Ok(vec![])
 }
 
+/// `staking::NEXT_EPOCH_DURATION_KEY`.
+const NEXT_EPOCH_DURATION_KEY: &[u8] = b"next_epoch_duration";
+
+/// `staking_inner::next_bls_committee` (the keys' extended field is emptied).
+fn next_bls_committee(
+    ctx: &mut NativeContext<'_>,
+    inner: &StakingInnerV1,
+) -> R<haulout_types::BlsCommittee> {
+    use haulout_types::BlsCommitteeMember;
+    use haulout_types::Element;
+    use haulout_types::UncompressedG1;
+    use haulout_types::VecMap;
+
+    let Some(next) = inner.next_committee.as_ref() else {
+        return Err(si_abort(ctx, abort::staking_inner::ENextCommitteeIsEmpty));
+    };
+    let parent: Address = inner.next_epoch_public_keys.id.into();
+    let keys: VecMap<ObjectId, Element<UncompressedG1>> =
+        get_field(ctx, &p(), parent, &ExtendedFieldKey::default())?
+            .ok_or_else(|| abort_sui(ctx, "dynamic_field", 1))?;
+    set_field(
+        ctx,
+        &p(),
+        parent,
+        &ExtendedFieldKey::default(),
+        &VecMap::<ObjectId, Element<UncompressedG1>>::default(),
+    )?;
+    let mut members = Vec::with_capacity(next.0.contents.len());
+    for (i, entry) in next.0.contents.iter().enumerate() {
+        let key = keys.contents.get(i).ok_or_else(arithmetic)?;
+        if entry.key != key.key {
+            return Err(si_abort(ctx, abort::staking_inner::EIncorrectNodeOrder));
+        }
+        let weight = u16::try_from(entry.value.len())
+            .map_err(|_| si_abort(ctx, abort::staking_inner::EInvalidNodeWeight))?;
+        members.push(BlsCommitteeMember {
+            public_key: key.value.clone(),
+            weight,
+            node_id: entry.key,
+        });
+    }
+    // bls_aggregate::new_bls_committee
+    let mut n_shards: u16 = 0;
+    for m in &members {
+        if m.weight == 0 {
+            return Err(abort_walrus(
+                ctx,
+                "bls_aggregate",
+                abort::bls_aggregate::EIncorrectCommittee,
+            ));
+        }
+        n_shards = n_shards.checked_add(m.weight).ok_or_else(arithmetic)?;
+    }
+    let key_refs: Vec<&[u8]> = members
+        .iter()
+        .map(|m| m.public_key.bytes.as_slice())
+        .collect();
+    let total =
+        super::bls::aggregate_public_keys(&key_refs).ok_or(ExecutionError::InvariantViolation)?;
+    Ok(haulout_types::BlsCommittee {
+        members,
+        n_shards,
+        epoch: inner.epoch.checked_add(1).ok_or_else(arithmetic)?,
+        total_aggregated_key: Element::new(total.compress().to_vec()),
+    })
+}
+
+/// `staking_pool::advance_epoch` of `node_id` with `reward`, its new exchange rate stored, then
+/// `update_active_set_stake`.
+fn advance_pool(
+    ctx: &mut NativeContext<'_>,
+    inner: &StakingInnerV1,
+    node_id: ObjectId,
+    reward: u64,
+) -> R<()> {
+    let (mut pool, field_id) = pool(ctx, inner, node_id)?;
+    let rates = rates_until(ctx, &pool, inner.epoch)?;
+    let rate = staking_math::pool_advance_epoch(&mut pool, reward, inner.epoch, &|e| {
+        rates.get(&e).copied()
+    })
+    .map_err(|e| move_error(ctx, e))?;
+    set_field(
+        ctx,
+        &p(),
+        pool.exchange_rates.id.into(),
+        &inner.epoch,
+        &rate,
+    )?;
+    if !rates.contains_key(&inner.epoch) {
+        pool.exchange_rates.size = pool
+            .exchange_rates
+            .size
+            .checked_add(1)
+            .ok_or_else(arithmetic)?;
+    }
+    store_pool(ctx, &pool, field_id)?;
+    update_active_set_stake(ctx, inner, &pool)
+}
+
+/// `staking::initiate_epoch_change` (and `_v2`).
+fn initiate_epoch_change(
+    ctx: &mut NativeContext<'_>,
+    _: &[TypeTag],
+    a: &mut [Value],
+) -> R<Vec<Value>> {
+    // system.extract_burn_balance(), wal::burn
+    let (sys, mut sys_inner) = super::system::load(ctx, arg(a, 1)?)?;
+    let burn = staking_math::ring_extract_burn(&mut sys_inner.future_accounting)
+        .map_err(|e| move_error(ctx, e))?;
+    let _coin_id = ctx.fresh_id(); // burn_balance.into_coin(ctx)
+    let treasury: haulout_types::ProtectedTreasury = decode(a, 2)?;
+    let (cap_field, mut cap) = super::storage::treasury_cap(ctx, &treasury)?;
+    cap.total_supply.value = cap
+        .total_supply
+        .value
+        .checked_sub(burn)
+        .ok_or_else(arithmetic)?;
+    ctx.transfer(value_of(&p(), &cap)?, Owner::Object(cap_field))?;
+    // NEXT_EPOCH_DURATION_KEY
+    let staking_obj: Staking = decode_bytes(&arg(a, 0)?.bytes)?;
+    let next_epoch_duration: Option<u64> = remove_field(
+        ctx,
+        &p(),
+        staking_obj.id.into(),
+        &NEXT_EPOCH_DURATION_KEY.to_vec(),
+    )?;
+    let (obj, mut inner) = load(ctx, arg(a, 0)?)?;
+    let now = timestamp_ms(arg(a, 3)?)?;
+    let bls_committee = next_bls_committee(ctx, &inner)?;
+    let Some(params) = inner.next_epoch_params else {
+        return Err(ctx.abort_at(
+            Address::from_static("0x1"),
+            "option",
+            staking_math::EOPTION_NOT_SET,
+        ));
+    };
+    // system.advance_epoch
+    let old_epoch = sys_inner.committee.epoch;
+    if bls_committee.epoch != old_epoch.checked_add(1).ok_or_else(arithmetic)? {
+        return Err(abort_walrus(
+            ctx,
+            "system_state_inner",
+            abort::system_state_inner::EIncorrectCommittee,
+        ));
+    }
+    let old_committee: Vec<(ObjectId, u16)> = sys_inner
+        .committee
+        .members
+        .iter()
+        .map(|m| (m.node_id, m.weight))
+        .collect();
+    sys_inner.committee = bls_committee;
+    let deny_list_sizes: haulout_types::VecMap<ObjectId, u64> = get_field(
+        ctx,
+        &p(),
+        sys_inner.deny_list_sizes.id.into(),
+        &ExtendedFieldKey::default(),
+    )?
+    .unwrap_or_default();
+    let accounting = staking_math::advance_epoch_accounting(
+        &mut sys_inner.future_accounting,
+        old_epoch,
+        &old_committee,
+        &deny_list_sizes,
+        params.total_capacity_size,
+    )
+    .map_err(|e| move_error(ctx, e))?;
+    sys_inner
+        .event_blob_certification_state
+        .aggregate_weight_per_blob = haulout_types::VecMap::default();
+    sys_inner.used_capacity_size = accounting.used_capacity_size;
+    sys_inner.total_capacity_size = accounting.total_capacity_size;
+    // inner.initiate_epoch_change(clock, rewards)
+    let EpochState::NextParamsSelected(last_epoch_change) = inner.epoch_state else {
+        return Err(si_abort(ctx, abort::staking_inner::EWrongEpochState));
+    };
+    let due = if inner.epoch == 0 {
+        inner.first_epoch_start
+    } else {
+        last_epoch_change
+            .checked_add(inner.epoch_duration)
+            .ok_or_else(arithmetic)?
+    };
+    if now < due {
+        return Err(si_abort(ctx, abort::staking_inner::EWrongEpochState));
+    }
+    // advance_epoch
+    let Some(next) = inner.next_committee.take() else {
+        return Err(si_abort(ctx, abort::staking_inner::EWrongEpochState));
+    };
+    inner.epoch = inner.epoch.checked_add(1).ok_or_else(arithmetic)?;
+    inner.previous_committee = std::mem::replace(&mut inner.committee, next);
+    inner.epoch_state = EpochState::EpochChangeSync(0);
+    let (_, new_ids) = staking_math::committee_diff(&inner.previous_committee, &inner.committee);
+    for entry in &accounting.rewards.contents {
+        advance_pool(ctx, &inner, entry.key, entry.value)?;
+    }
+    for node_id in new_ids {
+        advance_pool(ctx, &inner, node_id, 0)?;
+    }
+    emit(
+        ctx,
+        &p(),
+        &haulout_types::EpochChangeStart { epoch: inner.epoch },
+    )?;
+    if let Some(duration) = next_epoch_duration {
+        inner.epoch_duration = duration;
+    }
+    store(ctx, &obj, &inner)?;
+    // update_prices
+    let (storage_price, write_price) = recalculate_prices(ctx, &inner)?;
+    sys_inner.storage_price_per_unit_size = storage_price;
+    sys_inner.write_price_per_unit_size = write_price;
+    super::system::store(ctx, &sys, &sys_inner)?;
+    emit(
+        ctx,
+        &p(),
+        &haulout_types::PricesUpdated {
+            epoch: inner.epoch,
+            storage_price,
+            write_price,
+        },
+    )?;
+    Ok(vec![])
+}
+
 fn staking_t() -> SigType {
     walrus_t("staking", "Staking")
 }
@@ -1201,6 +1427,27 @@ pub(crate) fn register(r: &mut NativeRegistry) {
         vec![],
         epoch_sync_done,
     );
+    for name in ["initiate_epoch_change", "initiate_epoch_change_v2"] {
+        add_walrus(
+            r,
+            "staking",
+            name,
+            vec![
+                Param::MutRef(staking_t()),
+                Param::MutRef(walrus_t("system", "System")),
+                Param::MutRef(SigType::datatype(
+                    super::wal_package(),
+                    "wal",
+                    "ProtectedTreasury",
+                    vec![],
+                )),
+                Param::Ref(clock_t()),
+                ctx_p(),
+            ],
+            vec![],
+            initiate_epoch_change,
+        );
+    }
     add_walrus(
         r,
         "staking",
