@@ -2156,6 +2156,63 @@ fn epochs_rewards_commission_and_a_committee_change() {
     assert_eq!(w.decode::<StakingPool>(node0).commission.value, 0);
 }
 
+/// The chain runs voting_end and initiate_epoch_change itself at half and full epoch duration
+/// after the epoch's start, by its own clock (moved here checkpoint by checkpoint).
+#[test]
+fn the_keeper_changes_epochs_on_schedule() {
+    let w = W::with(WalrusArgs {
+        nodes: N_NODES,
+        n_shards: N_SHARDS,
+        max_epochs_ahead: 5,
+        epoch_duration: std::time::Duration::from_millis(1_000),
+        ..Default::default()
+    });
+    let keeper = walrus::keeper::Keeper::new(&w.g.info).unwrap();
+    let haulout_types::EpochState::EpochChangeDone(t0) = w.staking_inner().epoch_state else {
+        panic!("genesis is in EpochChangeDone");
+    };
+    let mut start = t0;
+    for epoch in 1..=3u32 {
+        w.set_time(start + 499);
+        assert!(keeper.tick(&w.node).unwrap().is_none());
+        w.set_time(start + 500);
+        let tx = keeper.tick(&w.node).unwrap().unwrap();
+        assert_eq!(status(&tx), ExecutionStatus::Success);
+        assert_eq!(
+            events_of::<haulout_types::EpochParametersSelected>(&tx),
+            vec![haulout_types::EpochParametersSelected {
+                next_epoch: epoch + 1
+            }]
+        );
+        assert!(keeper.tick(&w.node).unwrap().is_none());
+        w.set_time(start + 999);
+        assert!(keeper.tick(&w.node).unwrap().is_none());
+        w.set_time(start + 1_000);
+        let tx = keeper.tick(&w.node).unwrap().unwrap();
+        assert_eq!(status(&tx), ExecutionStatus::Success);
+        assert_eq!(
+            events_of::<haulout_types::EpochChangeStart>(&tx),
+            vec![haulout_types::EpochChangeStart { epoch: epoch + 1 }]
+        );
+        assert_eq!(w.staking_inner().epoch, epoch + 1);
+        // Waiting for the storage nodes.
+        w.set_time(start + 1_600);
+        assert!(keeper.tick(&w.node).unwrap().is_none());
+        for n in 0..3 {
+            let secrets = &w.g.nodes[n];
+            let tx = w.sync_done_as(&secrets.sui_key, secrets.cap_id, epoch + 1);
+            assert_eq!(status(&tx), ExecutionStatus::Success);
+        }
+        // The new epoch starts when the sync is done.
+        start += 1_600;
+        assert_eq!(
+            w.staking_inner().epoch_state,
+            haulout_types::EpochState::EpochChangeDone(start)
+        );
+    }
+    assert_eq!(w.system_inner().committee.epoch, 4);
+}
+
 #[test]
 fn every_registered_function_mirrors_a_move_function() {
     use haulout_localnet::Param;
