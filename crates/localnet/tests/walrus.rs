@@ -1993,6 +1993,14 @@ fn epochs_rewards_commission_and_a_committee_change() {
 
     // Too early for the epoch change.
     w.set_time(t0 + dur / 2);
+    // No committee selected yet.
+    assert_eq!(
+        aborted(&w.initiate_epoch_change()),
+        (
+            "staking_inner".into(),
+            abort::staking_inner::ENextCommitteeIsEmpty
+        )
+    );
     assert_eq!(status(&w.voting_end()), ExecutionStatus::Success);
     w.set_time(t0 + dur - 1);
     assert_eq!(
@@ -2069,6 +2077,13 @@ fn epochs_rewards_commission_and_a_committee_change() {
         .node_id
         .into();
     w.stake(0, 2_000 * FROST, new_node);
+    assert_eq!(
+        aborted(&w.sync_done_as(&w.keys[1], new_cap_id, 2)),
+        (
+            "staking_inner".into(),
+            abort::staking_inner::ENotInCommittee
+        )
+    );
     // The staker asks to withdraw: node 0 is in the current committee only, so epoch 3.
     assert_eq!(
         status(&w.request_withdraw(&w.keys[1], staked)),
