@@ -165,6 +165,10 @@ impl Localnet {
             }
             None => None,
         };
+        let keeper = walrus
+            .as_ref()
+            .map(crate::walrus::keeper::Keeper::new)
+            .transpose()?;
         let info = LocalnetInfo {
             walrus,
             chain_id: node.chain_id().to_owned(),
@@ -181,7 +185,7 @@ impl Localnet {
         };
         write_json(&args.data.join(LOCALNET_JSON), &info)?;
 
-        let sealer = tokio::spawn(seal_checkpoints(node.clone(), shutdown.clone()));
+        let sealer = tokio::spawn(seal_checkpoints(node.clone(), keeper, shutdown.clone()));
         let server = tokio::spawn(crate::server::serve(
             node.clone(),
             listener,
@@ -204,7 +208,13 @@ fn write_json<T: Serialize>(path: &Path, value: &T) -> anyhow::Result<()> {
 /// Seals checkpoints: soon after transactions arrive (at most every
 /// [`MIN_CHECKPOINT_INTERVAL`]) and at least every [`MAX_CHECKPOINT_INTERVAL`]; a final one at
 /// shutdown so no executed transaction is left out.
-async fn seal_checkpoints(node: Arc<Node>, shutdown: CancellationToken) -> anyhow::Result<()> {
+/// After each checkpoint, the Walrus `keeper` (if any) sends the epoch change due by the new
+/// clock.
+async fn seal_checkpoints(
+    node: Arc<Node>,
+    keeper: Option<crate::walrus::keeper::Keeper>,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
     let mut last = Instant::now();
     loop {
         tokio::select! {
@@ -222,11 +232,38 @@ async fn seal_checkpoints(node: Arc<Node>, shutdown: CancellationToken) -> anyho
         }
         last = Instant::now();
         seal(&node).await?;
+        if let Some(keeper) = &keeper {
+            keep(&node, keeper).await;
+        }
     }
     if node.has_pending() {
         seal(&node).await?;
     }
     Ok(())
+}
+
+/// Runs the Walrus keeper once; failures are logged (the next checkpoint retries).
+async fn keep(node: &Arc<Node>, keeper: &crate::walrus::keeper::Keeper) {
+    let node = node.clone();
+    let keeper = keeper.clone();
+    match tokio::task::spawn_blocking(move || keeper.tick(&node)).await {
+        Ok(Ok(Some(tx))) => {
+            let ok = match &tx.effects {
+                sui_sdk_types::TransactionEffects::V2(e) => {
+                    e.status == sui_sdk_types::ExecutionStatus::Success
+                }
+                _ => false,
+            };
+            if ok {
+                tracing::info!(digest = %tx.transaction.digest(), "walrus keeper: epoch step sent");
+            } else {
+                tracing::warn!(digest = %tx.transaction.digest(), "walrus keeper: epoch step failed");
+            }
+        }
+        Ok(Ok(None)) => {}
+        Ok(Err(e)) => tracing::warn!("walrus keeper: {e:#}"),
+        Err(e) => tracing::warn!("walrus keeper task: {e}"),
+    }
 }
 
 async fn seal(node: &Arc<Node>) -> anyhow::Result<()> {

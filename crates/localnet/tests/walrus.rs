@@ -166,13 +166,16 @@ fn units(size: u64) -> u64 {
 
 impl W {
     fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let args = WalrusArgs {
+        Self::with(WalrusArgs {
             nodes: N_NODES,
             n_shards: N_SHARDS,
             max_epochs_ahead: 5,
             ..Default::default()
-        };
+        })
+    }
+
+    fn with(args: WalrusArgs) -> Self {
+        let dir = tempfile::tempdir().unwrap();
         let (node, keys, g) = walrus::open(dir.path(), 2, walrus::registry(), &args).unwrap();
         Self {
             node,
@@ -211,7 +214,16 @@ impl W {
     }
 
     fn exec(&self, i: usize, inputs: Vec<Input>, commands: Vec<Command>) -> Arc<ExecutedTx> {
-        let sender = self.addr(i);
+        self.exec_as(&self.keys[i], inputs, commands)
+    }
+
+    fn exec_as(
+        &self,
+        key: &Ed25519PrivateKey,
+        inputs: Vec<Input>,
+        commands: Vec<Command>,
+    ) -> Arc<ExecutedTx> {
+        let sender = key.public_key().derive_address();
         let gas = self.owned(sender, StructTag::gas_coin())[0].clone();
         let tx = Transaction {
             kind: TransactionKind::ProgrammableTransaction(ProgrammableTransaction {
@@ -227,7 +239,7 @@ impl W {
             },
             expiration: TransactionExpiration::None,
         };
-        let sig = self.keys[i].sign_transaction(&tx).unwrap();
+        let sig = key.sign_transaction(&tx).unwrap();
         self.node.execute(tx, vec![sig]).unwrap()
     }
 
@@ -1266,6 +1278,954 @@ fn accessors_wal_and_staking() {
         aborted(&tx),
         ("staked_wal".into(), abort::staked_wal::ENotWithdrawing)
     );
+}
+
+/// Node `n` calls `staking::<function>(staking, cap, value)`.
+fn node_setting<T: serde::Serialize>(
+    w: &W,
+    n: usize,
+    function: &str,
+    value: &T,
+) -> Arc<ExecutedTx> {
+    let secrets = &w.g.nodes[n];
+    w.exec_as(
+        &secrets.sui_key,
+        vec![
+            Input::Shared(SharedInput::new(addr(&w.g.info.staking_object_id), 1, true)),
+            w.input_obj(secrets.cap_id),
+            pure(value),
+        ],
+        vec![call(
+            "staking",
+            function,
+            vec![Argument::Input(0), Argument::Input(1), Argument::Input(2)],
+        )],
+    )
+}
+
+#[test]
+fn node_settings_and_votes() {
+    let w = W::new();
+    let node_id = w.g.nodes[1].node_id;
+    let before: StakingPool = w.decode(node_id);
+    let ok = |tx: Arc<ExecutedTx>| assert_eq!(status(&tx), ExecutionStatus::Success);
+    ok(node_setting(&w, 1, "set_storage_price_vote", &7_000u64));
+    ok(node_setting(&w, 1, "set_write_price_vote", &9_000u64));
+    ok(node_setting(&w, 1, "set_node_capacity_vote", &(5u64 << 40)));
+    ok(node_setting(&w, 1, "set_next_commission", &1_500u16));
+    ok(node_setting(&w, 1, "set_next_commission", &2_500u16));
+    ok(node_setting(&w, 1, "set_name", &"renamed".to_string()));
+    ok(node_setting(
+        &w,
+        1,
+        "set_network_address",
+        &"10.0.0.1:9000".to_string(),
+    ));
+    let mut expected = before.clone();
+    expected.voting_params.storage_price = 7_000;
+    expected.voting_params.write_price = 9_000;
+    expected.voting_params.node_capacity = 5 << 40;
+    // Epoch 1 + 2, replaced by the second vote.
+    expected
+        .pending_commission_rate
+        .0
+        .contents
+        .push(haulout_types::Entry {
+            key: 3,
+            value: 2_500,
+        });
+    expected.node_info.name = "renamed".into();
+    expected.node_info.network_address = "10.0.0.1:9000".into();
+    let after: StakingPool = w.decode(node_id);
+    assert_eq!(after, expected);
+    assert_eq!(bcs::to_bytes(&after).unwrap(), contents(&w.object(node_id)));
+    // Aborts.
+    let tx = node_setting(&w, 1, "set_next_commission", &10_001u16);
+    assert_eq!(
+        aborted(&tx),
+        (
+            "staking_pool".into(),
+            abort::staking_pool::EIncorrectCommissionRate
+        )
+    );
+    ok(node_setting(&w, 1, "set_next_commission", &10_000u16));
+    let tx = node_setting(&w, 1, "set_name", &"n".repeat(101));
+    assert_eq!(
+        aborted(&tx),
+        (
+            "staking_pool".into(),
+            abort::staking_pool::EInvalidNameLength
+        )
+    );
+    ok(node_setting(&w, 1, "set_name", &"n".repeat(100)));
+    let tx = node_setting(&w, 1, "set_network_address", &"a".repeat(260));
+    assert_eq!(
+        aborted(&tx),
+        (
+            "staking_pool".into(),
+            abort::staking_pool::EInvalidNetworkAddressLength
+        )
+    );
+    ok(node_setting(&w, 1, "set_network_address", &"a".repeat(259)));
+}
+
+impl W {
+    fn staking(&self) -> Input {
+        Input::Shared(SharedInput::new(
+            addr(&self.g.info.staking_object_id),
+            1,
+            true,
+        ))
+    }
+
+    /// Account `i` stakes `amount` with `node_id`; returns the `StakedWal`.
+    fn stake(&self, i: usize, amount: u64, node_id: Address) -> Address {
+        let tx = self.ok(
+            i,
+            vec![
+                self.staking(),
+                Input::ImmutableOrOwned(reference(&self.wal_coin(i))),
+                pure(&amount),
+                pure(&node_id),
+                pure(&self.addr(i)),
+            ],
+            vec![
+                Command::SplitCoins(sui_sdk_types::SplitCoins {
+                    coin: Argument::Input(1),
+                    amounts: vec![Argument::Input(2)],
+                }),
+                call(
+                    "staking",
+                    "stake_with_pool",
+                    vec![
+                        Argument::Input(0),
+                        Argument::NestedResult(0, 0),
+                        Argument::Input(3),
+                    ],
+                ),
+                transfer(vec![Argument::Result(1)], 4),
+            ],
+        );
+        created(&tx)
+            .into_iter()
+            .find(|id| {
+                self.object(*id).as_struct().unwrap().object_type()
+                    == &StakedWal::struct_tag(&packages())
+            })
+            .unwrap()
+    }
+
+    /// `request_withdraw_stake` of `staked`, signed by `key`.
+    fn request_withdraw(&self, key: &Ed25519PrivateKey, staked: Address) -> Arc<ExecutedTx> {
+        self.exec_as(
+            key,
+            vec![self.staking(), self.input_obj(staked)],
+            vec![call(
+                "staking",
+                "request_withdraw_stake",
+                vec![Argument::Input(0), Argument::Input(1)],
+            )],
+        )
+    }
+
+    /// `withdraw_stake` of `staked`, the coin sent to the signer `key`.
+    fn withdraw(&self, key: &Ed25519PrivateKey, staked: Address) -> Arc<ExecutedTx> {
+        self.exec_as(
+            key,
+            vec![
+                self.staking(),
+                self.input_obj(staked),
+                pure(&key.public_key().derive_address()),
+            ],
+            vec![
+                call(
+                    "staking",
+                    "withdraw_stake",
+                    vec![Argument::Input(0), Argument::Input(1)],
+                ),
+                transfer(vec![Argument::Result(0)], 2),
+            ],
+        )
+    }
+}
+
+#[test]
+fn request_withdraw_and_withdraw_stake_in_one_epoch() {
+    let w = W::new();
+    let node_id = w.g.nodes[2].node_id;
+    let pool_before: StakingPool = w.decode(node_id);
+    let active_before = w.staking_inner();
+    let amount = 300 * FROST;
+    let staked = w.stake(0, amount, node_id);
+    // Not active yet and no committee selected: no request, a direct withdrawal.
+    let tx = w.request_withdraw(&w.keys[0], staked);
+    assert_eq!(
+        aborted(&tx),
+        (
+            "staking_pool".into(),
+            abort::staking_pool::EWithdrawDirectly
+        )
+    );
+    let balance = w.wal_balance(0);
+    let tx = w.withdraw(&w.keys[0], staked);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    assert!(deleted(&tx).contains(&staked));
+    assert_eq!(w.wal_balance(0), balance + amount);
+    let mut pool: StakingPool = w.decode(node_id);
+    // pending_values::reduce leaves a zero entry.
+    assert_eq!(pool.pending_stake.0.get(&2), Some(&0));
+    pool.pending_stake = pool_before.pending_stake.clone();
+    assert_eq!(pool, pool_before);
+    assert_eq!(w.staking_inner(), active_before);
+
+    // The genesis stake (active, node in the current committee): withdrawable from epoch 2.
+    let secrets = &w.g.nodes[2];
+    let genesis_sw: StakedWal = w.decode(secrets.staked_wal_id);
+    let tx = w.withdraw(&secrets.sui_key, secrets.staked_wal_id);
+    assert_eq!(
+        aborted(&tx),
+        ("staking_pool".into(), abort::staking_pool::ENotWithdrawing)
+    );
+    let tx = w.request_withdraw(&secrets.sui_key, secrets.staked_wal_id);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    let sw: StakedWal = w.decode(secrets.staked_wal_id);
+    assert_eq!(
+        sw.state,
+        haulout_types::StakedWalState::Withdrawing { withdraw_epoch: 2 }
+    );
+    assert_eq!(sw.principal, genesis_sw.principal);
+    assert_eq!(
+        bcs::to_bytes(&sw).unwrap(),
+        contents(&w.object(secrets.staked_wal_id))
+    );
+    let pool: StakingPool = w.decode(node_id);
+    // Flat rate at activation: shares = principal.
+    assert_eq!(
+        pool.pending_shares_withdraw.0.get(&2),
+        Some(&genesis_sw.principal.value)
+    );
+    // The active set loses the node (its stake at epoch 2 is zero).
+    let tx = w.request_withdraw(&secrets.sui_key, secrets.staked_wal_id);
+    assert_eq!(
+        aborted(&tx),
+        ("staking_pool".into(), abort::staking_pool::ENotStaked)
+    );
+    let tx = w.withdraw(&secrets.sui_key, secrets.staked_wal_id);
+    assert_eq!(
+        aborted(&tx),
+        (
+            "staking_pool".into(),
+            abort::staking_pool::EWithdrawEpochNotReached
+        )
+    );
+}
+
+impl W {
+    /// Node `n` collects its commission (authenticated with its cap, or as the sender if
+    /// `as_sender`); the coin goes to the node's account.
+    fn collect_commission(&self, n: usize, as_sender: bool) -> Arc<ExecutedTx> {
+        let secrets = &self.g.nodes[n];
+        let auth = if as_sender {
+            call("auth", "authenticate_sender", vec![])
+        } else {
+            Command::MoveCall(MoveCall {
+                package: walrus::walrus_package(),
+                module: Identifier::new("auth").unwrap(),
+                function: Identifier::new("authenticate_with_object").unwrap(),
+                type_arguments: vec![TypeTag::Struct(Box::new(
+                    haulout_types::StorageNodeCap::struct_tag(&packages()),
+                ))],
+                arguments: vec![Argument::Input(1)],
+            })
+        };
+        self.exec_as(
+            &secrets.sui_key,
+            vec![
+                self.staking(),
+                self.input_obj(secrets.cap_id),
+                pure(&secrets.node_id),
+                pure(&secrets.sui_key.public_key().derive_address()),
+            ],
+            vec![
+                auth,
+                call(
+                    "staking",
+                    "collect_commission",
+                    vec![Argument::Input(0), Argument::Input(2), Argument::Result(0)],
+                ),
+                transfer(vec![Argument::Result(1)], 3),
+            ],
+        )
+    }
+
+    fn update_prices(&self) -> Arc<ExecutedTx> {
+        self.ok(
+            0,
+            vec![self.staking(), self.system(true)],
+            vec![call(
+                "staking",
+                "update_prices",
+                vec![Argument::Input(0), Argument::Input(1)],
+            )],
+        )
+    }
+}
+
+#[test]
+fn collect_commission_and_update_prices() {
+    let w = W::new();
+    // The cap is the commission receiver; the sender is not.
+    let tx = w.collect_commission(0, true);
+    assert_eq!(
+        aborted(&tx),
+        (
+            "staking_pool".into(),
+            abort::staking_pool::EAuthorizationFailure
+        )
+    );
+    let tx = w.collect_commission(0, false);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    let coin = created(&tx)[0];
+    assert_eq!(contents(&w.object(coin))[32..40], 0u64.to_le_bytes());
+
+    // Prices: the quorum_below of the committee's votes (3 shards each of 12: removing the
+    // highest vote leaves 9 shards, a quorum; removing the next leaves 6, not one).
+    for (n, (storage, write)) in [(100u64, 40u64), (400, 10), (200, 30), (300, 20)]
+        .into_iter()
+        .enumerate()
+    {
+        let tx = node_setting(&w, n, "set_storage_price_vote", &storage);
+        assert_eq!(status(&tx), ExecutionStatus::Success);
+        let tx = node_setting(&w, n, "set_write_price_vote", &write);
+        assert_eq!(status(&tx), ExecutionStatus::Success);
+    }
+    let tx = w.update_prices();
+    let sys = w.system_inner();
+    assert_eq!(sys.storage_price_per_unit_size, 300);
+    assert_eq!(sys.write_price_per_unit_size, 30);
+    assert_eq!(
+        events_of::<haulout_types::PricesUpdated>(&tx),
+        vec![haulout_types::PricesUpdated {
+            epoch: 1,
+            storage_price: 300,
+            write_price: 30
+        }]
+    );
+}
+
+/// Account `i` registers a candidate with `key`; `pop`, the network key and the commission as
+/// given. The cap goes to account `i`.
+fn register_candidate(
+    w: &W,
+    i: usize,
+    key: &bls::BlsKey,
+    pop: &[u8],
+    network_public_key: &[u8],
+    commission: u16,
+) -> Arc<ExecutedTx> {
+    w.exec(
+        i,
+        vec![
+            w.staking(),
+            pure(&"candidate".to_string()),
+            pure(&"127.0.0.1:9999".to_string()),
+            pure(&"https://img".to_string()),
+            pure(&"https://proj".to_string()),
+            pure(&"desc".to_string()),
+            pure(&key.public_key().to_vec()),
+            pure(&network_public_key.to_vec()),
+            pure(&pop.to_vec()),
+            pure(&commission),
+            pure(&11u64),
+            pure(&22u64),
+            pure(&(1u64 << 40)),
+            pure(&w.addr(i)),
+        ],
+        vec![
+            call(
+                "node_metadata",
+                "new",
+                vec![Argument::Input(3), Argument::Input(4), Argument::Input(5)],
+            ),
+            call(
+                "staking",
+                "register_candidate",
+                vec![
+                    Argument::Input(0),
+                    Argument::Input(1),
+                    Argument::Input(2),
+                    Argument::Result(0),
+                    Argument::Input(6),
+                    Argument::Input(7),
+                    Argument::Input(8),
+                    Argument::Input(9),
+                    Argument::Input(10),
+                    Argument::Input(11),
+                    Argument::Input(12),
+                ],
+            ),
+            transfer(vec![Argument::Result(1)], 13),
+        ],
+    )
+}
+
+#[test]
+fn register_candidate_checks_the_proof_of_possession() {
+    let w = W::new();
+    let key = bls::BlsKey::from_ikm(&[9; 32]);
+    let pk = key.public_key();
+    let pop_for = |epoch: u32, sender: Address| {
+        key.sign(&bls::proof_of_possession_message(
+            epoch,
+            sender.as_bytes(),
+            &pk,
+        ))
+    };
+    let network_key = [2u8; 33];
+    // Wrong epoch, wrong sender: EInvalidProofOfPossession.
+    for pop in [pop_for(0, w.addr(1)), pop_for(1, w.addr(0))] {
+        let tx = register_candidate(&w, 1, &key, &pop, &network_key, 100);
+        assert_eq!(
+            aborted(&tx),
+            (
+                "staking_pool".into(),
+                abort::staking_pool::EInvalidProofOfPossession
+            )
+        );
+    }
+    let pop = pop_for(1, w.addr(1));
+    let tx = register_candidate(&w, 1, &key, &pop, &network_key, 10_001);
+    assert_eq!(
+        aborted(&tx),
+        (
+            "staking_pool".into(),
+            abort::staking_pool::EIncorrectCommissionRate
+        )
+    );
+    let tx = register_candidate(&w, 1, &key, &pop, &[2u8; 32], 100);
+    assert_eq!(
+        aborted(&tx),
+        (
+            "storage_node".into(),
+            abort::storage_node::EInvalidNetworkPublicKey
+        )
+    );
+    let inner_before = w.staking_inner();
+    let tx = register_candidate(&w, 1, &key, &pop, &network_key, 100);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    let cap_id = created(&tx)
+        .into_iter()
+        .find(|id| {
+            w.object(*id).as_struct().unwrap().object_type()
+                == &haulout_types::StorageNodeCap::struct_tag(&packages())
+        })
+        .unwrap();
+    let cap: haulout_types::StorageNodeCap = w.decode(cap_id);
+    assert_eq!(
+        *w.object(cap_id).owner(),
+        sui_sdk_types::Owner::Address(w.addr(1))
+    );
+    let pool: StakingPool = w.decode(cap.node_id.into());
+    assert_eq!(
+        bcs::to_bytes(&pool).unwrap(),
+        contents(&w.object(cap.node_id.into()))
+    );
+    assert_eq!(pool.id, cap.node_id);
+    assert_eq!(pool.node_info.name, "candidate");
+    assert_eq!(pool.node_info.network_address, "127.0.0.1:9999");
+    assert_eq!(
+        pool.node_info.public_key.bytes,
+        key.public_key_uncompressed().to_vec()
+    );
+    assert_eq!(pool.node_info.network_public_key, network_key.to_vec());
+    assert_eq!(pool.voting_params.storage_price, 11);
+    assert_eq!(pool.voting_params.write_price, 22);
+    assert_eq!(pool.voting_params.node_capacity, 1 << 40);
+    assert_eq!(pool.commission_rate, 100);
+    assert_eq!((pool.activation_epoch, pool.latest_epoch), (1, 1));
+    assert_eq!(
+        pool.commission_receiver,
+        haulout_types::Authorized::ObjectID(cap_id.into())
+    );
+    assert_eq!(
+        pool.governance_authorized,
+        haulout_types::Authorized::Address(w.addr(1))
+    );
+    // The exchange rate at activation is flat; the metadata hangs under its extended field.
+    let rate_id = Address::from(pool.exchange_rates.id)
+        .derive_dynamic_child_id(&TypeTag::U32, &1u32.to_le_bytes());
+    let rate: Field<u32, haulout_types::PoolExchangeRate> = w.decode(rate_id);
+    assert_eq!(rate.value, haulout_types::PoolExchangeRate::Flat);
+    let metadata_id = Address::from(pool.node_info.metadata.id).derive_dynamic_child_id(
+        &haulout_types::ExtendedFieldKey::type_tag(&packages()),
+        &[0],
+    );
+    let metadata: Field<haulout_types::ExtendedFieldKey, haulout_types::NodeMetadata> =
+        w.decode(metadata_id);
+    assert_eq!(metadata.value.project_url, "https://proj");
+    assert_eq!(metadata.value.description, "desc");
+    let inner = w.staking_inner();
+    assert_eq!(inner.pools.size, inner_before.pools.size + 1);
+    // Not in the active set until staked; staking works.
+    let staked = w.stake(0, 5 * FROST, cap.node_id.into());
+    assert_eq!(w.decode::<StakedWal>(staked).activation_epoch, 2);
+    let pool: StakingPool = w.decode(cap.node_id.into());
+    assert_eq!(pool.pending_stake.0.get(&2), Some(&(5 * FROST)));
+}
+
+impl W {
+    fn clock() -> Input {
+        Input::Shared(SharedInput::new(Address::from_static("0x6"), 1, false))
+    }
+
+    /// Moves the chain's clock to `ms` (a checkpoint with that timestamp).
+    fn set_time(&self, ms: u64) {
+        self.node.seal_checkpoint(ms).unwrap();
+    }
+
+    fn voting_end(&self) -> Arc<ExecutedTx> {
+        self.exec(
+            0,
+            vec![self.staking(), Self::clock()],
+            vec![call(
+                "staking",
+                "voting_end",
+                vec![Argument::Input(0), Argument::Input(1)],
+            )],
+        )
+    }
+
+    fn epoch_sync_done(&self, n: usize, epoch: u32) -> Arc<ExecutedTx> {
+        let secrets = &self.g.nodes[n];
+        self.exec_as(
+            &secrets.sui_key,
+            vec![
+                self.staking(),
+                self.input_obj(secrets.cap_id),
+                pure(&epoch),
+                Self::clock(),
+            ],
+            vec![call(
+                "staking",
+                "epoch_sync_done",
+                (0..4).map(Argument::Input).collect(),
+            )],
+        )
+    }
+}
+
+#[test]
+fn voting_end_selects_the_next_committee() {
+    let w = W::new();
+    let inner = w.staking_inner();
+    let haulout_types::EpochState::EpochChangeDone(start) = inner.epoch_state else {
+        panic!("genesis is in EpochChangeDone");
+    };
+    let half = inner.epoch_duration / 2;
+    w.set_time(start + half - 1);
+    let tx = w.voting_end();
+    assert_eq!(
+        aborted(&tx),
+        (
+            "staking_inner".into(),
+            abort::staking_inner::EWrongEpochState
+        )
+    );
+    w.set_time(start + half);
+    let tx = w.voting_end();
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    assert_eq!(
+        events_of::<haulout_types::EpochParametersSelected>(&tx),
+        vec![haulout_types::EpochParametersSelected { next_epoch: 2 }]
+    );
+    let after = w.staking_inner();
+    // Equal stakes: the same committee, the same shards.
+    assert_eq!(after.next_committee.as_ref(), Some(&inner.committee));
+    assert_eq!(
+        after.epoch_state,
+        haulout_types::EpochState::NextParamsSelected(start)
+    );
+    // Each node votes 1 TiB × 12 shards / 3 shards = 4 TiB.
+    assert_eq!(
+        after.next_epoch_params,
+        Some(haulout_types::EpochParams {
+            total_capacity_size: 4 << 40,
+            storage_price_per_unit_size: u64::MAX,
+            write_price_per_unit_size: u64::MAX,
+        })
+    );
+    let tx = w.voting_end();
+    assert_eq!(
+        aborted(&tx),
+        (
+            "staking_inner".into(),
+            abort::staking_inner::EWrongEpochState
+        )
+    );
+    // Stake added now activates at E+2.
+    let staked = w.stake(0, FROST, w.g.nodes[0].node_id);
+    assert_eq!(w.decode::<StakedWal>(staked).activation_epoch, 3);
+
+    // epoch_sync_done outside a sync: the cap is marked, ShardsReceived, no state change.
+    let tx = w.epoch_sync_done(0, 2);
+    assert_eq!(
+        aborted(&tx),
+        (
+            "staking_inner".into(),
+            abort::staking_inner::EInvalidSyncEpoch
+        )
+    );
+    let tx = w.epoch_sync_done(0, 1);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    assert_eq!(
+        events_of::<haulout_types::ShardsReceived>(&tx),
+        vec![haulout_types::ShardsReceived {
+            epoch: 1,
+            shards: w.g.nodes[0].shards.clone()
+        }]
+    );
+    let cap: haulout_types::StorageNodeCap = w.decode(w.g.nodes[0].cap_id);
+    assert_eq!(cap.last_epoch_sync_done, 1);
+    assert_eq!(w.staking_inner().epoch_state, after.epoch_state);
+    let tx = w.epoch_sync_done(0, 1);
+    assert_eq!(
+        aborted(&tx),
+        (
+            "staking_inner".into(),
+            abort::staking_inner::EDuplicateSyncDone
+        )
+    );
+}
+
+impl W {
+    fn initiate_epoch_change(&self) -> Arc<ExecutedTx> {
+        self.exec(
+            0,
+            vec![
+                self.staking(),
+                self.system(true),
+                Input::Shared(SharedInput::new(addr(&self.g.info.treasury_id), 1, true)),
+                Self::clock(),
+            ],
+            vec![call(
+                "staking",
+                "initiate_epoch_change",
+                (0..4).map(Argument::Input).collect(),
+            )],
+        )
+    }
+
+    /// `epoch_sync_done` for the cap `cap_id`, signed by `key`.
+    fn sync_done_as(
+        &self,
+        key: &Ed25519PrivateKey,
+        cap_id: Address,
+        epoch: u32,
+    ) -> Arc<ExecutedTx> {
+        self.exec_as(
+            key,
+            vec![
+                self.staking(),
+                self.input_obj(cap_id),
+                pure(&epoch),
+                Self::clock(),
+            ],
+            vec![call(
+                "staking",
+                "epoch_sync_done",
+                (0..4).map(Argument::Input).collect(),
+            )],
+        )
+    }
+
+    fn treasury_supply(&self) -> u64 {
+        let treasury = addr(&self.g.info.treasury_id);
+        let key = haulout_types::Wrapper {
+            name: haulout_types::TreasuryCapKey::default(),
+        };
+        let field_id = treasury.derive_dynamic_child_id(
+            &haulout_types::Wrapper::<haulout_types::TreasuryCapKey>::type_tag(&packages()),
+            &bcs::to_bytes(&key).unwrap(),
+        );
+        let field: Field<haulout_types::Wrapper<haulout_types::TreasuryCapKey>, ObjectId> =
+            self.decode(field_id);
+        let cap: haulout_types::TreasuryCap<Wal> = self.decode(field.value.into());
+        cap.total_supply.value
+    }
+}
+
+/// Four epochs: storage bought, stake added, withdrawn with rewards, commission collected, a
+/// new node joining the committee; every amount computed by hand from the Move formulas.
+#[test]
+fn epochs_rewards_commission_and_a_committee_change() {
+    let w = W::with(WalrusArgs {
+        nodes: N_NODES,
+        n_shards: N_SHARDS,
+        max_epochs_ahead: 5,
+        stake_per_node: 1_000,
+        ..Default::default()
+    });
+    let g_stake = 1_000 * FROST; // genesis stake (and shares) of each pool
+    let dur = w.staking_inner().epoch_duration;
+    let haulout_types::EpochState::EpochChangeDone(t0) = w.staking_inner().epoch_state else {
+        panic!("genesis is in EpochChangeDone");
+    };
+    let node0 = w.g.nodes[0].node_id;
+
+    // Epoch 1: 1 TiB for 4 epochs (1 MiB units × 1000 FROST per epoch), a stake of 1000 WAL
+    // with node 0 (active from epoch 2), node 0's commission 10% from epoch 3.
+    w.buy(0, 1 << 40, 4);
+    let r_epoch: u64 = (1 << 20) * 1_000;
+    let ring = &w.system_inner().future_accounting;
+    assert_eq!(
+        ring.ring_buffer[ring.current_index as usize]
+            .rewards_to_distribute
+            .value,
+        r_epoch
+    );
+    let s = 1_000 * FROST;
+    let staked = w.stake(1, s, node0);
+    assert_eq!(
+        status(&node_setting(&w, 0, "set_next_commission", &1_000u16)),
+        ExecutionStatus::Success
+    );
+    let supply = w.treasury_supply();
+
+    // Too early for the epoch change.
+    w.set_time(t0 + dur / 2);
+    // No committee selected yet.
+    assert_eq!(
+        aborted(&w.initiate_epoch_change()),
+        (
+            "staking_inner".into(),
+            abort::staking_inner::ENextCommitteeIsEmpty
+        )
+    );
+    assert_eq!(status(&w.voting_end()), ExecutionStatus::Success);
+    w.set_time(t0 + dur - 1);
+    assert_eq!(
+        aborted(&w.initiate_epoch_change()),
+        (
+            "staking_inner".into(),
+            abort::staking_inner::EWrongEpochState
+        )
+    );
+    w.set_time(t0 + dur);
+    let tx = w.initiate_epoch_change();
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    assert_eq!(
+        events_of::<haulout_types::EpochChangeStart>(&tx),
+        vec![haulout_types::EpochChangeStart { epoch: 2 }]
+    );
+    assert_eq!(events_of::<haulout_types::PricesUpdated>(&tx).len(), 1);
+    // 3% of epoch 1's rewards burned; the rest split equally (3 shards each of 12).
+    let burn = r_epoch * 3 / 100;
+    assert_eq!(w.treasury_supply(), supply - burn);
+    let r1 = (r_epoch - burn) / 4;
+    let w2 = g_stake + r1;
+    let pool: StakingPool = w.decode(node0);
+    assert_eq!(pool.rewards_pool.value, r1);
+    assert_eq!(pool.commission.value, 0);
+    assert_eq!(pool.wal_balance, w2 + s);
+    let n2 = ((u128::from(w2 + s) * u128::from(g_stake)) / u128::from(w2)) as u64;
+    assert_eq!(pool.num_shares, n2);
+    assert_eq!(w.system_inner().committee.epoch, 2);
+    assert_eq!(w.staking_inner().epoch, 2);
+    // Node 0's stake for epoch 2 is double: 6 shards (see below).
+    assert_eq!(
+        w.staking_inner()
+            .committee
+            .0
+            .get(&node0.into())
+            .map(Vec::len),
+        Some(6)
+    );
+
+    // Epoch 2: the nodes sync (a quorum is 9 of 12 shards: the third one ends the change).
+    for n in 0..3 {
+        let secrets = &w.g.nodes[n];
+        let tx = w.sync_done_as(&secrets.sui_key, secrets.cap_id, 2);
+        assert_eq!(status(&tx), ExecutionStatus::Success);
+        assert_eq!(
+            events_of::<haulout_types::EpochChangeDone>(&tx).len(),
+            usize::from(n == 2)
+        );
+    }
+    let t1 = t0 + dur;
+    assert_eq!(
+        w.staking_inner().epoch_state,
+        haulout_types::EpochState::EpochChangeDone(t1)
+    );
+    // A new node registers and gets 2000 WAL of stake (active from epoch 3).
+    let key = bls::BlsKey::from_ikm(&[5; 32]);
+    let pop = key.sign(&bls::proof_of_possession_message(
+        2,
+        w.addr(1).as_bytes(),
+        &key.public_key(),
+    ));
+    let tx = register_candidate(&w, 1, &key, &pop, &[2u8; 33], 0);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    let new_cap_id = created(&tx)
+        .into_iter()
+        .find(|id| {
+            w.object(*id).as_struct().unwrap().object_type()
+                == &haulout_types::StorageNodeCap::struct_tag(&packages())
+        })
+        .unwrap();
+    let new_node: Address = w
+        .decode::<haulout_types::StorageNodeCap>(new_cap_id)
+        .node_id
+        .into();
+    w.stake(0, 2_000 * FROST, new_node);
+    assert_eq!(
+        aborted(&w.sync_done_as(&w.keys[1], new_cap_id, 2)),
+        (
+            "staking_inner".into(),
+            abort::staking_inner::ENotInCommittee
+        )
+    );
+    // The staker asks to withdraw: node 0 is in the current committee only, so epoch 3.
+    assert_eq!(
+        status(&w.request_withdraw(&w.keys[1], staked)),
+        ExecutionStatus::Success
+    );
+    let shares = ((u128::from(s) * u128::from(g_stake)) / u128::from(w2)) as u64;
+    let pool: StakingPool = w.decode(node0);
+    assert_eq!(pool.pending_shares_withdraw.0.get(&3), Some(&shares));
+    let tx = w.withdraw(&w.keys[1], staked);
+    assert_eq!(
+        aborted(&tx),
+        (
+            "staking_pool".into(),
+            abort::staking_pool::EWithdrawEpochNotReached
+        )
+    );
+    w.set_time(t1 + dur / 2);
+    assert_eq!(status(&w.voting_end()), ExecutionStatus::Success);
+    let next = w.staking_inner().next_committee.unwrap();
+    assert_eq!(next.0.contents.len(), 5);
+    assert!(next.0.get(&new_node.into()).is_some_and(|s| !s.is_empty()));
+    w.set_time(t1 + dur);
+    assert_eq!(status(&w.initiate_epoch_change()), ExecutionStatus::Success);
+    // The committee changed: the new node holds shards; shards moved, none lost.
+    let inner = w.staking_inner();
+    assert_eq!(inner.epoch, 3);
+    assert_eq!(inner.committee, next);
+    let mut all: Vec<u16> = inner
+        .committee
+        .0
+        .contents
+        .iter()
+        .flat_map(|e| e.value.clone())
+        .collect();
+    all.sort_unstable();
+    assert_eq!(all, (0..N_SHARDS).collect::<Vec<_>>());
+    let sys = w.system_inner();
+    assert_eq!(sys.committee.epoch, 3);
+    assert_eq!(sys.committee.members.len(), 5);
+
+    // Epoch 2's committee came from the stake at voting_end in epoch 1 (before epoch 1's
+    // rewards): node 0 with 2000 WAL, the others 1000. D'Hondt over 12 shards, at most 6 per
+    // node: 5, 2, 2, 2, then the last shard is a tie (2000/6 = 1000/3) won by node 0, first in
+    // the active set. So node 0 got 6/12 of epoch 2's rewards, with commission still 0; then
+    // the rate 10% applies.
+    let r2 = (r_epoch - burn) * 6 / 12;
+    let w3 = w2 + s + r2;
+    let pool: StakingPool = w.decode(node0);
+    assert_eq!(pool.commission.value, 0);
+    assert_eq!(pool.commission_rate, 1_000);
+    assert_eq!(pool.rewards_pool.value, r1 + r2);
+    // Epoch 3: everyone syncs; the staker withdraws principal + rewards at the epoch-3 rate.
+    for n in 0..N_NODES {
+        let secrets = &w.g.nodes[n];
+        w.sync_done_as(&secrets.sui_key, secrets.cap_id, 3);
+    }
+    w.sync_done_as(&w.keys[1], new_cap_id, 3);
+    assert!(matches!(
+        w.staking_inner().epoch_state,
+        haulout_types::EpochState::EpochChangeDone(_)
+    ));
+    let rewards = ((u128::from(shares) * u128::from(w3)) / u128::from(n2)) as u64 - s;
+    assert!(rewards > 0);
+    let balance = w.wal_balance(1);
+    let tx = w.withdraw(&w.keys[1], staked);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    assert_eq!(w.wal_balance(1), balance + s + rewards);
+
+    // Epoch 3 → 4: node 0 gets its weight's share of epoch 3's rewards, 10% as commission.
+    let w0 = inner.committee.0.get(&node0.into()).unwrap().len() as u64;
+    let t2 = t1 + dur;
+    w.set_time(t2 + dur / 2);
+    assert_eq!(status(&w.voting_end()), ExecutionStatus::Success);
+    w.set_time(t2 + dur);
+    assert_eq!(status(&w.initiate_epoch_change()), ExecutionStatus::Success);
+    let r3_total = r_epoch - r_epoch * 3 / 100;
+    let r3 = r3_total * w0 / 12;
+    let commission = r3 * 1_000 / 10_000;
+    let pool: StakingPool = w.decode(node0);
+    assert_eq!(pool.commission.value, commission);
+    let tx = w.collect_commission(0, false);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    let coin = created(&tx)[0];
+    assert_eq!(contents(&w.object(coin))[32..40], commission.to_le_bytes());
+    assert_eq!(w.decode::<StakingPool>(node0).commission.value, 0);
+}
+
+/// The chain runs voting_end and initiate_epoch_change itself at half and full epoch duration
+/// after the epoch's start, by its own clock (moved here checkpoint by checkpoint).
+#[test]
+fn the_keeper_changes_epochs_on_schedule() {
+    let w = W::with(WalrusArgs {
+        nodes: N_NODES,
+        n_shards: N_SHARDS,
+        max_epochs_ahead: 5,
+        epoch_duration: std::time::Duration::from_millis(1_000),
+        ..Default::default()
+    });
+    let keeper = walrus::keeper::Keeper::new(&w.g.info).unwrap();
+    let haulout_types::EpochState::EpochChangeDone(t0) = w.staking_inner().epoch_state else {
+        panic!("genesis is in EpochChangeDone");
+    };
+    let mut start = t0;
+    for epoch in 1..=3u32 {
+        w.set_time(start + 499);
+        assert!(keeper.tick(&w.node).unwrap().is_none());
+        w.set_time(start + 500);
+        let tx = keeper.tick(&w.node).unwrap().unwrap();
+        assert_eq!(status(&tx), ExecutionStatus::Success);
+        assert_eq!(
+            events_of::<haulout_types::EpochParametersSelected>(&tx),
+            vec![haulout_types::EpochParametersSelected {
+                next_epoch: epoch + 1
+            }]
+        );
+        assert!(keeper.tick(&w.node).unwrap().is_none());
+        w.set_time(start + 999);
+        assert!(keeper.tick(&w.node).unwrap().is_none());
+        w.set_time(start + 1_000);
+        let tx = keeper.tick(&w.node).unwrap().unwrap();
+        assert_eq!(status(&tx), ExecutionStatus::Success);
+        assert_eq!(
+            events_of::<haulout_types::EpochChangeStart>(&tx),
+            vec![haulout_types::EpochChangeStart { epoch: epoch + 1 }]
+        );
+        assert_eq!(w.staking_inner().epoch, epoch + 1);
+        // Waiting for the storage nodes.
+        w.set_time(start + 1_600);
+        assert!(keeper.tick(&w.node).unwrap().is_none());
+        for n in 0..3 {
+            let secrets = &w.g.nodes[n];
+            let tx = w.sync_done_as(&secrets.sui_key, secrets.cap_id, epoch + 1);
+            assert_eq!(status(&tx), ExecutionStatus::Success);
+        }
+        // The new epoch starts when the sync is done.
+        start += 1_600;
+        assert_eq!(
+            w.staking_inner().epoch_state,
+            haulout_types::EpochState::EpochChangeDone(start)
+        );
+    }
+    assert_eq!(w.system_inner().committee.epoch, 4);
 }
 
 #[test]

@@ -7,14 +7,17 @@
 //! - [`genesis`]: the objects `init`, `initialize_walrus`, `register_candidate` and the first
 //!   epoch change leave behind, and the storage nodes' configuration files.
 //! - [`register`]: adds every native function and type to a [`NativeRegistry`].
+//! - [`keeper`]: the chain calling `voting_end` and `initiate_epoch_change` when they are due.
 //! - [`bls`]: BLS12-381 min_pk signatures, certificates and proofs of possession.
 //! - [`staking_math`], [`governance_math`]: the pure staking and governance arithmetic of the
 //!   Move code (D'Hondt apportionment, committees, exchange rates, rewards, tallies).
 
+mod auth;
 pub mod bls;
 pub mod genesis;
 mod governance;
 pub mod governance_math;
+pub mod keeper;
 mod natives;
 mod staking;
 pub mod staking_math;
@@ -195,6 +198,7 @@ pub fn register(registry: &mut NativeRegistry) {
     storage::register(registry);
     staking::register(registry);
     governance::register(registry);
+    auth::register(registry);
 }
 
 /// A registry with the Sui framework and the `wal` and `walrus` packages.

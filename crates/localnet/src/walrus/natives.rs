@@ -170,6 +170,28 @@ pub(crate) fn abort_sui(
     ctx.abort_at(Address::TWO, module, code)
 }
 
+/// The chain's error for a [`super::staking_math::MoveError`] of the pure Move mirrors.
+pub(crate) fn move_error(
+    ctx: &NativeContext<'_>,
+    e: super::staking_math::MoveError,
+) -> ExecutionError {
+    use super::staking_math::MoveError;
+    match e {
+        MoveError::Abort { module, code } => {
+            if let Some(m) = module.strip_prefix("walrus::") {
+                abort_walrus(ctx, m, code)
+            } else if let Some(m) = module.strip_prefix("0x2::") {
+                abort_sui(ctx, m, code)
+            } else if let Some(m) = module.strip_prefix("0x1::") {
+                ctx.abort_at(Address::from_static("0x1"), m, code)
+            } else {
+                ctx.abort_at(super::walrus_package(), module, code)
+            }
+        }
+        MoveError::Arithmetic | MoveError::IndexOutOfBounds => arithmetic(),
+    }
+}
+
 /// An arithmetic error (overflow, underflow, division by zero), as the Move VM reports it.
 pub(crate) fn arithmetic() -> ExecutionError {
     ExecutionError::MovePrimitiveRuntimeError { location: None }

@@ -663,7 +663,7 @@ fn register_shared_blob(r: &mut NativeRegistry) {
 // === wal ===
 
 /// The `TreasuryCap<WAL>` under the treasury's dynamic object field: (field ID, cap).
-fn treasury_cap(
+pub(crate) fn treasury_cap(
     ctx: &mut NativeContext<'_>,
     treasury: &ProtectedTreasury,
 ) -> R<(Address, TreasuryCap<Wal>)> {
