@@ -1152,3 +1152,36 @@ fn a_withdrawing_stake_neither_proposes_nor_votes() {
         gov(codes::EInvalidChoice)
     );
 }
+
+#[test]
+fn a_vote_locks_the_stake_against_withdrawal_until_voting_ends() {
+    let w = W::new();
+    let id = w.propose(0, None);
+    let staked = w.node_stake(1);
+    assert_eq!(
+        status(&w.vote(Who::Node(1), id, staked, 0)),
+        ExecutionStatus::Success
+    );
+    let locked_until = w.marks(staked).expect("vote marks").locked_until_epoch;
+    let request = |w: &W| {
+        w.exec(
+            Who::Node(1),
+            vec![w.staking(true), w.owned_input(staked)],
+            vec![call(
+                "staking",
+                "request_withdraw_stake",
+                vec![Argument::Input(0), Argument::Input(1)],
+            )],
+        )
+    };
+    assert_eq!(
+        aborted(&request(&w)),
+        (
+            "staked_wal".to_owned(),
+            haulout_types::abort::staked_wal::EVoteLocked
+        )
+    );
+    // Once the lock has passed, the same request goes through.
+    w.set_epoch(locked_until);
+    assert_eq!(status(&request(&w)), ExecutionStatus::Success);
+}

@@ -41,8 +41,7 @@ type R<T> = Result<T, ExecutionError>;
 const STATUS_PASSED: u8 = 1;
 /// `ProposalFinalized.status` of a rejected proposal.
 const STATUS_REJECTED: u8 = 2;
-/// `staking::NEXT_EPOCH_DURATION_KEY`.
-const NEXT_EPOCH_DURATION_KEY: &[u8] = b"next_epoch_duration";
+use super::staking::NEXT_EPOCH_DURATION_KEY;
 
 fn p() -> Packages {
     super::packages()

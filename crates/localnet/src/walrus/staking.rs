@@ -945,8 +945,9 @@ fn epoch_sync_done(ctx: &mut NativeContext<'_>, _: &[TypeTag], a: &mut [Value]) 
     Ok(vec![])
 }
 
-/// `staking::NEXT_EPOCH_DURATION_KEY`.
-const NEXT_EPOCH_DURATION_KEY: &[u8] = b"next_epoch_duration";
+/// `staking::NEXT_EPOCH_DURATION_KEY`: where an executed governance proposal leaves the epoch
+/// duration that the next epoch change applies.
+pub(super) const NEXT_EPOCH_DURATION_KEY: &[u8] = b"next_epoch_duration";
 
 /// `staking_inner::next_bls_committee` (the keys' extended field is emptied).
 fn next_bls_committee(
