@@ -126,21 +126,13 @@ impl SliverRef<'_> {
     /// The BCS of the sliver as a `SliverData` (the bytes nodes serve), without copying it into
     /// a `SliverData` first.
     pub fn to_bcs(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.data.len() + 14);
-        let mut len = self.data.len();
-        loop {
-            let byte = (len & 0x7f) as u8;
-            len >>= 7;
-            if len == 0 {
-                out.push(byte);
-                break;
-            }
-            out.push(byte | 0x80);
-        }
-        out.extend_from_slice(self.data);
-        out.extend_from_slice(&self.symbol_size.to_le_bytes());
-        out.extend_from_slice(&self.index.to_le_bytes());
-        out
+        // `SliverData`'s layout: the symbols (bytes, then symbol size), then the index.
+        let fields = (
+            serde_bytes::Bytes::new(self.data),
+            self.symbol_size,
+            self.index,
+        );
+        bcs::to_bytes(&fields).expect("bytes and integers always serialize")
     }
 }
 
