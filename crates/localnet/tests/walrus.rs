@@ -1962,13 +1962,16 @@ impl W {
 /// new node joining the committee; every amount computed by hand from the Move formulas.
 #[test]
 fn epochs_rewards_commission_and_a_committee_change() {
-    let w = W::with(WalrusArgs {
-        nodes: N_NODES,
-        n_shards: N_SHARDS,
-        max_epochs_ahead: 5,
-        stake_per_node: 1_000,
-        ..Default::default()
-    });
+    let w = W::with_registry(
+        WalrusArgs {
+            nodes: N_NODES,
+            n_shards: N_SHARDS,
+            max_epochs_ahead: 5,
+            stake_per_node: 1_000,
+            ..Default::default()
+        },
+        registry_with_expect(),
+    );
     let g_stake = 1_000 * FROST; // genesis stake (and shares) of each pool
     let dur = w.staking_inner().epoch_duration;
     let haulout_types::EpochState::EpochChangeDone(t0) = w.staking_inner().epoch_state else {
@@ -2151,6 +2154,15 @@ fn epochs_rewards_commission_and_a_committee_change() {
     ));
     let rewards = ((u128::from(shares) * u128::from(w3)) / u128::from(n2)) as u64 - s;
     assert!(rewards > 0);
+    // staking::calculate_rewards gives the same from the recorded exchange rates.
+    assert_eq!(
+        status(&w.calculate_rewards(node0, s, 2, 3, rewards)),
+        ExecutionStatus::Success
+    );
+    assert_eq!(
+        aborted(&w.calculate_rewards(node0, s, 2, 3, rewards + 1)).1,
+        1
+    );
     let balance = w.wal_balance(1);
     let tx = w.withdraw(&w.keys[1], staked);
     assert_eq!(status(&tx), ExecutionStatus::Success);
