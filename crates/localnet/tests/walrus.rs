@@ -175,8 +175,12 @@ impl W {
     }
 
     fn with(args: WalrusArgs) -> Self {
+        Self::with_registry(args, walrus::registry())
+    }
+
+    fn with_registry(args: WalrusArgs, registry: haulout_localnet::NativeRegistry) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let (node, keys, g) = walrus::open(dir.path(), 2, walrus::registry(), &args).unwrap();
+        let (node, keys, g) = walrus::open(dir.path(), 2, registry, &args).unwrap();
         Self {
             node,
             keys: keys.unwrap().keys,
@@ -1958,13 +1962,16 @@ impl W {
 /// new node joining the committee; every amount computed by hand from the Move formulas.
 #[test]
 fn epochs_rewards_commission_and_a_committee_change() {
-    let w = W::with(WalrusArgs {
-        nodes: N_NODES,
-        n_shards: N_SHARDS,
-        max_epochs_ahead: 5,
-        stake_per_node: 1_000,
-        ..Default::default()
-    });
+    let w = W::with_registry(
+        WalrusArgs {
+            nodes: N_NODES,
+            n_shards: N_SHARDS,
+            max_epochs_ahead: 5,
+            stake_per_node: 1_000,
+            ..Default::default()
+        },
+        registry_with_expect(),
+    );
     let g_stake = 1_000 * FROST; // genesis stake (and shares) of each pool
     let dur = w.staking_inner().epoch_duration;
     let haulout_types::EpochState::EpochChangeDone(t0) = w.staking_inner().epoch_state else {
@@ -2147,6 +2154,15 @@ fn epochs_rewards_commission_and_a_committee_change() {
     ));
     let rewards = ((u128::from(shares) * u128::from(w3)) / u128::from(n2)) as u64 - s;
     assert!(rewards > 0);
+    // staking::calculate_rewards gives the same from the recorded exchange rates.
+    assert_eq!(
+        status(&w.calculate_rewards(node0, s, 2, 3, rewards)),
+        ExecutionStatus::Success
+    );
+    assert_eq!(
+        aborted(&w.calculate_rewards(node0, s, 2, 3, rewards + 1)).1,
+        1
+    );
     let balance = w.wal_balance(1);
     let tx = w.withdraw(&w.keys[1], staked);
     assert_eq!(status(&tx), ExecutionStatus::Success);
@@ -2266,4 +2282,434 @@ fn every_registered_function_mirrors_a_move_function() {
         count += 1;
     }
     assert!(count >= 55, "only {count} natives registered");
+}
+
+/// Node `n` calls `staking::set_next_public_key(staking, cap, key, pop)`.
+fn set_next_public_key(w: &W, n: usize, key: &[u8], pop: &[u8]) -> Arc<ExecutedTx> {
+    let secrets = &w.g.nodes[n];
+    w.exec_as(
+        &secrets.sui_key,
+        vec![
+            w.staking(),
+            w.input_obj(secrets.cap_id),
+            pure(&key.to_vec()),
+            pure(&pop.to_vec()),
+        ],
+        vec![call(
+            "staking",
+            "set_next_public_key",
+            (0..4).map(Argument::Input).collect(),
+        )],
+    )
+}
+
+#[test]
+fn node_keys_and_metadata() {
+    let w = W::new();
+    let n = 1;
+    let secrets = &w.g.nodes[n];
+    let node_id = secrets.node_id;
+    let sender = secrets.sui_key.public_key().derive_address();
+    let key = bls::BlsKey::from_ikm(&[7; 32]);
+    let pk = key.public_key();
+    let pop = |epoch: u32, sender: Address| {
+        key.sign(&bls::proof_of_possession_message(
+            epoch,
+            sender.as_bytes(),
+            &pk,
+        ))
+    };
+    let before: StakingPool = w.decode(node_id);
+    // A key of the wrong length: messages::EInvalidKeyLength, before the proof is checked.
+    let tx = set_next_public_key(&w, n, &pk[..47], &pop(1, sender));
+    assert_eq!(
+        aborted(&tx),
+        ("messages".into(), abort::messages::EInvalidKeyLength)
+    );
+    // Wrong epoch, wrong sender: EInvalidProofOfPossession.
+    for bad in [pop(0, sender), pop(1, w.addr(0))] {
+        let tx = set_next_public_key(&w, n, &pk, &bad);
+        assert_eq!(
+            aborted(&tx),
+            (
+                "staking_pool".into(),
+                abort::staking_pool::EInvalidProofOfPossession
+            )
+        );
+    }
+    let tx = set_next_public_key(&w, n, &pk, &pop(1, sender));
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    // set_network_public_key: exactly 33 bytes.
+    for len in [32, 34] {
+        let tx = node_setting(&w, n, "set_network_public_key", &vec![3u8; len]);
+        assert_eq!(
+            aborted(&tx),
+            (
+                "storage_node".into(),
+                abort::storage_node::EInvalidNetworkPublicKey
+            )
+        );
+    }
+    let tx = node_setting(&w, n, "set_network_public_key", &vec![3u8; 33]);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    let mut expected = before.clone();
+    expected.node_info.next_epoch_public_key = Some(haulout_types::Element::new(
+        key.public_key_uncompressed().to_vec(),
+    ));
+    expected.node_info.network_public_key = vec![3; 33];
+    let after: StakingPool = w.decode(node_id);
+    assert_eq!(after, expected);
+    assert_eq!(bcs::to_bytes(&after).unwrap(), contents(&w.object(node_id)));
+
+    // set_node_metadata swaps the value under the extended field (mutated, not recreated).
+    let tx = w.exec_as(
+        &secrets.sui_key,
+        vec![
+            w.staking(),
+            w.input_obj(secrets.cap_id),
+            pure(&"https://new-img".to_string()),
+            pure(&"https://new-proj".to_string()),
+            pure(&"new desc".to_string()),
+        ],
+        vec![
+            call(
+                "node_metadata",
+                "new",
+                vec![Argument::Input(2), Argument::Input(3), Argument::Input(4)],
+            ),
+            call(
+                "staking",
+                "set_node_metadata",
+                vec![Argument::Input(0), Argument::Input(1), Argument::Result(0)],
+            ),
+        ],
+    );
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    let metadata_id = Address::from(after.node_info.metadata.id).derive_dynamic_child_id(
+        &haulout_types::ExtendedFieldKey::type_tag(&packages()),
+        &[0],
+    );
+    assert!(!created(&tx).contains(&metadata_id));
+    let metadata: Field<haulout_types::ExtendedFieldKey, haulout_types::NodeMetadata> =
+        w.decode(metadata_id);
+    assert_eq!(
+        metadata.value,
+        haulout_types::NodeMetadata {
+            image_url: "https://new-img".into(),
+            project_url: "https://new-proj".into(),
+            description: "new desc".into(),
+            extra_fields: haulout_types::VecMap::default(),
+        }
+    );
+    assert_eq!(
+        bcs::to_bytes(&metadata).unwrap(),
+        contents(&w.object(metadata_id))
+    );
+    assert_eq!(w.decode::<StakingPool>(node_id), after);
+}
+
+impl W {
+    /// `staking::<function>(staking, node_id, auth, auth::authorized_address(to))`, signed by
+    /// node `n`'s account; `auth` is the sender, or node `n`'s cap with `with_cap`.
+    fn set_authorized(
+        &self,
+        n: usize,
+        function: &str,
+        node_id: Address,
+        with_cap: bool,
+        to: Address,
+    ) -> Arc<ExecutedTx> {
+        let secrets = &self.g.nodes[n];
+        let auth = if with_cap {
+            Command::MoveCall(MoveCall {
+                package: walrus::walrus_package(),
+                module: Identifier::new("auth").unwrap(),
+                function: Identifier::new("authenticate_with_object").unwrap(),
+                type_arguments: vec![TypeTag::Struct(Box::new(
+                    haulout_types::StorageNodeCap::struct_tag(&packages()),
+                ))],
+                arguments: vec![Argument::Input(1)],
+            })
+        } else {
+            call("auth", "authenticate_sender", vec![])
+        };
+        self.exec_as(
+            &secrets.sui_key,
+            vec![
+                self.staking(),
+                self.input_obj(secrets.cap_id),
+                pure(&node_id),
+                pure(&to),
+            ],
+            vec![
+                auth,
+                call("auth", "authorized_address", vec![Argument::Input(3)]),
+                call(
+                    "staking",
+                    function,
+                    vec![
+                        Argument::Input(0),
+                        Argument::Input(2),
+                        Argument::Result(0),
+                        Argument::Result(1),
+                    ],
+                ),
+            ],
+        )
+    }
+}
+
+#[test]
+fn commission_receiver_and_governance_authorized() {
+    use haulout_types::Authorized;
+    let w = W::new();
+    let n = 2;
+    let node_id = w.g.nodes[n].node_id;
+    let account = w.g.nodes[n].sui_key.public_key().derive_address();
+    let failure = (
+        "staking_pool".to_string(),
+        abort::staking_pool::EAuthorizationFailure,
+    );
+    // The commission receiver is the cap, not the account.
+    let f = "set_commission_receiver";
+    assert_eq!(
+        aborted(&w.set_authorized(n, f, node_id, false, account)),
+        failure
+    );
+    assert_eq!(
+        aborted(&w.set_authorized(n, f, Address::ZERO, true, account)),
+        ("staking_inner".into(), abort::staking_inner::EPoolNotFound)
+    );
+    let before: StakingPool = w.decode(node_id);
+    let tx = w.set_authorized(n, f, node_id, true, account);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    let mut expected = before.clone();
+    expected.commission_receiver = Authorized::Address(account);
+    let after: StakingPool = w.decode(node_id);
+    assert_eq!(after, expected);
+    assert_eq!(bcs::to_bytes(&after).unwrap(), contents(&w.object(node_id)));
+    // Now the account collects the commission and the cap no longer can.
+    assert_eq!(aborted(&w.collect_commission(n, false)), failure);
+    assert_eq!(
+        status(&w.collect_commission(n, true)),
+        ExecutionStatus::Success
+    );
+    assert_eq!(
+        aborted(&w.set_authorized(n, f, node_id, true, account)),
+        failure
+    );
+
+    // Governance is authorized by the account, not the cap.
+    let f = "set_governance_authorized";
+    assert_eq!(
+        aborted(&w.set_authorized(n, f, node_id, true, w.addr(0))),
+        failure
+    );
+    assert_eq!(
+        aborted(&w.set_authorized(n, f, Address::ZERO, false, w.addr(0))),
+        ("staking_inner".into(), abort::staking_inner::EPoolNotFound)
+    );
+    let tx = w.set_authorized(n, f, node_id, false, w.addr(0));
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    expected.governance_authorized = Authorized::Address(w.addr(0));
+    let after: StakingPool = w.decode(node_id);
+    assert_eq!(after, expected);
+    assert_eq!(bcs::to_bytes(&after).unwrap(), contents(&w.object(node_id)));
+    // The account is no longer authorized.
+    assert_eq!(
+        aborted(&w.set_authorized(n, f, node_id, false, account)),
+        failure
+    );
+}
+
+/// The Walrus natives plus `views_testing::expect_{bool,u64}(actual, expected)` (test only:
+/// aborts with code 1 unless equal), to check what a view returns inside a PTB.
+fn registry_with_expect() -> haulout_localnet::NativeRegistry {
+    use haulout_localnet::FunctionSig;
+    use haulout_localnet::Param;
+    use haulout_localnet::SigType;
+    use haulout_localnet::Value;
+    let mut r = walrus::registry();
+    for (name, ty) in [("expect_bool", SigType::Bool), ("expect_u64", SigType::U64)] {
+        r.register(
+            walrus::walrus_package(),
+            "views_testing",
+            name,
+            FunctionSig {
+                type_params: vec![],
+                params: vec![Param::Val(ty.clone()), Param::Val(ty)],
+                returns: vec![],
+                is_entry: false,
+            },
+            Arc::new(|ctx, _, a: &mut [Value]| {
+                if a[0].bytes == a[1].bytes {
+                    Ok(vec![])
+                } else {
+                    Err(ctx.abort(1))
+                }
+            }),
+        );
+    }
+    r
+}
+
+impl W {
+    /// The active set (under its extended field).
+    fn active_set(&self) -> haulout_types::ActiveSet {
+        let id = Address::from(self.staking_inner().active_set.id).derive_dynamic_child_id(
+            &haulout_types::ExtendedFieldKey::type_tag(&packages()),
+            &[0],
+        );
+        let field: Field<haulout_types::ExtendedFieldKey, haulout_types::ActiveSet> =
+            self.decode(id);
+        field.value
+    }
+
+    /// `expect_bool(staking::can_withdraw_staked_wal_early(staking, staked), expected)`.
+    fn can_withdraw_early(&self, staked: Address, expected: bool) -> Arc<ExecutedTx> {
+        self.exec(
+            0,
+            vec![self.staking(), self.input_obj(staked), pure(&expected)],
+            vec![
+                call(
+                    "staking",
+                    "can_withdraw_staked_wal_early",
+                    vec![Argument::Input(0), Argument::Input(1)],
+                ),
+                call(
+                    "views_testing",
+                    "expect_bool",
+                    vec![Argument::Result(0), Argument::Input(2)],
+                ),
+            ],
+        )
+    }
+
+    /// `expect_u64(staking::calculate_rewards(staking, node_id, principal, from, to), expected)`.
+    fn calculate_rewards(
+        &self,
+        node_id: Address,
+        principal: u64,
+        from: u32,
+        to: u32,
+        expected: u64,
+    ) -> Arc<ExecutedTx> {
+        self.exec(
+            0,
+            vec![
+                self.staking(),
+                pure(&node_id),
+                pure(&principal),
+                pure(&from),
+                pure(&to),
+                pure(&expected),
+            ],
+            vec![
+                call(
+                    "staking",
+                    "calculate_rewards",
+                    (0..5).map(Argument::Input).collect(),
+                ),
+                call(
+                    "views_testing",
+                    "expect_u64",
+                    vec![Argument::Result(0), Argument::Input(5)],
+                ),
+            ],
+        )
+    }
+}
+
+#[test]
+fn try_join_active_set_and_views() {
+    let w = W::with_registry(
+        WalrusArgs {
+            nodes: N_NODES,
+            n_shards: N_SHARDS,
+            max_epochs_ahead: 5,
+            ..Default::default()
+        },
+        registry_with_expect(),
+    );
+    let n = 2;
+    let node_id = w.g.nodes[n].node_id;
+    let entry = |set: &haulout_types::ActiveSet| {
+        set.nodes
+            .iter()
+            .find(|e| Address::from(e.node_id) == node_id)
+            .map(|e| e.staked_amount)
+    };
+    let set_before = w.active_set();
+    let amount = 300 * FROST;
+    let staked = w.stake(0, amount, node_id);
+    // try_join_active_set: the node's active-set stake is its stake at E+1.
+    let tx = node_setting_no_value(&w, n, "try_join_active_set");
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    let set = w.active_set();
+    assert_eq!(
+        entry(&set),
+        entry(&set_before).map(|s| s + amount),
+        "stake at E+1"
+    );
+    assert_eq!(set.total_stake, set_before.total_stake + amount);
+
+    // can_withdraw_staked_wal_early: activating at E+1 with no committee selected: yes.
+    assert_eq!(
+        status(&w.can_withdraw_early(staked, true)),
+        ExecutionStatus::Success
+    );
+    assert_eq!(aborted(&w.can_withdraw_early(staked, false)).1, 1);
+    // calculate_rewards: flat exchange rates, no rewards; unknown pool: EPoolNotFound.
+    assert_eq!(
+        status(&w.calculate_rewards(node_id, amount, 1, 5, 0)),
+        ExecutionStatus::Success
+    );
+    assert_eq!(
+        status(&w.calculate_rewards(node_id, amount, 1, u32::MAX, 0)),
+        ExecutionStatus::Success
+    );
+    assert_eq!(
+        aborted(&w.calculate_rewards(Address::ZERO, amount, 1, 5, 0)),
+        ("staking_inner".into(), abort::staking_inner::EPoolNotFound)
+    );
+
+    // Once the next committee (with the node) is selected, stake activating at E+1 is counted.
+    let inner = w.staking_inner();
+    let haulout_types::EpochState::EpochChangeDone(start) = inner.epoch_state else {
+        panic!("genesis is in EpochChangeDone");
+    };
+    w.set_time(start + inner.epoch_duration / 2);
+    assert_eq!(status(&w.voting_end()), ExecutionStatus::Success);
+    assert_eq!(
+        status(&w.can_withdraw_early(staked, false)),
+        ExecutionStatus::Success
+    );
+    // Stake activating at E+2: yes.
+    let later = w.stake(0, amount, node_id);
+    assert_eq!(w.decode::<StakedWal>(later).activation_epoch, 3);
+    assert_eq!(
+        status(&w.can_withdraw_early(later, true)),
+        ExecutionStatus::Success
+    );
+    // After the selection, try_join_active_set uses the stake at E+2.
+    let tx = node_setting_no_value(&w, n, "try_join_active_set");
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    assert_eq!(
+        entry(&w.active_set()),
+        entry(&set_before).map(|s| s + 2 * amount)
+    );
+}
+
+/// Node `n` calls `staking::<function>(staking, cap)`.
+fn node_setting_no_value(w: &W, n: usize, function: &str) -> Arc<ExecutedTx> {
+    let secrets = &w.g.nodes[n];
+    w.exec_as(
+        &secrets.sui_key,
+        vec![w.staking(), w.input_obj(secrets.cap_id)],
+        vec![call(
+            "staking",
+            function,
+            vec![Argument::Input(0), Argument::Input(1)],
+        )],
+    )
 }

@@ -471,6 +471,158 @@ fn set_network_address(
     cap_pool_done(ctx, &obj, &inner, &pool, field_id)
 }
 
+fn set_next_public_key(
+    ctx: &mut NativeContext<'_>,
+    _: &[TypeTag],
+    a: &mut [Value],
+) -> R<Vec<Value>> {
+    let (obj, inner, mut pool, field_id) = cap_pool(ctx, a)?;
+    let public_key: Vec<u8> = decode(a, 2)?;
+    let proof_of_possession: Vec<u8> = decode(a, 3)?;
+    // messages::new_proof_of_possession_msg
+    if public_key.len() != BLS_KEY_LEN {
+        return Err(abort_walrus(
+            ctx,
+            "messages",
+            abort::messages::EInvalidKeyLength,
+        ));
+    }
+    let message =
+        super::bls::proof_of_possession_message(inner.epoch, ctx.sender().as_bytes(), &public_key);
+    if !super::bls::verify(&proof_of_possession, &public_key, &message) {
+        return Err(sp_abort(
+            ctx,
+            abort::staking_pool::EInvalidProofOfPossession,
+        ));
+    }
+    // storage_node::set_next_public_key: stored uncompressed.
+    let uncompressed = super::bls::public_key(&public_key)
+        .ok_or(ExecutionError::InvariantViolation)?
+        .serialize()
+        .to_vec();
+    pool.node_info.next_epoch_public_key = Some(haulout_types::Element::new(uncompressed));
+    cap_pool_done(ctx, &obj, &inner, &pool, field_id)
+}
+
+fn set_network_public_key(
+    ctx: &mut NativeContext<'_>,
+    _: &[TypeTag],
+    a: &mut [Value],
+) -> R<Vec<Value>> {
+    let (obj, inner, mut pool, field_id) = cap_pool(ctx, a)?;
+    let key: Vec<u8> = decode(a, 2)?;
+    if key.len() != NETWORK_PUBLIC_KEY_LEN {
+        return Err(abort_walrus(
+            ctx,
+            "storage_node",
+            abort::storage_node::EInvalidNetworkPublicKey,
+        ));
+    }
+    pool.node_info.network_public_key = key;
+    cap_pool_done(ctx, &obj, &inner, &pool, field_id)
+}
+
+fn set_node_metadata(ctx: &mut NativeContext<'_>, _: &[TypeTag], a: &mut [Value]) -> R<Vec<Value>> {
+    let (obj, inner, pool, field_id) = cap_pool(ctx, a)?;
+    let metadata: haulout_types::NodeMetadata = decode(a, 2)?;
+    // extended_field::swap: the value under the extended field's key is replaced.
+    set_field(
+        ctx,
+        &p(),
+        pool.node_info.metadata.id.into(),
+        &ExtendedFieldKey::default(),
+        &metadata,
+    )?;
+    cap_pool_done(ctx, &obj, &inner, &pool, field_id)
+}
+
+/// `set_commission_receiver` / `set_governance_authorized`: `auth` must match the current
+/// value (`EAuthorizationFailure`), which `authorized` then replaces.
+fn set_authorized(
+    ctx: &mut NativeContext<'_>,
+    a: &mut [Value],
+    field: fn(&mut StakingPool) -> &mut haulout_types::Authorized,
+) -> R<Vec<Value>> {
+    let (obj, inner) = load(ctx, arg(a, 0)?)?;
+    let node_id: ObjectId = decode(a, 1)?;
+    let auth: haulout_types::Authenticated = decode(a, 2)?;
+    let authorized: haulout_types::Authorized = decode(a, 3)?;
+    let (mut pool, field_id) = pool(ctx, &inner, node_id)?;
+    if !super::auth::matches(&auth, field(&mut pool)) {
+        return Err(sp_abort(ctx, abort::staking_pool::EAuthorizationFailure));
+    }
+    *field(&mut pool) = authorized;
+    cap_pool_done(ctx, &obj, &inner, &pool, field_id)
+}
+
+fn set_commission_receiver(
+    ctx: &mut NativeContext<'_>,
+    _: &[TypeTag],
+    a: &mut [Value],
+) -> R<Vec<Value>> {
+    set_authorized(ctx, a, |pool| &mut pool.commission_receiver)
+}
+
+fn set_governance_authorized(
+    ctx: &mut NativeContext<'_>,
+    _: &[TypeTag],
+    a: &mut [Value],
+) -> R<Vec<Value>> {
+    set_authorized(ctx, a, |pool| &mut pool.governance_authorized)
+}
+
+fn try_join_active_set(
+    ctx: &mut NativeContext<'_>,
+    _: &[TypeTag],
+    a: &mut [Value],
+) -> R<Vec<Value>> {
+    let (obj, inner) = load(ctx, arg(a, 0)?)?;
+    let cap: StorageNodeCap = decode(a, 1)?;
+    // `pools.borrow(node_id)`: an object_table borrow, no `EPoolNotFound` check.
+    let pool =
+        try_pool(ctx, &inner, cap.node_id)?.ok_or_else(|| abort_sui(ctx, "dynamic_field", 1))?;
+    update_active_set_stake(ctx, &inner, &pool)?;
+    store(ctx, &obj, &inner)?;
+    Ok(vec![])
+}
+
+// === views ===
+
+fn calculate_rewards(ctx: &mut NativeContext<'_>, _: &[TypeTag], a: &mut [Value]) -> R<Vec<Value>> {
+    let (_, inner) = load(ctx, arg(a, 0)?)?;
+    let node_id: ObjectId = decode(a, 1)?;
+    let principal: u64 = decode(a, 2)?;
+    let activation_epoch: u32 = decode(a, 3)?;
+    let withdraw_epoch: u32 = decode(a, 4)?;
+    let (pool, _) = pool(ctx, &inner, node_id)?;
+    // No rate is recorded after the current epoch (+ 2 to be safe), so looking up from there
+    // down gives the same rate as from any later epoch.
+    let until = inner.epoch.saturating_add(2);
+    let rates = rates_until(ctx, &pool, until)?;
+    let rewards = staking_math::pool_calculate_rewards(
+        &pool,
+        principal,
+        activation_epoch.min(until),
+        withdraw_epoch.min(until),
+        &|e| rates.get(&e).copied(),
+    )
+    .map_err(|e| move_error(ctx, e))?;
+    Ok(vec![Value::u64(rewards)])
+}
+
+fn can_withdraw_staked_wal_early(
+    ctx: &mut NativeContext<'_>,
+    _: &[TypeTag],
+    a: &mut [Value],
+) -> R<Vec<Value>> {
+    let (_, inner) = load(ctx, arg(a, 0)?)?;
+    let sw: StakedWal = decode(a, 1)?;
+    let (_, in_next) = committees(&inner, sw.node_id);
+    let early = staking_math::can_withdraw_early(&sw, in_next, stake_ctx(&inner))
+        .map_err(|e| move_error(ctx, e))?;
+    Ok(vec![prim(TypeTag::Bool, &early)?])
+}
+
 // === withdrawals ===
 
 /// A pool's recorded exchange rates from its activation epoch to `until` (the `exchange_rates`
@@ -1305,6 +1457,93 @@ pub(crate) fn register(r: &mut NativeRegistry) {
             imp,
         );
     }
+    add_walrus(
+        r,
+        "staking",
+        "set_next_public_key",
+        vec![
+            Param::MutRef(staking_t()),
+            Param::Ref(cap_t()),
+            Param::Val(bytes_t()),
+            Param::Val(bytes_t()),
+            ctx_p(),
+        ],
+        vec![],
+        set_next_public_key,
+    );
+    for (name, ty, imp) in [
+        (
+            "set_network_public_key",
+            bytes_t(),
+            set_network_public_key as Imp,
+        ),
+        (
+            "set_node_metadata",
+            walrus_t("node_metadata", "NodeMetadata"),
+            set_node_metadata,
+        ),
+    ] {
+        add_walrus(
+            r,
+            "staking",
+            name,
+            vec![
+                Param::MutRef(staking_t()),
+                Param::Ref(cap_t()),
+                Param::Val(ty),
+            ],
+            vec![],
+            imp,
+        );
+    }
+    for (name, imp) in [
+        ("set_commission_receiver", set_commission_receiver as Imp),
+        ("set_governance_authorized", set_governance_authorized),
+    ] {
+        add_walrus(
+            r,
+            "staking",
+            name,
+            vec![
+                Param::MutRef(staking_t()),
+                Param::Val(id_t()),
+                Param::Val(walrus_t("auth", "Authenticated")),
+                Param::Val(walrus_t("auth", "Authorized")),
+            ],
+            vec![],
+            imp,
+        );
+    }
+    add_walrus(
+        r,
+        "staking",
+        "try_join_active_set",
+        vec![Param::MutRef(staking_t()), Param::Ref(cap_t())],
+        vec![],
+        try_join_active_set,
+    );
+    add_walrus(
+        r,
+        "staking",
+        "calculate_rewards",
+        vec![
+            Param::Ref(staking_t()),
+            Param::Val(id_t()),
+            Param::Val(SigType::U64),
+            Param::Val(SigType::U32),
+            Param::Val(SigType::U32),
+        ],
+        vec![SigType::U64],
+        calculate_rewards,
+    );
+    add_walrus(
+        r,
+        "staking",
+        "can_withdraw_staked_wal_early",
+        vec![Param::Ref(staking_t()), Param::Ref(staked_wal_t())],
+        vec![SigType::Bool],
+        can_withdraw_staked_wal_early,
+    );
     add_walrus(
         r,
         "staking",
