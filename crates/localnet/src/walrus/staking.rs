@@ -471,15 +471,14 @@ fn set_network_address(
     cap_pool_done(ctx, &obj, &inner, &pool, field_id)
 }
 
-fn set_next_public_key(
+/// `messages::new_proof_of_possession_msg` + `verify_proof_of_possession`: the key must be 48
+/// bytes and the proof must sign (epoch, sender, key) with it.
+fn check_proof_of_possession(
     ctx: &mut NativeContext<'_>,
-    _: &[TypeTag],
-    a: &mut [Value],
-) -> R<Vec<Value>> {
-    let (obj, inner, mut pool, field_id) = cap_pool(ctx, a)?;
-    let public_key: Vec<u8> = decode(a, 2)?;
-    let proof_of_possession: Vec<u8> = decode(a, 3)?;
-    // messages::new_proof_of_possession_msg
+    epoch: u32,
+    public_key: &[u8],
+    proof_of_possession: &[u8],
+) -> R<()> {
     if public_key.len() != BLS_KEY_LEN {
         return Err(abort_walrus(
             ctx,
@@ -488,13 +487,25 @@ fn set_next_public_key(
         ));
     }
     let message =
-        super::bls::proof_of_possession_message(inner.epoch, ctx.sender().as_bytes(), &public_key);
-    if !super::bls::verify(&proof_of_possession, &public_key, &message) {
+        super::bls::proof_of_possession_message(epoch, ctx.sender().as_bytes(), public_key);
+    if !super::bls::verify(proof_of_possession, public_key, &message) {
         return Err(sp_abort(
             ctx,
             abort::staking_pool::EInvalidProofOfPossession,
         ));
     }
+    Ok(())
+}
+
+fn set_next_public_key(
+    ctx: &mut NativeContext<'_>,
+    _: &[TypeTag],
+    a: &mut [Value],
+) -> R<Vec<Value>> {
+    let (obj, inner, mut pool, field_id) = cap_pool(ctx, a)?;
+    let public_key: Vec<u8> = decode(a, 2)?;
+    let proof_of_possession: Vec<u8> = decode(a, 3)?;
+    check_proof_of_possession(ctx, inner.epoch, &public_key, &proof_of_possession)?;
     // storage_node::set_next_public_key: stored uncompressed.
     let uncompressed = super::bls::public_key(&public_key)
         .ok_or(ExecutionError::InvariantViolation)?
@@ -828,21 +839,7 @@ fn register_candidate(
     let sender = ctx.sender();
     // staking_pool::new
     let node_id: ObjectId = ctx.fresh_id().into();
-    if public_key.len() != BLS_KEY_LEN {
-        return Err(abort_walrus(
-            ctx,
-            "messages",
-            abort::messages::EInvalidKeyLength,
-        ));
-    }
-    let message =
-        super::bls::proof_of_possession_message(inner.epoch, sender.as_bytes(), &public_key);
-    if !super::bls::verify(&proof_of_possession, &public_key, &message) {
-        return Err(sp_abort(
-            ctx,
-            abort::staking_pool::EInvalidProofOfPossession,
-        ));
-    }
+    check_proof_of_possession(ctx, inner.epoch, &public_key, &proof_of_possession)?;
     // new_unchecked
     if name.len() > MAX_NODE_NAME_LENGTH {
         return Err(sp_abort(ctx, abort::staking_pool::EInvalidNameLength));
