@@ -2,28 +2,23 @@
 //! split and join), finalize with the quorum and pass rule, execute; every abort; objects and
 //! events compared byte for byte with `haulout-types`.
 //!
-//! Walrus epochs do not advance on their own here: the tests move the staking epoch with
-//! `governance_testing::set_epoch`, a native registered by this test only.
+//! Walrus epochs advance as on a live network: `W::advance_epoch` moves the chain's clock so the
+//! keeper sends `voting_end` and `initiate_epoch_change`, and every storage node then signs
+//! `epoch_sync_done` with its own key. No governance test reaches into the staking state.
+//! Nothing here buys storage, so the epochs' rewards are zero and the stakes, and with them the
+//! proposals' weights and the total active stake, stay what they were at genesis.
 #![allow(clippy::unwrap_used)]
+
+mod support;
 
 use std::sync::Arc;
 
 use haulout_localnet::ExecutedTx;
-use haulout_localnet::FunctionSig;
-use haulout_localnet::NativeRegistry;
-use haulout_localnet::Node;
-use haulout_localnet::Param;
-use haulout_localnet::SigType;
-use haulout_localnet::TypeFilter;
-use haulout_localnet::Value;
 use haulout_localnet::walrus;
 use haulout_localnet::walrus::WalrusArgs;
-use haulout_localnet::walrus::genesis::GenesisOutput;
-use haulout_types::ActiveSet;
-use haulout_types::ExtendedFieldKey;
+use haulout_types::EpochState;
 use haulout_types::Field;
 use haulout_types::GovernanceConfig;
-use haulout_types::MoveStruct;
 use haulout_types::MoveType;
 use haulout_types::ObjectId;
 use haulout_types::Proposal;
@@ -33,301 +28,40 @@ use haulout_types::ProposalExecuted;
 use haulout_types::ProposalFinalized;
 use haulout_types::ProposalStatus;
 use haulout_types::StakedWal;
-use haulout_types::StakingInnerV1;
+use haulout_types::StakedWalState;
 use haulout_types::Table;
 use haulout_types::VecSet;
 use haulout_types::VoteCast;
 use haulout_types::VoteMarks;
 use haulout_types::VoteMarksKey;
-use haulout_types::Wal;
 use haulout_types::abort::governance as codes;
-use sui_crypto::SuiSigner as _;
-use sui_crypto::ed25519::Ed25519PrivateKey;
 use sui_sdk_types::Address;
 use sui_sdk_types::Argument;
-use sui_sdk_types::Command;
-use sui_sdk_types::ExecutionError;
 use sui_sdk_types::ExecutionStatus;
-use sui_sdk_types::GasPayment;
-use sui_sdk_types::IdOperation;
-use sui_sdk_types::Identifier;
 use sui_sdk_types::Input;
-use sui_sdk_types::MoveCall;
-use sui_sdk_types::Object;
-use sui_sdk_types::ObjectData;
-use sui_sdk_types::ObjectReference;
 use sui_sdk_types::Owner;
-use sui_sdk_types::ProgrammableTransaction;
 use sui_sdk_types::SharedInput;
-use sui_sdk_types::StructTag;
-use sui_sdk_types::Transaction;
-use sui_sdk_types::TransactionEffects;
-use sui_sdk_types::TransactionExpiration;
-use sui_sdk_types::TransactionKind;
 use sui_sdk_types::TypeTag;
+use support::walrus::*;
 
 const N_NODES: usize = 4;
-const FROST: u64 = 1_000_000_000;
 /// WAL staked with each node at genesis.
 const NODE_STAKE: u64 = 10_000;
 const QUORUM: &str = "governance.quorum_bps";
-
-fn contents(o: &Object) -> &[u8] {
-    match o.data() {
-        ObjectData::Struct(s) => s.contents(),
-        ObjectData::Package(_) => panic!("package"),
-    }
-}
-
-fn reference(o: &Object) -> ObjectReference {
-    ObjectReference::new(o.object_id(), o.version(), o.digest())
-}
-
-fn addr(s: &str) -> Address {
-    s.parse().unwrap()
-}
-
-fn pure<T: serde::Serialize>(v: &T) -> Input {
-    Input::Pure(bcs::to_bytes(v).unwrap())
-}
-
-fn call(module: &str, function: &str, arguments: Vec<Argument>) -> Command {
-    Command::MoveCall(MoveCall {
-        package: walrus::walrus_package(),
-        module: Identifier::new(module).unwrap(),
-        function: Identifier::new(function).unwrap(),
-        type_arguments: vec![],
-        arguments,
-    })
-}
-
-fn effects(tx: &ExecutedTx) -> &sui_sdk_types::TransactionEffectsV2 {
-    let TransactionEffects::V2(e) = &tx.effects else {
-        panic!("v2")
-    };
-    e
-}
-
-fn status(tx: &ExecutedTx) -> ExecutionStatus {
-    effects(tx).status.clone()
-}
-
-fn created(tx: &ExecutedTx) -> Vec<Address> {
-    effects(tx)
-        .changed_objects
-        .iter()
-        .filter(|c| c.id_operation == IdOperation::Created)
-        .map(|c| c.object_id)
-        .collect()
-}
-
-/// The abort `(module, code)` of a failed transaction.
-fn aborted(tx: &ExecutedTx) -> (String, u64) {
-    match status(tx) {
-        ExecutionStatus::Failure {
-            error: ExecutionError::MoveAbort { location, code },
-            ..
-        } => (location.module.as_str().to_owned(), code),
-        other => panic!("expected an abort, got {other:?}"),
-    }
-}
 
 fn gov(code: u64) -> (String, u64) {
     ("governance".into(), code)
 }
 
-fn events_of<T: MoveStruct + serde::de::DeserializeOwned>(tx: &ExecutedTx) -> Vec<T> {
-    let tag = T::struct_tag(&walrus::packages());
-    tx.events
-        .as_ref()
-        .map(|e| {
-            e.0.iter()
-                .filter(|e| e.type_ == tag)
-                .map(|e| bcs::from_bytes(&e.contents).unwrap())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// The staking inner state's dynamic field ID.
-fn inner_field_id(staking: Address) -> Address {
-    staking.derive_dynamic_child_id(&TypeTag::U64, &1u64.to_le_bytes())
-}
-
-/// `governance_testing::set_epoch(&mut Staking, u32)`: writes the epoch into the staking inner
-/// state (test only: epochs do not advance on this branch).
-fn registry() -> NativeRegistry {
-    let mut r = walrus::registry();
-    let staking_t = SigType::datatype(walrus::walrus_package(), "staking", "Staking", vec![]);
-    r.register(
-        walrus::walrus_package(),
-        "governance_testing",
-        "set_epoch",
-        FunctionSig {
-            type_params: vec![],
-            params: vec![Param::MutRef(staking_t), Param::Val(SigType::U32)],
-            returns: vec![],
-            is_entry: false,
-        },
-        Arc::new(|ctx, _, a: &mut [Value]| {
-            let staking = a[0].object_id().unwrap();
-            let key = 1u64.to_le_bytes();
-            let bytes = ctx.dynamic_field(staking, &TypeTag::U64, &key).unwrap();
-            let mut inner: StakingInnerV1 = bcs::from_bytes(&bytes).unwrap();
-            inner.epoch = bcs::from_bytes(&a[1].bytes).unwrap();
-            ctx.set_dynamic_field(
-                staking,
-                TypeTag::U64,
-                key.to_vec(),
-                StakingInnerV1::type_tag(&walrus::packages()),
-                bcs::to_bytes(&inner).unwrap(),
-            );
-            Ok(vec![])
-        }),
-    );
-    // governance_testing::expect_<ty>(actual, expected): aborts with code 1 unless equal.
-    for (name, ty) in [
-        ("expect_bool", SigType::Bool),
-        ("expect_u8", SigType::U8),
-        ("expect_u16", SigType::U16),
-        ("expect_u32", SigType::U32),
-        ("expect_u64", SigType::U64),
-    ] {
-        r.register(
-            walrus::walrus_package(),
-            "governance_testing",
-            name,
-            FunctionSig {
-                type_params: vec![],
-                params: vec![Param::Val(ty.clone()), Param::Val(ty)],
-                returns: vec![],
-                is_entry: false,
-            },
-            Arc::new(|ctx, _, a: &mut [Value]| {
-                if a[0].bytes == a[1].bytes {
-                    Ok(vec![])
-                } else {
-                    Err(ctx.abort(1))
-                }
-            }),
-        );
-    }
-    // governance_testing::set_withdrawing(&mut StakedWal, u32): the state a withdrawal request
-    // leaves (test only: `request_withdraw_stake` is not on this branch).
-    let staked_wal_t =
-        SigType::datatype(walrus::walrus_package(), "staked_wal", "StakedWal", vec![]);
-    r.register(
-        walrus::walrus_package(),
-        "governance_testing",
-        "set_withdrawing",
-        FunctionSig {
-            type_params: vec![],
-            params: vec![Param::MutRef(staked_wal_t), Param::Val(SigType::U32)],
-            returns: vec![],
-            is_entry: false,
-        },
-        Arc::new(|_, _, a: &mut [Value]| {
-            let mut sw: StakedWal = bcs::from_bytes(&a[0].bytes).unwrap();
-            sw.state = haulout_types::StakedWalState::Withdrawing {
-                withdraw_epoch: bcs::from_bytes(&a[1].bytes).unwrap(),
-            };
-            a[0].bytes = bcs::to_bytes(&sw).unwrap();
-            Ok(vec![])
-        }),
-    );
-    r
-}
-
-struct W {
-    node: Arc<Node>,
-    keys: Vec<Ed25519PrivateKey>,
-    g: GenesisOutput,
-    _dir: tempfile::TempDir,
-}
-
-/// Who signs: a funded account or a genesis storage node's operator.
-#[derive(Clone, Copy)]
-enum Who {
-    Account(usize),
-    Node(usize),
-}
-
 impl W {
     fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
         let args = WalrusArgs {
             nodes: N_NODES,
             n_shards: 12,
             stake_per_node: NODE_STAKE,
             ..Default::default()
         };
-        let (node, keys, g) = walrus::open(dir.path(), 2, registry(), &args).unwrap();
-        Self {
-            node,
-            keys: keys.unwrap().keys,
-            g: g.unwrap(),
-            _dir: dir,
-        }
-    }
-
-    fn key(&self, who: Who) -> &Ed25519PrivateKey {
-        match who {
-            Who::Account(i) => &self.keys[i],
-            Who::Node(i) => &self.g.nodes[i].sui_key,
-        }
-    }
-
-    fn addr(&self, who: Who) -> Address {
-        self.key(who).public_key().derive_address()
-    }
-
-    fn owned(&self, owner: Address, ty: StructTag) -> Vec<Object> {
-        self.node
-            .owned_objects(owner, Some(&TypeFilter::Exact(ty)), None, 1000)
-            .0
-    }
-
-    fn exec(&self, who: Who, inputs: Vec<Input>, commands: Vec<Command>) -> Arc<ExecutedTx> {
-        let sender = self.addr(who);
-        let gas = self.owned(sender, StructTag::gas_coin())[0].clone();
-        let tx = Transaction {
-            kind: TransactionKind::ProgrammableTransaction(ProgrammableTransaction {
-                inputs,
-                commands,
-            }),
-            sender,
-            gas_payment: GasPayment {
-                objects: vec![reference(&gas)],
-                owner: sender,
-                price: haulout_localnet::REFERENCE_GAS_PRICE,
-                budget: 5_000_000_000,
-            },
-            expiration: TransactionExpiration::None,
-        };
-        let sig = self.key(who).sign_transaction(&tx).unwrap();
-        self.node.execute(tx, vec![sig]).unwrap()
-    }
-
-    fn ok(&self, who: Who, inputs: Vec<Input>, commands: Vec<Command>) -> Arc<ExecutedTx> {
-        let tx = self.exec(who, inputs, commands);
-        assert_eq!(status(&tx), ExecutionStatus::Success);
-        tx
-    }
-
-    fn object(&self, id: Address) -> Object {
-        self.node.object(&id).unwrap()
-    }
-
-    fn decode<T: serde::de::DeserializeOwned>(&self, id: Address) -> T {
-        bcs::from_bytes(contents(&self.object(id))).unwrap()
-    }
-
-    fn staking_id(&self) -> Address {
-        addr(&self.g.info.staking_object_id)
-    }
-
-    fn staking(&self, mutable: bool) -> Input {
-        Input::Shared(SharedInput::new(self.staking_id(), 1, mutable))
+        Self::with_registry(args, registry_with_expect())
     }
 
     fn config_id(&self) -> Address {
@@ -342,42 +76,17 @@ impl W {
         self.decode(self.config_id())
     }
 
-    fn shared(&self, id: Address, mutable: bool) -> Input {
-        let Owner::Shared(version) = *self.object(id).owner() else {
-            panic!("not shared")
-        };
-        Input::Shared(SharedInput::new(id, version, mutable))
-    }
-
-    fn owned_input(&self, id: Address) -> Input {
-        Input::ImmutableOrOwned(reference(&self.object(id)))
-    }
-
-    fn inner(&self) -> StakingInnerV1 {
-        let field: Field<u64, StakingInnerV1> = self.decode(inner_field_id(self.staking_id()));
-        field.value
-    }
-
+    /// The total active stake `finalize` measures the quorum against.
     fn total_active_stake(&self) -> u64 {
-        let parent: Address = self.inner().active_set.id.into();
-        let key = bcs::to_bytes(&ExtendedFieldKey::default()).unwrap();
-        let id =
-            parent.derive_dynamic_child_id(&ExtendedFieldKey::type_tag(&walrus::packages()), &key);
-        let field: Field<ExtendedFieldKey, ActiveSet> = self.decode(id);
-        field.value.total_stake
+        self.active_set().total_stake
     }
 
-    fn set_epoch(&self, epoch: u32) {
-        self.ok(
-            Who::Account(0),
-            vec![self.staking(true), pure(&epoch)],
-            vec![call(
-                "governance_testing",
-                "set_epoch",
-                vec![Argument::Input(0), Argument::Input(1)],
-            )],
-        );
-        assert_eq!(self.inner().epoch, epoch);
+    /// Advances real epochs until the staking epoch is `epoch`.
+    fn advance_to(&self, epoch: u32) {
+        while self.staking_inner().epoch < epoch {
+            self.advance_epoch();
+        }
+        assert_eq!(self.staking_inner().epoch, epoch);
     }
 
     fn node_stake(&self, i: usize) -> Address {
@@ -396,7 +105,7 @@ impl W {
         let mut inputs = vec![
             self.config_input(true),
             self.staking(false),
-            self.owned_input(staked),
+            self.input_obj(staked),
             pure(&title.to_owned()),
             pure(&description.to_owned()),
         ];
@@ -420,14 +129,10 @@ impl W {
                 call(
                     "governance",
                     "create_proposal",
-                    vec![
-                        Argument::Input(0),
-                        Argument::Input(1),
-                        Argument::Input(2),
-                        Argument::Input(3),
-                        Argument::Input(4),
-                        Argument::Result(0),
-                    ],
+                    (0..5)
+                        .map(Argument::Input)
+                        .chain([Argument::Result(0)])
+                        .collect(),
                 ),
             ],
         )
@@ -437,11 +142,7 @@ impl W {
     fn propose(&self, i: usize, action: Option<(&str, u64)>) -> Address {
         let tx = self.propose_with(Who::Node(i), self.node_stake(i), "t", "d", action);
         assert_eq!(status(&tx), ExecutionStatus::Success);
-        let proposal_tag = Proposal::struct_tag(&walrus::packages());
-        created(&tx)
-            .into_iter()
-            .find(|id| self.object(*id).as_struct().unwrap().object_type() == &proposal_tag)
-            .unwrap()
+        self.created_of::<Proposal>(&tx)
     }
 
     fn vote(&self, who: Who, proposal: Address, staked: Address, choice: u8) -> Arc<ExecutedTx> {
@@ -450,18 +151,13 @@ impl W {
             vec![
                 self.shared(proposal, true),
                 self.staking(false),
-                self.owned_input(staked),
+                self.input_obj(staked),
                 pure(&choice),
             ],
             vec![call(
                 "governance",
                 "vote",
-                vec![
-                    Argument::Input(0),
-                    Argument::Input(1),
-                    Argument::Input(2),
-                    Argument::Input(3),
-                ],
+                (0..4).map(Argument::Input).collect(),
             )],
         )
     }
@@ -477,7 +173,7 @@ impl W {
             vec![call(
                 "governance",
                 "finalize",
-                vec![Argument::Input(0), Argument::Input(1), Argument::Input(2)],
+                (0..3).map(Argument::Input).collect(),
             )],
         )
     }
@@ -493,85 +189,9 @@ impl W {
             vec![call(
                 "governance",
                 "execute",
-                vec![Argument::Input(0), Argument::Input(1), Argument::Input(2)],
+                (0..3).map(Argument::Input).collect(),
             )],
         )
-    }
-
-    /// Splits `amount` FROST off node `i`'s genesis stake, kept by the node's operator.
-    fn split(&self, i: usize, staked: Address, amount: u64) -> Address {
-        let who = Who::Node(i);
-        let tx = self.ok(
-            who,
-            vec![
-                self.owned_input(staked),
-                pure(&amount),
-                pure(&self.addr(who)),
-            ],
-            vec![
-                call(
-                    "staked_wal",
-                    "split",
-                    vec![Argument::Input(0), Argument::Input(1)],
-                ),
-                Command::TransferObjects(sui_sdk_types::TransferObjects {
-                    objects: vec![Argument::Result(0)],
-                    address: Argument::Input(2),
-                }),
-            ],
-        );
-        let tag = StakedWal::struct_tag(&walrus::packages());
-        created(&tx)
-            .into_iter()
-            .find(|id| self.object(*id).as_struct().unwrap().object_type() == &tag)
-            .unwrap()
-    }
-
-    /// Stakes `amount` FROST of account `i`'s WAL with node 0; returns the `StakedWal`.
-    fn stake(&self, i: usize, amount: u64) -> Address {
-        let who = Who::Account(i);
-        let coin = self
-            .owned(
-                self.addr(who),
-                StructTag::coin(Wal::type_tag(&walrus::packages())),
-            )
-            .into_iter()
-            .next()
-            .unwrap();
-        let tx = self.ok(
-            who,
-            vec![
-                self.staking(true),
-                Input::ImmutableOrOwned(reference(&coin)),
-                pure(&amount),
-                pure(&self.g.nodes[0].node_id),
-                pure(&self.addr(who)),
-            ],
-            vec![
-                Command::SplitCoins(sui_sdk_types::SplitCoins {
-                    coin: Argument::Input(1),
-                    amounts: vec![Argument::Input(2)],
-                }),
-                call(
-                    "staking",
-                    "stake_with_pool",
-                    vec![
-                        Argument::Input(0),
-                        Argument::NestedResult(0, 0),
-                        Argument::Input(3),
-                    ],
-                ),
-                Command::TransferObjects(sui_sdk_types::TransferObjects {
-                    objects: vec![Argument::Result(1)],
-                    address: Argument::Input(4),
-                }),
-            ],
-        );
-        let tag = StakedWal::struct_tag(&walrus::packages());
-        created(&tx)
-            .into_iter()
-            .find(|id| self.object(*id).as_struct().unwrap().object_type() == &tag)
-            .unwrap()
     }
 
     fn marks(&self, staked: Address) -> Option<VoteMarks> {
@@ -598,7 +218,7 @@ impl W {
 #[test]
 fn proposal_passes_and_is_executed() {
     let w = W::new();
-    let epoch = w.inner().epoch;
+    let epoch = w.staking_inner().epoch;
     let before = w.config();
     assert_eq!(before.quorum_bps, 2000);
 
@@ -611,11 +231,7 @@ fn proposal_passes_and_is_executed() {
         Some((QUORUM, 3000)),
     );
     assert_eq!(status(&tx), ExecutionStatus::Success);
-    let tag = Proposal::struct_tag(&walrus::packages());
-    let id = created(&tx)
-        .into_iter()
-        .find(|id| w.object(*id).as_struct().unwrap().object_type() == &tag)
-        .unwrap();
+    let id = w.created_of::<Proposal>(&tx);
     assert!(matches!(w.object(id).owner(), Owner::Shared(_)));
     let proposal: Proposal = w.decode(id);
     let expected = Proposal {
@@ -681,12 +297,12 @@ fn proposal_passes_and_is_executed() {
             weight,
         }]
     );
-    let part1 = w.split(1, w.node_stake(1), 1_000 * FROST);
+    let part1 = w.split(Who::Node(1), w.node_stake(1), 1_000 * FROST);
     assert_eq!(
         status(&w.vote(Who::Node(1), id, part1, 1)),
         ExecutionStatus::Success
     );
-    let part2 = w.split(2, w.node_stake(2), 500 * FROST);
+    let part2 = w.split(Who::Node(2), w.node_stake(2), 500 * FROST);
     assert_eq!(
         status(&w.vote(Who::Node(2), id, part2, 2)),
         ExecutionStatus::Success
@@ -710,9 +326,17 @@ fn proposal_passes_and_is_executed() {
         })
     );
 
-    // Voting closes at voting_end_epoch; then finalize.
-    w.set_epoch(epoch + 2);
+    // One real epoch change later, voting is still open (and finalizing still too early).
+    assert_eq!(w.advance_epoch(), epoch + 1);
+    assert_eq!(aborted(&w.finalize(id)), gov(codes::EVotingNotEnded));
     let staked3 = w.node_stake(3);
+    let late = w.split(Who::Node(3), staked3, 10 * FROST);
+    assert_eq!(
+        status(&w.vote(Who::Node(3), id, late, 2)),
+        ExecutionStatus::Success
+    );
+    // Voting closes at voting_end_epoch, after the second epoch change; then finalize.
+    w.advance_to(epoch + 2);
     assert_eq!(
         aborted(&w.vote(Who::Node(3), id, staked3, 0)),
         gov(codes::EVotingClosed)
@@ -727,7 +351,7 @@ fn proposal_passes_and_is_executed() {
             status: 1,
             yes: weight,
             no: 1_000 * FROST,
-            abstain: 500 * FROST,
+            abstain: 510 * FROST,
             total_stake: total,
         }]
     );
@@ -763,7 +387,7 @@ fn proposal_passes_and_is_executed() {
 #[test]
 fn every_parameter_and_signal_executes() {
     let w = W::new();
-    let epoch = w.inner().epoch;
+    let epoch = w.staking_inner().epoch;
     let actions: [Option<(&str, u64)>; 6] = [
         None,
         Some(("governance.min_stake_to_propose", 7 * FROST)),
@@ -779,7 +403,7 @@ fn every_parameter_and_signal_executes() {
             ExecutionStatus::Success
         );
     }
-    w.set_epoch(epoch + 2);
+    w.advance_to(epoch + 2);
     for id in &ids {
         assert_eq!(status(&w.finalize(*id)), ExecutionStatus::Success);
         assert_eq!(w.decode::<Proposal>(*id).status, ProposalStatus::Passed);
@@ -801,12 +425,34 @@ fn every_parameter_and_signal_executes() {
     // A new proposal uses the new voting period.
     let id = w.propose(0, None);
     assert_eq!(w.decode::<Proposal>(id).voting_end_epoch, epoch + 2 + 3);
+    // The epoch duration applies from the next epoch change on: the field is consumed and the
+    // keeper schedules the new epoch by it (voting_end due at half of 60 s, not before).
+    let old_duration = w.staking_inner().epoch_duration;
+    assert_ne!(old_duration, 60_000);
+    w.advance_epoch();
+    let inner = w.staking_inner();
+    assert_eq!(inner.epoch_duration, 60_000);
+    assert!(w.node.object(&field_id).is_none());
+    let EpochState::EpochChangeDone(start) = inner.epoch_state else {
+        panic!("advance_epoch ends in EpochChangeDone");
+    };
+    let keeper = walrus::keeper::Keeper::new(&w.g.info).unwrap();
+    w.set_time(start + 29_999);
+    assert!(keeper.tick(&w.node).unwrap().is_none());
+    w.set_time(start + 30_000);
+    let tx = keeper.tick(&w.node).unwrap().expect("voting_end is due");
+    assert_eq!(
+        events_of::<haulout_types::EpochParametersSelected>(&tx),
+        vec![haulout_types::EpochParametersSelected {
+            next_epoch: epoch + 4
+        }]
+    );
 }
 
 #[test]
 fn rejected_without_quorum_and_at_the_edges() {
     let w = W::new();
-    let epoch = w.inner().epoch;
+    let epoch = w.staking_inner().epoch;
     let total = w.total_active_stake();
     assert_eq!(total, N_NODES as u64 * NODE_STAKE * FROST);
     // Quorum 20%: exactly total/5 is enough, one FROST less is not.
@@ -814,8 +460,8 @@ fn rejected_without_quorum_and_at_the_edges() {
     let (below, at) = (w.propose(0, None), w.propose(0, None));
     // yes == no is not a majority (strictly more than 50% is needed); 1 more yes is.
     let (tie, majority) = (w.propose(0, None), w.propose(0, None));
-    let yes_below = w.split(1, w.node_stake(1), quorum - 1);
-    let yes_at = w.split(2, w.node_stake(2), quorum);
+    let yes_below = w.split(Who::Node(1), w.node_stake(1), quorum - 1);
+    let yes_at = w.split(Who::Node(2), w.node_stake(2), quorum);
     assert_eq!(
         status(&w.vote(Who::Node(1), below, yes_below, 0)),
         ExecutionStatus::Success
@@ -825,10 +471,10 @@ fn rejected_without_quorum_and_at_the_edges() {
         ExecutionStatus::Success
     );
     let half = 2_000 * FROST;
-    let tie_yes = w.split(3, w.node_stake(3), half);
-    let tie_no = w.split(3, w.node_stake(3), half);
-    let maj_yes = w.split(3, w.node_stake(3), half + 1);
-    let maj_no = w.split(3, w.node_stake(3), half);
+    let tie_yes = w.split(Who::Node(3), w.node_stake(3), half);
+    let tie_no = w.split(Who::Node(3), w.node_stake(3), half);
+    let maj_yes = w.split(Who::Node(3), w.node_stake(3), half + 1);
+    let maj_no = w.split(Who::Node(3), w.node_stake(3), half);
     // Node 0 abstains on both: the quorum is reached, the majority is decided by yes and no.
     for p in [tie, majority] {
         assert_eq!(
@@ -847,7 +493,9 @@ fn rejected_without_quorum_and_at_the_edges() {
             ExecutionStatus::Success
         );
     }
-    w.set_epoch(epoch + 2);
+    // Two real epoch changes: no storage was bought, so they pay no rewards and the total
+    // active stake the quorum is measured against is still the genesis total.
+    w.advance_to(epoch + 2);
     for (id, passed) in [(below, false), (at, true), (tie, false), (majority, true)] {
         let tx = w.finalize(id);
         assert_eq!(status(&tx), ExecutionStatus::Success);
@@ -871,7 +519,7 @@ fn the_same_wal_cannot_vote_twice() {
     let w = W::new();
     let id = w.propose(0, None);
     let staked = w.node_stake(1);
-    let part = w.split(1, staked, 100 * FROST);
+    let part = w.split(Who::Node(1), staked, 100 * FROST);
     assert_eq!(
         status(&w.vote(Who::Node(1), id, staked, 0)),
         ExecutionStatus::Success
@@ -882,7 +530,7 @@ fn the_same_wal_cannot_vote_twice() {
         gov(codes::EAlreadyVoted)
     );
     // A part split off after the vote carries the marks.
-    let after = w.split(1, staked, 100 * FROST);
+    let after = w.split(Who::Node(1), staked, 100 * FROST);
     assert_eq!(w.marks(after), w.marks(staked));
     assert_eq!(
         aborted(&w.vote(Who::Node(1), id, after, 1)),
@@ -894,15 +542,7 @@ fn the_same_wal_cannot_vote_twice() {
         status(&w.vote(Who::Node(1), other, part, 1)),
         ExecutionStatus::Success
     );
-    w.ok(
-        Who::Node(1),
-        vec![w.owned_input(staked), w.owned_input(part)],
-        vec![call(
-            "staked_wal",
-            "join",
-            vec![Argument::Input(0), Argument::Input(1)],
-        )],
-    );
+    w.join(Who::Node(1), staked, part);
     let marks = w.marks(staked).unwrap();
     assert_eq!(marks.proposals.contents, vec![id.into(), other.into()]);
     assert_eq!(
@@ -919,19 +559,19 @@ fn the_same_wal_cannot_vote_twice() {
 #[test]
 fn create_proposal_aborts() {
     let w = W::new();
-    let epoch = w.inner().epoch;
+    let epoch = w.staking_inner().epoch;
     let n0 = Who::Node(0);
     let staked = w.node_stake(0);
     // A stake that is not active yet.
-    let fresh = w.stake(0, 2_000 * FROST);
+    let fresh = w.stake(0, 2_000 * FROST, w.g.nodes[0].node_id);
     let fresh_sw: StakedWal = w.decode(fresh);
     assert!(fresh_sw.activation_epoch > epoch);
     let tx = w.propose_with(Who::Account(0), fresh, "t", "d", None);
     assert_eq!(aborted(&tx), gov(codes::EStakeNotActive));
     // Below the minimum (1,000 WAL); exactly the minimum is enough.
     let min = w.config().min_stake_to_propose;
-    let small = w.split(0, staked, min - 1);
-    let exact = w.split(0, staked, min);
+    let small = w.split(Who::Node(0), staked, min - 1);
+    let exact = w.split(Who::Node(0), staked, min);
     let tx = w.propose_with(n0, small, "t", "d", None);
     assert_eq!(aborted(&tx), gov(codes::EInsufficientStake));
     let tx = w.propose_with(n0, exact, "t", "d", None);
@@ -999,7 +639,7 @@ fn create_proposal_aborts() {
     // Numbers count every proposal created.
     assert_eq!(w.config().next_number, 7);
     // Once active (next epoch), the fresh stake may propose.
-    w.set_epoch(fresh_sw.activation_epoch);
+    w.advance_to(fresh_sw.activation_epoch);
     let tx = w.propose_with(Who::Account(0), fresh, "t", "d", None);
     assert_eq!(status(&tx), ExecutionStatus::Success);
 }
@@ -1007,9 +647,9 @@ fn create_proposal_aborts() {
 #[test]
 fn vote_aborts() {
     let w = W::new();
-    let epoch = w.inner().epoch;
+    let epoch = w.staking_inner().epoch;
     let id = w.propose(0, None);
-    let fresh = w.stake(0, 2_000 * FROST);
+    let fresh = w.stake(0, 2_000 * FROST, w.g.nodes[0].node_id);
     // Choice above 2.
     assert_eq!(
         aborted(&w.vote(Who::Node(0), id, w.node_stake(0), 3)),
@@ -1021,7 +661,7 @@ fn vote_aborts() {
         gov(codes::EStakeTooNew)
     );
     let activation = w.decode::<StakedWal>(fresh).activation_epoch;
-    w.set_epoch(activation);
+    w.advance_to(activation);
     assert!(activation < epoch + 2);
     assert_eq!(
         aborted(&w.vote(Who::Account(0), id, fresh, 0)),
@@ -1034,7 +674,7 @@ fn vote_aborts() {
         ExecutionStatus::Success
     );
     // Closed voting is checked before the choice.
-    w.set_epoch(epoch + 2);
+    w.advance_to(epoch + 2);
     assert_eq!(
         aborted(&w.vote(Who::Node(0), id, w.node_stake(0), 9)),
         gov(codes::EVotingClosed)
@@ -1044,16 +684,16 @@ fn vote_aborts() {
 #[test]
 fn accessors() {
     let w = W::new();
-    let epoch = w.inner().epoch;
+    let epoch = w.staking_inner().epoch;
     let id = w.propose(0, Some((QUORUM, 4000)));
-    let part = w.split(1, w.node_stake(1), 3 * FROST);
+    let part = w.split(Who::Node(1), w.node_stake(1), 3 * FROST);
     assert_eq!(
         status(&w.vote(Who::Node(1), id, part, 1)),
         ExecutionStatus::Success
     );
     let expect = |ty: &str, actual: Argument, expected: u16| {
         call(
-            "governance_testing",
+            "views_testing",
             &format!("expect_{ty}"),
             vec![actual, Argument::Input(expected)],
         )
@@ -1122,23 +762,24 @@ fn accessors() {
     w.ok(Who::Account(0), good.clone(), commands(17));
     // The checker itself fails on a wrong value.
     let tx = w.exec(Who::Account(0), good, commands(18));
-    assert_eq!(aborted(&tx), ("governance_testing".into(), 1));
+    assert_eq!(aborted(&tx), ("views_testing".into(), 1));
 }
 
 #[test]
 fn a_withdrawing_stake_neither_proposes_nor_votes() {
     let w = W::new();
-    let epoch = w.inner().epoch;
+    let epoch = w.staking_inner().epoch;
     let id = w.propose(0, None);
     let staked = w.node_stake(1);
-    w.ok(
-        Who::Node(1),
-        vec![w.owned_input(staked), pure(&(epoch + 1))],
-        vec![call(
-            "governance_testing",
-            "set_withdrawing",
-            vec![Argument::Input(0), Argument::Input(1)],
-        )],
+    // A real withdrawal request: node 1 is in the current committee only (no voting_end yet),
+    // so the stake withdraws at the next epoch.
+    let tx = w.request_withdraw(w.key(Who::Node(1)), staked);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    assert_eq!(
+        w.decode::<StakedWal>(staked).state,
+        StakedWalState::Withdrawing {
+            withdraw_epoch: epoch + 1
+        }
     );
     let tx = w.propose_with(Who::Node(1), staked, "t", "d", None);
     assert_eq!(aborted(&tx), gov(codes::EStakeNotActive));
@@ -1163,25 +804,17 @@ fn a_vote_locks_the_stake_against_withdrawal_until_voting_ends() {
         ExecutionStatus::Success
     );
     let locked_until = w.marks(staked).expect("vote marks").locked_until_epoch;
-    let request = |w: &W| {
-        w.exec(
-            Who::Node(1),
-            vec![w.staking(true), w.owned_input(staked)],
-            vec![call(
-                "staking",
-                "request_withdraw_stake",
-                vec![Argument::Input(0), Argument::Input(1)],
-            )],
-        )
-    };
-    assert_eq!(
-        aborted(&request(&w)),
-        (
-            "staked_wal".to_owned(),
-            haulout_types::abort::staked_wal::EVoteLocked
-        )
+    let request = |w: &W| w.request_withdraw(w.key(Who::Node(1)), staked);
+    let locked = (
+        "staked_wal".to_owned(),
+        haulout_types::abort::staked_wal::EVoteLocked,
     );
+    assert_eq!(aborted(&request(&w)), locked);
+    // Still locked after one real epoch change: voting has not ended yet.
+    let epoch = w.advance_epoch();
+    assert!(epoch < locked_until);
+    assert_eq!(aborted(&request(&w)), locked);
     // Once the lock has passed, the same request goes through.
-    w.set_epoch(locked_until);
+    w.advance_to(locked_until);
     assert_eq!(status(&request(&w)), ExecutionStatus::Success);
 }

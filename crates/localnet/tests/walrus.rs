@@ -2,15 +2,14 @@
 //! the storage and blob functions, objects compared byte for byte with `haulout-types`.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use std::sync::Arc;
 
 use haulout_localnet::ExecutedTx;
-use haulout_localnet::Node;
-use haulout_localnet::TypeFilter;
 use haulout_localnet::walrus;
 use haulout_localnet::walrus::WalrusArgs;
 use haulout_localnet::walrus::bls;
-use haulout_localnet::walrus::genesis::GenesisOutput;
 use haulout_types::Blob;
 use haulout_types::BlobCertified;
 use haulout_types::BlobDeleted;
@@ -23,132 +22,26 @@ use haulout_types::MoveType;
 use haulout_types::ObjectId;
 use haulout_types::StakedWal;
 use haulout_types::Staking;
-use haulout_types::StakingInnerV1;
 use haulout_types::StakingPool;
 use haulout_types::Storage;
 use haulout_types::System;
-use haulout_types::SystemStateInnerV1;
 use haulout_types::U256;
 use haulout_types::Wal;
 use haulout_types::abort;
-use sui_crypto::SuiSigner as _;
-use sui_crypto::ed25519::Ed25519PrivateKey;
 use sui_sdk_types::Address;
 use sui_sdk_types::Argument;
 use sui_sdk_types::Command;
-use sui_sdk_types::ExecutionError;
 use sui_sdk_types::ExecutionStatus;
-use sui_sdk_types::GasPayment;
-use sui_sdk_types::IdOperation;
 use sui_sdk_types::Identifier;
 use sui_sdk_types::Input;
 use sui_sdk_types::MoveCall;
 use sui_sdk_types::Object;
-use sui_sdk_types::ObjectData;
-use sui_sdk_types::ObjectReference;
-use sui_sdk_types::ProgrammableTransaction;
 use sui_sdk_types::SharedInput;
-use sui_sdk_types::StructTag;
-use sui_sdk_types::Transaction;
-use sui_sdk_types::TransactionEffects;
-use sui_sdk_types::TransactionExpiration;
-use sui_sdk_types::TransactionKind;
 use sui_sdk_types::TypeTag;
+use support::walrus::*;
 
 const N_NODES: usize = 4;
 const N_SHARDS: u16 = 12;
-const FROST: u64 = 1_000_000_000;
-
-struct W {
-    node: Arc<Node>,
-    keys: Vec<Ed25519PrivateKey>,
-    g: GenesisOutput,
-    _dir: tempfile::TempDir,
-}
-
-fn contents(o: &Object) -> &[u8] {
-    match o.data() {
-        ObjectData::Struct(s) => s.contents(),
-        ObjectData::Package(_) => panic!("package"),
-    }
-}
-
-fn reference(o: &Object) -> ObjectReference {
-    ObjectReference::new(o.object_id(), o.version(), o.digest())
-}
-
-fn addr(s: &str) -> Address {
-    s.parse().unwrap()
-}
-
-fn pure<T: serde::Serialize>(v: &T) -> Input {
-    Input::Pure(bcs::to_bytes(v).unwrap())
-}
-
-fn call(module: &str, function: &str, arguments: Vec<Argument>) -> Command {
-    call_at(walrus::walrus_package(), module, function, arguments)
-}
-
-fn call_at(package: Address, module: &str, function: &str, arguments: Vec<Argument>) -> Command {
-    Command::MoveCall(MoveCall {
-        package,
-        module: Identifier::new(module).unwrap(),
-        function: Identifier::new(function).unwrap(),
-        type_arguments: vec![],
-        arguments,
-    })
-}
-
-fn transfer(objects: Vec<Argument>, to: u16) -> Command {
-    Command::TransferObjects(sui_sdk_types::TransferObjects {
-        objects,
-        address: Argument::Input(to),
-    })
-}
-
-fn status(tx: &ExecutedTx) -> ExecutionStatus {
-    let TransactionEffects::V2(e) = &tx.effects else {
-        panic!("v2")
-    };
-    e.status.clone()
-}
-
-fn created(tx: &ExecutedTx) -> Vec<Address> {
-    let TransactionEffects::V2(e) = &tx.effects else {
-        panic!("v2")
-    };
-    e.changed_objects
-        .iter()
-        .filter(|c| c.id_operation == IdOperation::Created)
-        .map(|c| c.object_id)
-        .collect()
-}
-
-fn deleted(tx: &ExecutedTx) -> Vec<Address> {
-    let TransactionEffects::V2(e) = &tx.effects else {
-        panic!("v2")
-    };
-    e.changed_objects
-        .iter()
-        .filter(|c| c.id_operation == IdOperation::Deleted)
-        .map(|c| c.object_id)
-        .collect()
-}
-
-/// The abort `(module, code)` of a failed transaction.
-fn aborted(tx: &ExecutedTx) -> (String, u64) {
-    match status(tx) {
-        ExecutionStatus::Failure {
-            error: ExecutionError::MoveAbort { location, code },
-            ..
-        } => (location.module.as_str().to_owned(), code),
-        other => panic!("expected an abort, got {other:?}"),
-    }
-}
-
-fn packages() -> haulout_types::Packages {
-    walrus::packages()
-}
 
 fn encoded_length(size: u64, n: u64) -> u64 {
     let f = (n - 1) / 3;
@@ -172,120 +65,6 @@ impl W {
             max_epochs_ahead: 5,
             ..Default::default()
         })
-    }
-
-    fn with(args: WalrusArgs) -> Self {
-        Self::with_registry(args, walrus::registry())
-    }
-
-    fn with_registry(args: WalrusArgs, registry: haulout_localnet::NativeRegistry) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let (node, keys, g) = walrus::open(dir.path(), 2, registry, &args).unwrap();
-        Self {
-            node,
-            keys: keys.unwrap().keys,
-            g: g.unwrap(),
-            _dir: dir,
-        }
-    }
-
-    fn addr(&self, i: usize) -> Address {
-        self.keys[i].public_key().derive_address()
-    }
-
-    fn owned(&self, owner: Address, ty: StructTag) -> Vec<Object> {
-        self.node
-            .owned_objects(owner, Some(&TypeFilter::Exact(ty)), None, 1000)
-            .0
-    }
-
-    fn wal_type() -> StructTag {
-        StructTag::coin(Wal::type_tag(&packages()))
-    }
-
-    fn wal_coin(&self, i: usize) -> Object {
-        self.owned(self.addr(i), Self::wal_type())
-            .into_iter()
-            .max_by_key(|o| u64::from_le_bytes(contents(o)[32..40].try_into().unwrap()))
-            .unwrap()
-    }
-
-    fn wal_balance(&self, i: usize) -> u64 {
-        self.owned(self.addr(i), Self::wal_type())
-            .iter()
-            .map(|o| u64::from_le_bytes(contents(o)[32..40].try_into().unwrap()))
-            .sum()
-    }
-
-    fn exec(&self, i: usize, inputs: Vec<Input>, commands: Vec<Command>) -> Arc<ExecutedTx> {
-        self.exec_as(&self.keys[i], inputs, commands)
-    }
-
-    fn exec_as(
-        &self,
-        key: &Ed25519PrivateKey,
-        inputs: Vec<Input>,
-        commands: Vec<Command>,
-    ) -> Arc<ExecutedTx> {
-        let sender = key.public_key().derive_address();
-        let gas = self.owned(sender, StructTag::gas_coin())[0].clone();
-        let tx = Transaction {
-            kind: TransactionKind::ProgrammableTransaction(ProgrammableTransaction {
-                inputs,
-                commands,
-            }),
-            sender,
-            gas_payment: GasPayment {
-                objects: vec![reference(&gas)],
-                owner: sender,
-                price: haulout_localnet::REFERENCE_GAS_PRICE,
-                budget: 5_000_000_000,
-            },
-            expiration: TransactionExpiration::None,
-        };
-        let sig = key.sign_transaction(&tx).unwrap();
-        self.node.execute(tx, vec![sig]).unwrap()
-    }
-
-    fn ok(&self, i: usize, inputs: Vec<Input>, commands: Vec<Command>) -> Arc<ExecutedTx> {
-        let tx = self.exec(i, inputs, commands);
-        assert_eq!(status(&tx), ExecutionStatus::Success);
-        tx
-    }
-
-    fn system_id(&self) -> Address {
-        addr(&self.g.info.system_object_id)
-    }
-
-    fn system(&self, mutable: bool) -> Input {
-        Input::Shared(SharedInput::new(self.system_id(), 1, mutable))
-    }
-
-    fn object(&self, id: Address) -> Object {
-        self.node.object(&id).unwrap()
-    }
-
-    fn decode<T: serde::de::DeserializeOwned>(&self, id: Address) -> T {
-        bcs::from_bytes(contents(&self.object(id))).unwrap()
-    }
-
-    fn system_inner(&self) -> SystemStateInnerV1 {
-        let id = self
-            .system_id()
-            .derive_dynamic_child_id(&TypeTag::U64, &1u64.to_le_bytes());
-        let field: Field<u64, SystemStateInnerV1> = self.decode(id);
-        field.value
-    }
-
-    fn staking_inner(&self) -> StakingInnerV1 {
-        let id = addr(&self.g.info.staking_object_id)
-            .derive_dynamic_child_id(&TypeTag::U64, &1u64.to_le_bytes());
-        let field: Field<u64, StakingInnerV1> = self.decode(id);
-        field.value
-    }
-
-    fn input_obj(&self, id: Address) -> Input {
-        Input::ImmutableOrOwned(reference(&self.object(id)))
     }
 
     /// reserve_space(amount, epochs) then transfer the Storage to account `i`.
@@ -428,19 +207,6 @@ fn certify_message(epoch: u32, blob_id: U256, object: Option<Address>) -> Vec<u8
         }
     }
     m
-}
-
-fn events_of<T: MoveStruct + serde::de::DeserializeOwned>(tx: &ExecutedTx) -> Vec<T> {
-    let tag = T::struct_tag(&packages());
-    tx.events
-        .as_ref()
-        .map(|e| {
-            e.0.iter()
-                .filter(|e| e.type_ == tag)
-                .map(|e| bcs::from_bytes(&e.contents).unwrap())
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 #[test]
@@ -1136,93 +902,23 @@ fn accessors_wal_and_staking() {
     // stake_with_pool: a StakedWal active from epoch 2, pending stake and active set updated.
     let node_id: Address = w.g.nodes[0].node_id;
     let amount = 1_000 * FROST;
-    let tx = w.ok(
-        0,
-        vec![
-            Input::Shared(SharedInput::new(addr(&w.g.info.staking_object_id), 1, true)),
-            Input::ImmutableOrOwned(reference(&w.wal_coin(0))),
-            pure(&amount),
-            pure(&node_id),
-            pure(&w.addr(0)),
-        ],
-        vec![
-            Command::SplitCoins(sui_sdk_types::SplitCoins {
-                coin: Argument::Input(1),
-                amounts: vec![Argument::Input(2)],
-            }),
-            call(
-                "staking",
-                "stake_with_pool",
-                vec![
-                    Argument::Input(0),
-                    Argument::NestedResult(0, 0),
-                    Argument::Input(3),
-                ],
-            ),
-            transfer(vec![Argument::Result(1)], 4),
-        ],
-    );
-    let staked_id = created(&tx)
-        .into_iter()
-        .find(|id| {
-            w.object(*id).as_struct().unwrap().object_type() == &StakedWal::struct_tag(&packages())
-        })
-        .unwrap();
+    let tx = w.stake_tx(0, amount, node_id);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    let staked_id = w.created_of::<StakedWal>(&tx);
     let staked: StakedWal = w.decode(staked_id);
     assert_eq!(staked.principal.value, amount);
     assert_eq!(staked.activation_epoch, 2);
     let pool: StakingPool = w.decode(node_id);
     assert_eq!(pool.pending_stake.0.get(&2), Some(&amount));
     // Unknown pool: EPoolNotFound.
-    let tx = w.exec(
-        0,
-        vec![
-            Input::Shared(SharedInput::new(addr(&w.g.info.staking_object_id), 1, true)),
-            Input::ImmutableOrOwned(reference(&w.wal_coin(0))),
-            pure(&amount),
-            pure(&Address::ZERO),
-            pure(&w.addr(0)),
-        ],
-        vec![
-            Command::SplitCoins(sui_sdk_types::SplitCoins {
-                coin: Argument::Input(1),
-                amounts: vec![Argument::Input(2)],
-            }),
-            call(
-                "staking",
-                "stake_with_pool",
-                vec![
-                    Argument::Input(0),
-                    Argument::NestedResult(0, 0),
-                    Argument::Input(3),
-                ],
-            ),
-            transfer(vec![Argument::Result(1)], 4),
-        ],
-    );
+    let tx = w.stake_tx(0, amount, Address::ZERO);
     assert_eq!(
         aborted(&tx),
         ("staking_inner".into(), abort::staking_inner::EPoolNotFound)
     );
 
     // staked_wal::split / join / destroy_zero.
-    let tx = w.ok(
-        0,
-        vec![
-            w.input_obj(staked_id),
-            pure(&(400 * FROST)),
-            pure(&w.addr(0)),
-        ],
-        vec![
-            call(
-                "staked_wal",
-                "split",
-                vec![Argument::Input(0), Argument::Input(1)],
-            ),
-            transfer(vec![Argument::Result(0)], 2),
-        ],
-    );
-    let part = created(&tx)[0];
+    let part = w.split(0, staked_id, 400 * FROST);
     let part_sw: StakedWal = w.decode(part);
     assert_eq!(part_sw.principal.value, 400 * FROST);
     assert_eq!(part_sw.activation_epoch, 2);
@@ -1232,18 +928,7 @@ fn accessors_wal_and_staking() {
         600 * FROST
     );
     for amount in [0, 600 * FROST] {
-        let tx = w.exec(
-            0,
-            vec![w.input_obj(staked_id), pure(&amount), pure(&w.addr(0))],
-            vec![
-                call(
-                    "staked_wal",
-                    "split",
-                    vec![Argument::Input(0), Argument::Input(1)],
-                ),
-                transfer(vec![Argument::Result(0)], 2),
-            ],
-        );
+        let tx = w.split_tx(0, staked_id, amount);
         assert_eq!(
             aborted(&tx),
             ("staked_wal".into(), abort::staked_wal::EInvalidAmount)
@@ -1258,15 +943,7 @@ fn accessors_wal_and_staking() {
         aborted(&tx),
         ("staked_wal".into(), abort::staked_wal::ENonZeroPrincipal)
     );
-    let tx = w.ok(
-        0,
-        vec![w.input_obj(staked_id), w.input_obj(part)],
-        vec![call(
-            "staked_wal",
-            "join",
-            vec![Argument::Input(0), Argument::Input(1)],
-        )],
-    );
+    let tx = w.join(0, staked_id, part);
     assert!(deleted(&tx).contains(&part));
     assert_eq!(w.decode::<StakedWal>(staked_id), staked);
     let tx = w.exec(
@@ -1373,86 +1050,6 @@ fn node_settings_and_votes() {
     ok(node_setting(&w, 1, "set_network_address", &"a".repeat(259)));
 }
 
-impl W {
-    fn staking(&self) -> Input {
-        Input::Shared(SharedInput::new(
-            addr(&self.g.info.staking_object_id),
-            1,
-            true,
-        ))
-    }
-
-    /// Account `i` stakes `amount` with `node_id`; returns the `StakedWal`.
-    fn stake(&self, i: usize, amount: u64, node_id: Address) -> Address {
-        let tx = self.ok(
-            i,
-            vec![
-                self.staking(),
-                Input::ImmutableOrOwned(reference(&self.wal_coin(i))),
-                pure(&amount),
-                pure(&node_id),
-                pure(&self.addr(i)),
-            ],
-            vec![
-                Command::SplitCoins(sui_sdk_types::SplitCoins {
-                    coin: Argument::Input(1),
-                    amounts: vec![Argument::Input(2)],
-                }),
-                call(
-                    "staking",
-                    "stake_with_pool",
-                    vec![
-                        Argument::Input(0),
-                        Argument::NestedResult(0, 0),
-                        Argument::Input(3),
-                    ],
-                ),
-                transfer(vec![Argument::Result(1)], 4),
-            ],
-        );
-        created(&tx)
-            .into_iter()
-            .find(|id| {
-                self.object(*id).as_struct().unwrap().object_type()
-                    == &StakedWal::struct_tag(&packages())
-            })
-            .unwrap()
-    }
-
-    /// `request_withdraw_stake` of `staked`, signed by `key`.
-    fn request_withdraw(&self, key: &Ed25519PrivateKey, staked: Address) -> Arc<ExecutedTx> {
-        self.exec_as(
-            key,
-            vec![self.staking(), self.input_obj(staked)],
-            vec![call(
-                "staking",
-                "request_withdraw_stake",
-                vec![Argument::Input(0), Argument::Input(1)],
-            )],
-        )
-    }
-
-    /// `withdraw_stake` of `staked`, the coin sent to the signer `key`.
-    fn withdraw(&self, key: &Ed25519PrivateKey, staked: Address) -> Arc<ExecutedTx> {
-        self.exec_as(
-            key,
-            vec![
-                self.staking(),
-                self.input_obj(staked),
-                pure(&key.public_key().derive_address()),
-            ],
-            vec![
-                call(
-                    "staking",
-                    "withdraw_stake",
-                    vec![Argument::Input(0), Argument::Input(1)],
-                ),
-                transfer(vec![Argument::Result(0)], 2),
-            ],
-        )
-    }
-}
-
 #[test]
 fn request_withdraw_and_withdraw_stake_in_one_epoch() {
     let w = W::new();
@@ -1545,7 +1142,7 @@ impl W {
         self.exec_as(
             &secrets.sui_key,
             vec![
-                self.staking(),
+                self.staking(true),
                 self.input_obj(secrets.cap_id),
                 pure(&secrets.node_id),
                 pure(&secrets.sui_key.public_key().derive_address()),
@@ -1565,7 +1162,7 @@ impl W {
     fn update_prices(&self) -> Arc<ExecutedTx> {
         self.ok(
             0,
-            vec![self.staking(), self.system(true)],
+            vec![self.staking(true), self.system(true)],
             vec![call(
                 "staking",
                 "update_prices",
@@ -1630,7 +1227,7 @@ fn register_candidate(
     w.exec(
         i,
         vec![
-            w.staking(),
+            w.staking(true),
             pure(&"candidate".to_string()),
             pure(&"127.0.0.1:9999".to_string()),
             pure(&"https://img".to_string()),
@@ -1717,13 +1314,7 @@ fn register_candidate_checks_the_proof_of_possession() {
     let inner_before = w.staking_inner();
     let tx = register_candidate(&w, 1, &key, &pop, &network_key, 100);
     assert_eq!(status(&tx), ExecutionStatus::Success);
-    let cap_id = created(&tx)
-        .into_iter()
-        .find(|id| {
-            w.object(*id).as_struct().unwrap().object_type()
-                == &haulout_types::StorageNodeCap::struct_tag(&packages())
-        })
-        .unwrap();
+    let cap_id = w.created_of::<haulout_types::StorageNodeCap>(&tx);
     let cap: haulout_types::StorageNodeCap = w.decode(cap_id);
     assert_eq!(
         *w.object(cap_id).owner(),
@@ -1775,47 +1366,6 @@ fn register_candidate_checks_the_proof_of_possession() {
     assert_eq!(w.decode::<StakedWal>(staked).activation_epoch, 2);
     let pool: StakingPool = w.decode(cap.node_id.into());
     assert_eq!(pool.pending_stake.0.get(&2), Some(&(5 * FROST)));
-}
-
-impl W {
-    fn clock() -> Input {
-        Input::Shared(SharedInput::new(Address::from_static("0x6"), 1, false))
-    }
-
-    /// Moves the chain's clock to `ms` (a checkpoint with that timestamp).
-    fn set_time(&self, ms: u64) {
-        self.node.seal_checkpoint(ms).unwrap();
-    }
-
-    fn voting_end(&self) -> Arc<ExecutedTx> {
-        self.exec(
-            0,
-            vec![self.staking(), Self::clock()],
-            vec![call(
-                "staking",
-                "voting_end",
-                vec![Argument::Input(0), Argument::Input(1)],
-            )],
-        )
-    }
-
-    fn epoch_sync_done(&self, n: usize, epoch: u32) -> Arc<ExecutedTx> {
-        let secrets = &self.g.nodes[n];
-        self.exec_as(
-            &secrets.sui_key,
-            vec![
-                self.staking(),
-                self.input_obj(secrets.cap_id),
-                pure(&epoch),
-                Self::clock(),
-            ],
-            vec![call(
-                "staking",
-                "epoch_sync_done",
-                (0..4).map(Argument::Input).collect(),
-            )],
-        )
-    }
 }
 
 #[test]
@@ -1902,46 +1452,6 @@ fn voting_end_selects_the_next_committee() {
 }
 
 impl W {
-    fn initiate_epoch_change(&self) -> Arc<ExecutedTx> {
-        self.exec(
-            0,
-            vec![
-                self.staking(),
-                self.system(true),
-                Input::Shared(SharedInput::new(addr(&self.g.info.treasury_id), 1, true)),
-                Self::clock(),
-            ],
-            vec![call(
-                "staking",
-                "initiate_epoch_change",
-                (0..4).map(Argument::Input).collect(),
-            )],
-        )
-    }
-
-    /// `epoch_sync_done` for the cap `cap_id`, signed by `key`.
-    fn sync_done_as(
-        &self,
-        key: &Ed25519PrivateKey,
-        cap_id: Address,
-        epoch: u32,
-    ) -> Arc<ExecutedTx> {
-        self.exec_as(
-            key,
-            vec![
-                self.staking(),
-                self.input_obj(cap_id),
-                pure(&epoch),
-                Self::clock(),
-            ],
-            vec![call(
-                "staking",
-                "epoch_sync_done",
-                (0..4).map(Argument::Input).collect(),
-            )],
-        )
-    }
-
     fn treasury_supply(&self) -> u64 {
         let treasury = addr(&self.g.info.treasury_id);
         let key = haulout_types::Wrapper {
@@ -2072,13 +1582,7 @@ fn epochs_rewards_commission_and_a_committee_change() {
     ));
     let tx = register_candidate(&w, 1, &key, &pop, &[2u8; 33], 0);
     assert_eq!(status(&tx), ExecutionStatus::Success);
-    let new_cap_id = created(&tx)
-        .into_iter()
-        .find(|id| {
-            w.object(*id).as_struct().unwrap().object_type()
-                == &haulout_types::StorageNodeCap::struct_tag(&packages())
-        })
-        .unwrap();
+    let new_cap_id = w.created_of::<haulout_types::StorageNodeCap>(&tx);
     let new_node: Address = w
         .decode::<haulout_types::StorageNodeCap>(new_cap_id)
         .node_id
@@ -2290,7 +1794,7 @@ fn set_next_public_key(w: &W, n: usize, key: &[u8], pop: &[u8]) -> Arc<ExecutedT
     w.exec_as(
         &secrets.sui_key,
         vec![
-            w.staking(),
+            w.staking(true),
             w.input_obj(secrets.cap_id),
             pure(&key.to_vec()),
             pure(&pop.to_vec()),
@@ -2365,7 +1869,7 @@ fn node_keys_and_metadata() {
     let tx = w.exec_as(
         &secrets.sui_key,
         vec![
-            w.staking(),
+            w.staking(true),
             w.input_obj(secrets.cap_id),
             pure(&"https://new-img".to_string()),
             pure(&"https://new-proj".to_string()),
@@ -2436,7 +1940,7 @@ impl W {
         self.exec_as(
             &secrets.sui_key,
             vec![
-                self.staking(),
+                self.staking(true),
                 self.input_obj(secrets.cap_id),
                 pure(&node_id),
                 pure(&to),
@@ -2522,54 +2026,12 @@ fn commission_receiver_and_governance_authorized() {
     );
 }
 
-/// The Walrus natives plus `views_testing::expect_{bool,u64}(actual, expected)` (test only:
-/// aborts with code 1 unless equal), to check what a view returns inside a PTB.
-fn registry_with_expect() -> haulout_localnet::NativeRegistry {
-    use haulout_localnet::FunctionSig;
-    use haulout_localnet::Param;
-    use haulout_localnet::SigType;
-    use haulout_localnet::Value;
-    let mut r = walrus::registry();
-    for (name, ty) in [("expect_bool", SigType::Bool), ("expect_u64", SigType::U64)] {
-        r.register(
-            walrus::walrus_package(),
-            "views_testing",
-            name,
-            FunctionSig {
-                type_params: vec![],
-                params: vec![Param::Val(ty.clone()), Param::Val(ty)],
-                returns: vec![],
-                is_entry: false,
-            },
-            Arc::new(|ctx, _, a: &mut [Value]| {
-                if a[0].bytes == a[1].bytes {
-                    Ok(vec![])
-                } else {
-                    Err(ctx.abort(1))
-                }
-            }),
-        );
-    }
-    r
-}
-
 impl W {
-    /// The active set (under its extended field).
-    fn active_set(&self) -> haulout_types::ActiveSet {
-        let id = Address::from(self.staking_inner().active_set.id).derive_dynamic_child_id(
-            &haulout_types::ExtendedFieldKey::type_tag(&packages()),
-            &[0],
-        );
-        let field: Field<haulout_types::ExtendedFieldKey, haulout_types::ActiveSet> =
-            self.decode(id);
-        field.value
-    }
-
     /// `expect_bool(staking::can_withdraw_staked_wal_early(staking, staked), expected)`.
     fn can_withdraw_early(&self, staked: Address, expected: bool) -> Arc<ExecutedTx> {
         self.exec(
             0,
-            vec![self.staking(), self.input_obj(staked), pure(&expected)],
+            vec![self.staking(true), self.input_obj(staked), pure(&expected)],
             vec![
                 call(
                     "staking",
@@ -2597,7 +2059,7 @@ impl W {
         self.exec(
             0,
             vec![
-                self.staking(),
+                self.staking(true),
                 pure(&node_id),
                 pure(&principal),
                 pure(&from),
@@ -2705,7 +2167,7 @@ fn node_setting_no_value(w: &W, n: usize, function: &str) -> Arc<ExecutedTx> {
     let secrets = &w.g.nodes[n];
     w.exec_as(
         &secrets.sui_key,
-        vec![w.staking(), w.input_obj(secrets.cap_id)],
+        vec![w.staking(true), w.input_obj(secrets.cap_id)],
         vec![call(
             "staking",
             function,

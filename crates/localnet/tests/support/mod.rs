@@ -1,5 +1,8 @@
 //! Shared helpers: start a chain on a free port in a temp dir, read its keys, build transactions.
+//! `walrus` holds the helpers of the in-process Walrus tests.
 #![allow(dead_code, unreachable_pub)]
+
+pub mod walrus;
 
 use std::path::Path;
 use std::time::Duration;
@@ -37,25 +40,37 @@ pub struct Chain {
 }
 
 impl Chain {
+    /// A chain without the Walrus packages, with two funded accounts.
     pub async fn start(dir: &Path, fresh: bool) -> Self {
+        let walrus = haulout_localnet::walrus::WalrusArgs {
+            nodes: 0,
+            ..Default::default()
+        };
+        Self::start_with(dir, fresh, walrus).await
+    }
+
+    /// A chain with two funded accounts and the Walrus genesis of `walrus`.
+    pub async fn start_with(
+        dir: &Path,
+        fresh: bool,
+        walrus: haulout_localnet::walrus::WalrusArgs,
+    ) -> Self {
         let args = LocalnetArgs {
             data: dir.to_path_buf(),
             fresh,
             listen: "127.0.0.1:0".parse().expect("addr"),
             accounts: 2,
-            walrus: haulout_localnet::walrus::WalrusArgs {
-                nodes: 0,
-                ..Default::default()
-            },
+            walrus,
         };
         let shutdown = CancellationToken::new();
-        let (localnet, task) = Localnet::start(
-            &args,
-            NativeRegistry::with_sui_framework(),
-            shutdown.clone(),
-        )
-        .await
-        .expect("start localnet");
+        let registry = if args.walrus.nodes == 0 {
+            NativeRegistry::with_sui_framework()
+        } else {
+            haulout_localnet::walrus::registry()
+        };
+        let (localnet, task) = Localnet::start(&args, registry, shutdown.clone())
+            .await
+            .expect("start localnet");
         let keystore = std::fs::read_to_string(dir.join("keystore")).expect("keystore");
         let keys: Vec<String> = serde_json::from_str(&keystore).expect("keystore json");
         let keys = keys
