@@ -287,34 +287,30 @@ async fn sync_epoch(
     }
 }
 
-/// The epoch-change events of every checkpoint so far, in order, with their senders.
-async fn epoch_events(client: &mut Client, packages: &Packages) -> Vec<(String, u32, Address)> {
+/// Checkpoint `seq` (the latest if `None`) with the fields of `mask`.
+async fn get_checkpoint(client: &mut Client, seq: Option<u64>, mask: &str) -> proto::Checkpoint {
     let mut request = proto::GetCheckpointRequest::default();
-    let tip = client
+    request.checkpoint_id = seq.map(proto::get_checkpoint_request::CheckpointId::SequenceNumber);
+    request.read_mask = Some(prost_types::FieldMask::from_str(mask));
+    client
         .ledger_client()
-        .get_checkpoint(request.clone())
+        .get_checkpoint(request)
         .await
         .expect("GetCheckpoint")
         .into_inner()
         .checkpoint
         .expect("checkpoint")
+}
+
+/// The epoch-change events of every checkpoint so far, in order, with their senders.
+async fn epoch_events(client: &mut Client, packages: &Packages) -> Vec<(String, u32, Address)> {
+    let tip = get_checkpoint(client, None, "sequence_number")
+        .await
         .sequence_number();
-    request.read_mask = Some(prost_types::FieldMask::from_str(
-        "transactions.transaction.sender,transactions.events",
-    ));
     let mut out = Vec::new();
     for seq in 0..=tip {
-        request.checkpoint_id = Some(proto::get_checkpoint_request::CheckpointId::SequenceNumber(
-            seq,
-        ));
-        let checkpoint = client
-            .ledger_client()
-            .get_checkpoint(request.clone())
-            .await
-            .expect("GetCheckpoint")
-            .into_inner()
-            .checkpoint
-            .expect("checkpoint");
+        let mask = "transactions.transaction.sender,transactions.events";
+        let checkpoint = get_checkpoint(client, Some(seq), mask).await;
         for tx in &checkpoint.transactions {
             let sender: Address = tx
                 .transaction

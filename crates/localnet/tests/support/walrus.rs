@@ -33,7 +33,6 @@ use sui_sdk_types::Argument;
 use sui_sdk_types::Command;
 use sui_sdk_types::ExecutionError;
 use sui_sdk_types::ExecutionStatus;
-use sui_sdk_types::GasPayment;
 use sui_sdk_types::IdOperation;
 use sui_sdk_types::Identifier;
 use sui_sdk_types::Input;
@@ -45,11 +44,8 @@ use sui_sdk_types::Owner;
 use sui_sdk_types::ProgrammableTransaction;
 use sui_sdk_types::SharedInput;
 use sui_sdk_types::StructTag;
-use sui_sdk_types::Transaction;
 use sui_sdk_types::TransactionEffects;
 use sui_sdk_types::TransactionEffectsV2;
-use sui_sdk_types::TransactionExpiration;
-use sui_sdk_types::TransactionKind;
 use sui_sdk_types::TypeTag;
 
 /// FROST per WAL.
@@ -270,20 +266,12 @@ impl W {
     ) -> Arc<ExecutedTx> {
         let sender = key.public_key().derive_address();
         let gas = self.owned(sender, StructTag::gas_coin())[0].clone();
-        let tx = Transaction {
-            kind: TransactionKind::ProgrammableTransaction(ProgrammableTransaction {
-                inputs,
-                commands,
-            }),
+        let tx = super::transaction(
             sender,
-            gas_payment: GasPayment {
-                objects: vec![reference(&gas)],
-                owner: sender,
-                price: haulout_localnet::REFERENCE_GAS_PRICE,
-                budget: 5_000_000_000,
-            },
-            expiration: TransactionExpiration::None,
-        };
+            vec![reference(&gas)],
+            5_000_000_000,
+            ProgrammableTransaction { inputs, commands },
+        );
         let sig = key.sign_transaction(&tx).unwrap();
         self.node.execute(tx, vec![sig]).unwrap()
     }
