@@ -341,7 +341,10 @@ fn proposal_passes_and_is_executed() {
         aborted(&w.vote(Who::Node(3), id, staked3, 0)),
         gov(codes::EVotingClosed)
     );
+    // No storage was bought, so the two epoch changes paid no rewards: the total is still the
+    // genesis stake.
     let total = w.total_active_stake();
+    assert_eq!(total, N_NODES as u64 * NODE_STAKE * FROST);
     let tx = w.finalize(id);
     assert_eq!(status(&tx), ExecutionStatus::Success);
     assert_eq!(
@@ -351,6 +354,7 @@ fn proposal_passes_and_is_executed() {
             status: 1,
             yes: weight,
             no: 1_000 * FROST,
+            // Node 2's 500 WAL and node 3's 10 WAL cast in the second epoch.
             abstain: 510 * FROST,
             total_stake: total,
         }]
