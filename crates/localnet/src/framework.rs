@@ -461,7 +461,13 @@ pub(crate) fn register(r: &mut NativeRegistry) {
             .ok_or(ExecutionError::InvariantViolation)?;
         Ok(vec![ctx.receive(parent, arg(a, 1)?)?])
     };
-    add(r, "transfer", "receive", receive_sig(Abilities::KEY), receive);
+    add(
+        r,
+        "transfer",
+        "receive",
+        receive_sig(Abilities::KEY),
+        receive,
+    );
     add(
         r,
         "transfer",

@@ -1309,7 +1309,9 @@ fn check_receiving(state: &ChainState, r: &ObjectReference) -> Result<(), TxErro
     }
     let object = state.objects.get(&id);
     let receivable = object.is_some_and(|o| {
-        matches!(o.owner(), Owner::Address(_)) && o.version() == r.version() && o.digest() == *r.digest()
+        matches!(o.owner(), Owner::Address(_))
+            && o.version() == r.version()
+            && o.digest() == *r.digest()
     });
     if receivable || state.received.contains(&(id, r.version())) {
         return Ok(());

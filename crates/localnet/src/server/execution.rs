@@ -60,7 +60,10 @@ fn executed_message(tx: &ExecutedTx, mask: &FieldMaskTree) -> proto::ExecutedTra
 }
 
 /// Rejects a version or digest given for an object input that is not the object's current one.
-fn check_given_reference(input: &proto::Input, object: &sui_sdk_types::Object) -> Result<(), Status> {
+fn check_given_reference(
+    input: &proto::Input,
+    object: &sui_sdk_types::Object,
+) -> Result<(), Status> {
     let id = object.object_id();
     if let Some(version) = input.version {
         if version != object.version() {

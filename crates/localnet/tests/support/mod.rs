@@ -38,6 +38,11 @@ pub struct Chain {
 
 impl Chain {
     pub async fn start(dir: &Path, fresh: bool) -> Self {
+        Self::start_with(dir, fresh, NativeRegistry::with_sui_framework()).await
+    }
+
+    /// A chain whose native table is `registry` (e.g. with a test-only package).
+    pub async fn start_with(dir: &Path, fresh: bool, registry: NativeRegistry) -> Self {
         let args = LocalnetArgs {
             data: dir.to_path_buf(),
             fresh,
@@ -49,13 +54,9 @@ impl Chain {
             },
         };
         let shutdown = CancellationToken::new();
-        let (localnet, task) = Localnet::start(
-            &args,
-            NativeRegistry::with_sui_framework(),
-            shutdown.clone(),
-        )
-        .await
-        .expect("start localnet");
+        let (localnet, task) = Localnet::start(&args, registry, shutdown.clone())
+            .await
+            .expect("start localnet");
         let keystore = std::fs::read_to_string(dir.join("keystore")).expect("keystore");
         let keys: Vec<String> = serde_json::from_str(&keystore).expect("keystore json");
         let keys = keys
