@@ -436,6 +436,23 @@ impl Machine<'_> {
         if call.type_arguments.len() != sig.type_params.len() {
             return Err(ExecutionError::TypeArityMismatch);
         }
+        // Type arguments must have the abilities their parameters require (e.g. `key + store`
+        // for `public_transfer`), so a value that is not an object cannot pass for one.
+        for (i, (ty, required)) in call.type_arguments.iter().zip(&sig.type_params).enumerate() {
+            let Some(has) = self.registry.known_abilities(ty) else {
+                continue;
+            };
+            if (required.copy && !has.copy)
+                || (required.drop && !has.drop)
+                || (required.store && !has.store)
+                || (required.key && !has.key)
+            {
+                return Err(ExecutionError::TypeArgumentError {
+                    type_argument: u16::try_from(i).unwrap_or(u16::MAX),
+                    kind: sui_sdk_types::TypeArgumentError::ConstraintNotSatisfied,
+                });
+            }
+        }
         let explicit: Vec<&Param> = sig
             .params
             .iter()

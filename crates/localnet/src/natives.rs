@@ -321,6 +321,25 @@ impl NativeRegistry {
         self.functions.keys().map(|(p, _, _)| *p).collect()
     }
 
+    /// The abilities of a concrete type if every struct in it is declared, else `None` (the
+    /// executor then cannot tell whether a type argument satisfies its constraints).
+    pub(crate) fn known_abilities(&self, ty: &TypeTag) -> Option<Abilities> {
+        fn known(r: &NativeRegistry, ty: &TypeTag) -> bool {
+            match ty {
+                TypeTag::Struct(s) => {
+                    r.datatypes.contains_key(&(
+                        *s.address(),
+                        s.module().as_str().to_owned(),
+                        s.name().as_str().to_owned(),
+                    )) && s.type_params().iter().all(|p| known(r, p))
+                }
+                TypeTag::Vector(inner) => known(r, inner),
+                _ => true,
+            }
+        }
+        known(self, ty).then(|| self.abilities(ty))
+    }
+
     /// The abilities of a concrete type; unknown structs get none.
     pub fn abilities(&self, ty: &TypeTag) -> Abilities {
         match ty {

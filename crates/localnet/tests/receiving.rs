@@ -847,6 +847,23 @@ fn receiving_values_only_fit_receiving_parameters() {
         Some(0),
         &watched,
     );
+    // A `Receiving<T>` is not an object: it cannot be transferred as one.
+    w.run_failing(
+        inputs(),
+        vec![call_at(
+            Address::TWO,
+            "transfer",
+            "public_transfer",
+            vec![haulout_localnet::receiving_type(sui_coin()).into()],
+            vec![Argument::Input(1), Argument::Input(2)],
+        )],
+        ExecutionError::TypeArgumentError {
+            type_argument: 0,
+            kind: sui_sdk_types::TypeArgumentError::ConstraintNotSatisfied,
+        },
+        Some(0),
+        &watched,
+    );
     // A pure value where a `Receiving<T>` is expected.
     w.run_failing(
         inputs(),
