@@ -48,6 +48,39 @@ pub enum TxError {
         /// Who signed.
         signer: Address,
     },
+    /// The same object is named twice among the inputs, receiving inputs and gas coins (Sui's
+    /// `DuplicateObjectRefInput`).
+    #[error("the transaction inputs name object {id} more than once: pass each object once")]
+    DuplicateObjectRefInput {
+        /// The object.
+        id: Address,
+    },
+    /// An object owned by another object is named as an input; only address-owned objects can
+    /// be received (Sui's `InvalidChildObjectArgument`).
+    #[error(
+        "object {child} is owned by object {parent}: objects owned by other objects cannot be \
+         used as input arguments"
+    )]
+    ChildObjectInput {
+        /// The object named.
+        child: Address,
+        /// The object that owns it.
+        parent: Address,
+    },
+    /// A receiving input names a shared object (Sui's `NotSharedObjectError`); only
+    /// address-owned objects can be received.
+    #[error("object {id} is shared and cannot be received: only address-owned objects can")]
+    SharedObjectReceived {
+        /// The object.
+        id: Address,
+    },
+    /// A receiving input names an immutable object (Sui's `MutableParameterExpected`); only
+    /// address-owned objects can be received.
+    #[error("object {id} is immutable and cannot be received: only address-owned objects can")]
+    ImmutableObjectReceived {
+        /// The object.
+        id: Address,
+    },
     /// A gas problem found before execution (price, budget, balance, coin type).
     #[error("gas: {0}")]
     Gas(String),
@@ -66,6 +99,10 @@ impl From<TxError> for tonic::Status {
     fn from(e: TxError) -> Self {
         match &e {
             TxError::Malformed(_)
+            | TxError::DuplicateObjectRefInput { .. }
+            | TxError::ChildObjectInput { .. }
+            | TxError::SharedObjectReceived { .. }
+            | TxError::ImmutableObjectReceived { .. }
             | TxError::Signature(_)
             | TxError::Gas(_)
             | TxError::Expired(_) => tonic::Status::invalid_argument(e.to_string()),

@@ -24,6 +24,7 @@ use sui_sdk_types::Object;
 use sui_sdk_types::ObjectData;
 use sui_sdk_types::ObjectIn;
 use sui_sdk_types::ObjectOut;
+use sui_sdk_types::ObjectReference;
 use sui_sdk_types::Owner;
 use sui_sdk_types::ProgrammableTransaction;
 use sui_sdk_types::StructTag;
@@ -38,6 +39,7 @@ use crate::natives::NativeContext;
 use crate::natives::NativeRegistry;
 use crate::natives::ObjectFates;
 use crate::natives::Param;
+use crate::natives::receiving_object_type;
 use crate::value::Value;
 use crate::value::coin_type_of;
 use crate::value::validate_pure;
@@ -61,6 +63,10 @@ pub(crate) enum LoadedInput {
     Pure(Vec<u8>),
     /// An object; `mutable` is false for immutable objects and read-only shared inputs.
     Object { object: Object, mutable: bool },
+    /// A receiving input (checked: the object exists at this version and is address-owned, or
+    /// was received at it). It is a `Receiving<T>` value; the object is only loaded if a native
+    /// receives it.
+    Receiving(ObjectReference),
 }
 
 /// Everything the executor needs besides the registry.
@@ -94,6 +100,7 @@ pub(crate) struct ExecOutput {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum SlotKind {
     Pure,
+    Receiving,
     ImmutableObject,
     MutableObject,
     Gas,
@@ -116,6 +123,8 @@ struct Machine<'a> {
     object_types: BTreeSet<StructTag>,
     fates: ObjectFates,
     ids_created: u64,
+    /// The receiving inputs: object ID to the version they name.
+    receiving: BTreeMap<Address, u64>,
 }
 
 type ExecResult<T> = Result<T, ExecutionError>;
@@ -182,6 +191,12 @@ impl Machine<'_> {
                 )),
             },
             Some(ty) if ty == expected => Ok(v),
+            // A receiving input takes the `Receiving<T>` type of its first use by value or
+            // `&mut` (a use by `&` types only the borrowed copy), as in Sui.
+            Some(ty) if *ty == *UNTYPED_RECEIVING && receiving_object_type(expected).is_some() => {
+                v.ty = Some(expected.clone());
+                Ok(v)
+            }
             Some(_) => Err(arg_err(ix, CommandArgumentError::TypeMismatch)),
         }
     }
@@ -376,6 +391,13 @@ impl Machine<'_> {
                                 argument: ix,
                                 kind: CommandArgumentError::InvalidUsageOfPureArgument,
                             })?;
+                            if t == *UNTYPED_RECEIVING {
+                                // Without a type, the first element must be an object.
+                                return Err(arg_err(
+                                    ix,
+                                    CommandArgumentError::InvalidMakeMoveVecNonObjectArgument,
+                                ));
+                            }
                             elem_type = Some(t);
                             v
                         }
@@ -407,9 +429,29 @@ impl Machine<'_> {
             .function(&call.package, call.module.as_str(), call.function.as_str())
             .cloned()
             .ok_or(ExecutionError::FunctionNotFound)?;
+        if is_private_generic(call) {
+            return Err(ExecutionError::NonEntryFunctionInvoked);
+        }
         let sig = &function.sig;
         if call.type_arguments.len() != sig.type_params.len() {
             return Err(ExecutionError::TypeArityMismatch);
+        }
+        // Type arguments must have the abilities their parameters require (e.g. `key + store`
+        // for `public_transfer`), so a value that is not an object cannot pass for one.
+        for (i, (ty, required)) in call.type_arguments.iter().zip(&sig.type_params).enumerate() {
+            let Some(has) = self.registry.known_abilities(ty) else {
+                continue;
+            };
+            if (required.copy && !has.copy)
+                || (required.drop && !has.drop)
+                || (required.store && !has.store)
+                || (required.key && !has.key)
+            {
+                return Err(ExecutionError::TypeArgumentError {
+                    type_argument: u16::try_from(i).unwrap_or(u16::MAX),
+                    kind: sui_sdk_types::TypeArgumentError::ConstraintNotSatisfied,
+                });
+            }
         }
         let explicit: Vec<&Param> = sig
             .params
@@ -446,8 +488,16 @@ impl Machine<'_> {
             function_name: call.function.clone(),
             lamport_version: ctx.lamport_version,
             objects: self.objects,
+            receiving: &self.receiving,
         };
         let returned = (function.imp)(&mut native_ctx, &call.type_arguments, &mut values)?;
+        // Received objects are objects of the transaction from now on (TransferObjects, drop
+        // checks), like objects loaded as inputs.
+        for object in self.fates.received.values() {
+            if let Some((ty, _, _)) = contents_of(object) {
+                self.object_types.insert(ty.clone());
+            }
+        }
         for (i, ((param, arg), v)) in explicit.iter().zip(&call.arguments).zip(values).enumerate() {
             if matches!(param, Param::MutRef(_)) {
                 self.write_back(*arg, u16::try_from(i).unwrap_or(u16::MAX), v)?;
@@ -516,11 +566,18 @@ pub(crate) fn sui_balance(object: &Object) -> Option<u64> {
 
 /// Runs a programmable transaction. Never fails; errors become failure effects.
 pub(crate) fn execute(registry: &NativeRegistry, req: ExecRequest<'_>) -> ExecOutput {
-    // Lamport rule: every written object gets 1 + the highest input version.
+    // Lamport rule: every written object gets 1 + the highest input version, receiving inputs
+    // included (received or not).
     let mut max_version = 0;
+    let mut receiving = BTreeMap::new();
     for input in &req.inputs {
-        if let LoadedInput::Object { object, .. } = input {
-            max_version = max_version.max(object.version());
+        match input {
+            LoadedInput::Object { object, .. } => max_version = max_version.max(object.version()),
+            LoadedInput::Receiving(r) => {
+                max_version = max_version.max(r.version());
+                receiving.insert(*r.object_id(), r.version());
+            }
+            LoadedInput::Pure(_) => {}
         }
     }
     for g in &req.gas {
@@ -546,6 +603,7 @@ pub(crate) fn execute(registry: &NativeRegistry, req: ExecRequest<'_>) -> ExecOu
         object_types: BTreeSet::new(),
         fates: ObjectFates::default(),
         ids_created: 0,
+        receiving,
     };
     for input in &req.inputs {
         match input {
@@ -556,6 +614,15 @@ pub(crate) fn execute(registry: &NativeRegistry, req: ExecRequest<'_>) -> ExecOu
                 }),
                 kind: SlotKind::Pure,
             }),
+            LoadedInput::Receiving(r) => {
+                // `Receiving { id: ID, version: u64 }`
+                let mut bytes = r.object_id().as_bytes().to_vec();
+                bytes.extend_from_slice(&r.version().to_le_bytes());
+                machine.inputs.push(Slot {
+                    value: Some(Value::typed(UNTYPED_RECEIVING.clone(), bytes)),
+                    kind: SlotKind::Receiving,
+                });
+            }
             LoadedInput::Object { object, mutable } => {
                 let (ty, contents, _) =
                     contents_of(object).unwrap_or_else(|| (&PACKAGE_PLACEHOLDER_TYPE, &[], false));
@@ -625,6 +692,18 @@ pub(crate) fn execute(registry: &NativeRegistry, req: ExecRequest<'_>) -> ExecOu
         }
     }
 
+    // Receiving an object makes its previous transaction a dependency, even if the transaction
+    // then fails (as Sui records it).
+    let received_dependencies: Vec<Digest> = machine
+        .fates
+        .received
+        .values()
+        .map(Object::previous_transaction)
+        .collect();
+    // Objects loaded at run time (dynamic fields, received objects): inputs only if kept.
+    let mut runtime_loaded: BTreeSet<Address> = BTreeSet::new();
+    let mut runtime_loaded_rolled_back = false;
+
     // Collect writes (new contents and owner per ID) and removals.
     let mut writes: BTreeMap<Address, (Value, Owner)> = BTreeMap::new();
     let mut removed: BTreeSet<Address> = smashed.iter().copied().collect();
@@ -640,7 +719,16 @@ pub(crate) fn execute(registry: &NativeRegistry, req: ExecRequest<'_>) -> ExecOu
             if fates.written.contains_key(&id) || fates.deleted.contains(&id) {
                 created.remove(&id);
                 loaded.insert(id, (child, true));
+                runtime_loaded.insert(id);
             }
+        }
+        // Received objects are modified: transferred, deleted, or (neither) wrapped.
+        for (id, object) in fates.received {
+            if !fates.written.contains_key(&id) && !fates.deleted.contains(&id) {
+                removed.insert(id);
+            }
+            loaded.insert(id, (object, true));
+            runtime_loaded.insert(id);
         }
         for (slot, input) in machine.inputs.iter().zip(&req.inputs) {
             let LoadedInput::Object {
@@ -744,6 +832,8 @@ pub(crate) fn execute(registry: &NativeRegistry, req: ExecRequest<'_>) -> ExecOu
         };
         // Roll back to the gas coin alone, and charge the whole budget.
         writes.retain(|id, _| Some(*id) == gas_id);
+        // Objects loaded at run time are no longer part of the transaction (dropped below).
+        runtime_loaded_rolled_back = true;
         removed = smashed.iter().copied().collect();
         deleted = removed.clone();
         created.clear();
@@ -839,6 +929,7 @@ pub(crate) fn execute(registry: &NativeRegistry, req: ExecRequest<'_>) -> ExecOu
             });
         }
     }
+    dependencies.extend(received_dependencies);
     dependencies.remove(&req.digest);
     let events = (!events.is_empty()).then(|| TransactionEvents(events));
     let effects = TransactionEffects::V2(Box::new(TransactionEffectsV2 {
@@ -860,6 +951,9 @@ pub(crate) fn execute(registry: &NativeRegistry, req: ExecRequest<'_>) -> ExecOu
         auxiliary_data_digest: None,
     }));
 
+    if runtime_loaded_rolled_back {
+        loaded.retain(|id, _| !runtime_loaded.contains(id));
+    }
     let input_objects: Vec<Object> = loaded.values().map(|(o, _)| o.clone()).collect();
     let output_objects: Vec<Object> = output_objects.into_values().collect();
     let balance_changes = balance_changes(&input_objects, &output_objects, &loaded);
@@ -870,6 +964,33 @@ pub(crate) fn execute(registry: &NativeRegistry, req: ExecRequest<'_>) -> ExecOu
         output_objects,
         balance_changes,
     }
+}
+
+/// The type of a receiving input before its first use fixes its `T`: `0x2::transfer::Receiving`
+/// without type arguments, which no Move value can have.
+static UNTYPED_RECEIVING: std::sync::LazyLock<TypeTag> = std::sync::LazyLock::new(|| {
+    TypeTag::Struct(Box::new(StructTag::new(
+        Address::TWO,
+        Identifier::from_static("transfer"),
+        Identifier::from_static("Receiving"),
+        vec![],
+    )))
+});
+
+/// `0x2::transfer` functions whose type parameter is `internal` (Sui's private generics): a PTB
+/// cannot call them directly, whatever the type argument.
+const PRIVATE_TRANSFER_FUNCTIONS: [&str; 5] = [
+    "transfer",
+    "freeze_object",
+    "share_object",
+    "receive",
+    "party_transfer",
+];
+
+fn is_private_generic(call: &sui_sdk_types::MoveCall) -> bool {
+    call.package == Address::TWO
+        && call.module.as_str() == "transfer"
+        && PRIVATE_TRANSFER_FUNCTIONS.contains(&call.function.as_str())
 }
 
 /// Placeholder type for package inputs, which the native executor cannot use.

@@ -2,7 +2,8 @@
 //!
 //! Each function follows the Move source of `sui-framework` (`coin.move`, `balance.move`,
 //! `transfer.move`, `pay.move`, `sui.move`, `clock.move`, `tx_context.move`), including its abort
-//! codes, so failures look the same as on Sui.
+//! codes, so failures look the same as on Sui. `transfer::Receiving` values are received through
+//! [`crate::NativeContext::receive`].
 
 use std::sync::Arc;
 
@@ -20,6 +21,7 @@ use crate::natives::SigType;
 use crate::natives::args::address_of;
 use crate::natives::args::coin_balance;
 use crate::natives::args::fixed_vector;
+use crate::natives::args::receiving_of;
 use crate::natives::args::u64_of;
 use crate::value::MOVE_STDLIB;
 use crate::value::Value;
@@ -161,6 +163,16 @@ pub(crate) fn register(r: &mut NativeRegistry) {
     r.register_datatype(SUI_FRAMEWORK, "object", "ID", Abilities::VALUE);
     r.register_datatype(SUI_FRAMEWORK, "object", "UID", Abilities::STORE);
     r.register_datatype(SUI_FRAMEWORK, "dynamic_field", "Field", Abilities::KEY);
+    // `struct Receiving<phantom T: key> has drop { id: ID, version: u64 }`
+    r.register_phantom_datatype(
+        SUI_FRAMEWORK,
+        "transfer",
+        "Receiving",
+        Abilities {
+            drop: true,
+            ..Abilities::default()
+        },
+    );
     r.register_datatype(MOVE_STDLIB, "string", "String", Abilities::VALUE);
     r.register_datatype(MOVE_STDLIB, "ascii", "String", Abilities::VALUE);
     r.register_datatype(MOVE_STDLIB, "option", "Option", Abilities::VALUE);
@@ -426,6 +438,59 @@ pub(crate) fn register(r: &mut NativeRegistry) {
             let obj = arg(a, 0)?.clone();
             ctx.transfer(obj, Owner::Immutable)?;
             Ok(vec![])
+        },
+    );
+
+    // `receive<T: key>` and `public_receive<T: key + store>(parent: &mut UID, to_receive:
+    // Receiving<T>): T`. A PTB cannot produce the `&mut UID`, so these only document the
+    // signature (`GetFunction`); packages receive through their own natives, which call
+    // `NativeContext::receive` (see `tests/receiving.rs`).
+    let uid = SigType::datatype(SUI_FRAMEWORK, "object", "UID", vec![]);
+    let receive_sig = |constraint: Abilities| FunctionSig {
+        type_params: vec![constraint],
+        params: vec![
+            Param::MutRef(uid.clone()),
+            Param::Val(SigType::receiving(t0())),
+        ],
+        returns: vec![t0()],
+        is_entry: false,
+    };
+    let receive: Imp = |ctx, _, a| {
+        let parent = arg(a, 0)?
+            .object_id()
+            .ok_or(ExecutionError::InvariantViolation)?;
+        Ok(vec![ctx.receive(parent, arg(a, 1)?)?])
+    };
+    add(
+        r,
+        "transfer",
+        "receive",
+        receive_sig(Abilities::KEY),
+        receive,
+    );
+    add(
+        r,
+        "transfer",
+        "public_receive",
+        receive_sig(Abilities::OBJECT),
+        receive,
+    );
+    add(
+        r,
+        "transfer",
+        "receiving_object_id",
+        FunctionSig {
+            type_params: vec![Abilities::KEY],
+            params: vec![Param::Ref(SigType::receiving(t0()))],
+            returns: vec![SigType::datatype(SUI_FRAMEWORK, "object", "ID", vec![])],
+            is_entry: false,
+        },
+        |_, _, a| {
+            let (id, _) = receiving_of(arg(a, 0)?)?;
+            Ok(vec![Value::typed(
+                crate::value::framework_struct(SUI_FRAMEWORK, "object", "ID", vec![]).into(),
+                id.as_bytes().to_vec(),
+            )])
         },
     );
 

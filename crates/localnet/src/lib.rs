@@ -24,7 +24,8 @@ pub use executor::{
 };
 pub use natives::{
     Abilities, FunctionSig, NativeContext, NativeFunction, NativeImpl, NativeRegistry, Param,
-    SigType, args, field_type,
+    SigType, TRANSFER_E_RECEIVING_OBJECT_TYPE_MISMATCH, TRANSFER_E_UNABLE_TO_RECEIVE_OBJECT, args,
+    field_type, receiving_object_type, receiving_type,
 };
 pub use node::{
     COINS_PER_ACCOUNT, ExtraGenesis, FAUCET_COIN_MIST, FAUCET_COINS, GENESIS_COIN_MIST,

@@ -80,6 +80,13 @@ impl SigType {
         }
     }
 
+    /// `0x2::transfer::Receiving<object>`: the parameter type through which a function takes a
+    /// receiving input (by value, or by `&` for `receiving_object_id`). Clients such as the
+    /// TypeScript SDK recognize receiving arguments from this type in `GetFunction`.
+    pub fn receiving(object: SigType) -> Self {
+        SigType::datatype(Address::TWO, "transfer", "Receiving", vec![object])
+    }
+
     /// Substitutes the type arguments, giving a concrete type.
     ///
     /// Returns `None` if a type parameter index is out of range.
@@ -225,6 +232,8 @@ type FunctionKey = (Address, String, String);
 pub struct NativeRegistry {
     functions: BTreeMap<FunctionKey, NativeFunction>,
     datatypes: BTreeMap<FunctionKey, Abilities>,
+    /// Generic datatypes whose type parameters are all phantom (their abilities ignore them).
+    phantom: BTreeSet<FunctionKey>,
 }
 
 impl NativeRegistry {
@@ -274,6 +283,21 @@ impl NativeRegistry {
             .insert((package, module.to_owned(), name.to_owned()), abilities);
     }
 
+    /// Declares the abilities of a generic struct type whose type parameters are all `phantom`
+    /// (e.g. `0x2::transfer::Receiving<phantom T>`): every instantiation has exactly
+    /// `abilities`, whatever its type arguments.
+    pub fn register_phantom_datatype(
+        &mut self,
+        package: Address,
+        module: &str,
+        name: &str,
+        abilities: Abilities,
+    ) {
+        let key = (package, module.to_owned(), name.to_owned());
+        self.datatypes.insert(key.clone(), abilities);
+        self.phantom.insert(key);
+    }
+
     /// Looks a function up.
     pub fn function(
         &self,
@@ -297,23 +321,39 @@ impl NativeRegistry {
         self.functions.keys().map(|(p, _, _)| *p).collect()
     }
 
+    /// The abilities of a concrete type if every struct in it is declared, else `None` (the
+    /// executor then cannot tell whether a type argument satisfies its constraints).
+    pub(crate) fn known_abilities(&self, ty: &TypeTag) -> Option<Abilities> {
+        fn known(r: &NativeRegistry, ty: &TypeTag) -> bool {
+            match ty {
+                TypeTag::Struct(s) => {
+                    r.datatypes.contains_key(&(
+                        *s.address(),
+                        s.module().as_str().to_owned(),
+                        s.name().as_str().to_owned(),
+                    )) && s.type_params().iter().all(|p| known(r, p))
+                }
+                TypeTag::Vector(inner) => known(r, inner),
+                _ => true,
+            }
+        }
+        known(self, ty).then(|| self.abilities(ty))
+    }
+
     /// The abilities of a concrete type; unknown structs get none.
     pub fn abilities(&self, ty: &TypeTag) -> Abilities {
         match ty {
             TypeTag::Struct(s) => {
-                let declared = self
-                    .datatypes
-                    .get(&(
-                        *s.address(),
-                        s.module().as_str().to_owned(),
-                        s.name().as_str().to_owned(),
-                    ))
-                    .copied()
-                    .unwrap_or_default();
-                // A generic struct only has an ability if all its type arguments have it
-                // (phantom parameters aside; the framework's generic structs with copy/drop
-                // are Option-like containers, whose parameters are not phantom).
-                if declared.key || s.type_params().is_empty() {
+                let key = (
+                    *s.address(),
+                    s.module().as_str().to_owned(),
+                    s.name().as_str().to_owned(),
+                );
+                let declared = self.datatypes.get(&key).copied().unwrap_or_default();
+                // A generic struct only has an ability if all its non-phantom type arguments
+                // have it (the framework's generic structs with copy/drop are either Option-like
+                // containers, whose parameters are not phantom, or registered as phantom).
+                if declared.key || s.type_params().is_empty() || self.phantom.contains(&key) {
                     declared
                 } else {
                     let mut a = declared;
@@ -355,6 +395,9 @@ pub(crate) struct ObjectFates {
     pub events: Vec<Event>,
     /// Dynamic-field objects read from the ledger during execution, at their current version.
     pub loaded_children: BTreeMap<Address, sui_sdk_types::Object>,
+    /// Objects received through a `Receiving` input (`transfer::receive`), at their input
+    /// version.
+    pub received: BTreeMap<Address, sui_sdk_types::Object>,
 }
 
 /// What a native function can see of, and do to, the transaction executing it.
@@ -370,8 +413,46 @@ pub struct NativeContext<'a> {
     pub(crate) function_index: u16,
     pub(crate) function_name: Identifier,
     pub(crate) lamport_version: u64,
-    /// The live objects before this transaction (for dynamic fields).
+    /// The live objects before this transaction (for dynamic fields and received objects).
     pub(crate) objects: &'a std::collections::HashMap<Address, sui_sdk_types::Object>,
+    /// The transaction's `Receiving` inputs: object ID to the version they name.
+    pub(crate) receiving: &'a BTreeMap<Address, u64>,
+}
+
+/// `0x2::transfer::EReceivingObjectTypeMismatch`: the object is not of the `Receiving`'s type.
+pub const TRANSFER_E_RECEIVING_OBJECT_TYPE_MISMATCH: u64 = 2;
+/// `0x2::transfer::EUnableToReceiveObject`: the object does not exist at the `Receiving`'s
+/// version, or is not owned by the parent it is received through.
+pub const TRANSFER_E_UNABLE_TO_RECEIVE_OBJECT: u64 = 3;
+/// Index of `receive_impl` among the function definitions of the `0x2::transfer` module of the
+/// current Sui framework (where its aborts are located; 12 in frameworks before party objects).
+const TRANSFER_RECEIVE_IMPL_INDEX: u16 = 15;
+
+/// `0x2::transfer::Receiving<T>`: the type of a receiving input once it is used as a `T`.
+pub fn receiving_type(object_type: TypeTag) -> StructTag {
+    StructTag::new(
+        Address::TWO,
+        Identifier::from_static("transfer"),
+        Identifier::from_static("Receiving"),
+        vec![object_type],
+    )
+}
+
+/// If `ty` is `0x2::transfer::Receiving<T>`, returns `T`.
+pub fn receiving_object_type(ty: &TypeTag) -> Option<&TypeTag> {
+    match ty {
+        TypeTag::Struct(s)
+            if *s.address() == Address::TWO
+                && s.module().as_str() == "transfer"
+                && s.name().as_str() == "Receiving" =>
+        {
+            match s.type_params() {
+                [t] => Some(t),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
 }
 
 /// `0x2::dynamic_field::Field<K, V>`.
@@ -464,6 +545,75 @@ impl NativeContext<'_> {
     /// it: how a dynamic object field's child is reached from its `Field` object.
     pub fn child_object(&mut self, parent: Address, id: Address) -> Option<Vec<u8>> {
         self.field_bytes(parent, id)
+    }
+
+    /// Receives the object a `Receiving<T>` value refers to, through the parent object whose
+    /// address is `parent` (`transfer::receive` / `transfer::public_receive`): the object
+    /// becomes a value of type `T` in the transaction, which must then transfer, delete or wrap
+    /// it like any object taken by value. The effects show it as modified (its input state at
+    /// the version the `Receiving` names, owned by `parent`).
+    ///
+    /// This is the building block for natives of packages that accept transfers to their
+    /// objects: a native `fun take<T: key + store>(w: &mut Wallet, r: Receiving<T>): T` calls
+    /// it with `w`'s ID. As in Move, only pass the ID of a parent the native holds by `&mut`
+    /// (Sui's `&mut UID`); the executor type-checks `receiving` against the native's
+    /// `Receiving<T>` parameter (see [`SigType::receiving`]). `public_receive` requires `T: store`;
+    /// a native standing for `receive` in `T`'s defining module may receive key-only types.
+    ///
+    /// # Errors
+    /// As Sui's `receive_impl`, a Move abort located in `0x2::transfer::receive_impl`:
+    /// [`TRANSFER_E_UNABLE_TO_RECEIVE_OBJECT`] if the object does not exist at the version the
+    /// `Receiving` names or is not owned by `parent` (or was already received in this
+    /// transaction); [`TRANSFER_E_RECEIVING_OBJECT_TYPE_MISMATCH`] if it is not a `T`.
+    /// `InvariantViolation` if `receiving` is not a `Receiving<T>` value of one of the
+    /// transaction's receiving inputs (something Move code cannot produce).
+    pub fn receive(&mut self, parent: Address, receiving: &Value) -> Result<Value, ExecutionError> {
+        let object_type = receiving
+            .ty
+            .as_ref()
+            .and_then(receiving_object_type)
+            .cloned()
+            .ok_or(ExecutionError::InvariantViolation)?;
+        let (id, version) = args::receiving_of(receiving)?;
+        if self.receiving.get(&id) != Some(&version) {
+            return Err(ExecutionError::InvariantViolation);
+        }
+        let objects = self.objects;
+        let object = match objects.get(&id) {
+            Some(o)
+                if o.version() == version
+                    && *o.owner() == Owner::Address(parent)
+                    && !self.fates.received.contains_key(&id)
+                    && !self.fates.written.contains_key(&id)
+                    && !self.fates.deleted.contains(&id) =>
+            {
+                o
+            }
+            _ => return Err(self.receive_abort(TRANSFER_E_UNABLE_TO_RECEIVE_OBJECT)),
+        };
+        let sui_sdk_types::ObjectData::Struct(s) = object.data() else {
+            return Err(self.receive_abort(TRANSFER_E_UNABLE_TO_RECEIVE_OBJECT));
+        };
+        if TypeTag::Struct(Box::new(s.object_type().clone())) != object_type {
+            return Err(self.receive_abort(TRANSFER_E_RECEIVING_OBJECT_TYPE_MISMATCH));
+        }
+        let value = Value::typed(object_type, s.contents().to_vec());
+        self.fates.received.insert(id, object.clone());
+        Ok(value)
+    }
+
+    /// A Move abort in `0x2::transfer::receive_impl`, where Sui's receive natives abort.
+    fn receive_abort(&self, code: u64) -> ExecutionError {
+        ExecutionError::MoveAbort {
+            location: MoveLocation {
+                package: Address::TWO,
+                module: Identifier::from_static("transfer"),
+                function: TRANSFER_RECEIVE_IMPL_INDEX,
+                instruction: 0,
+                function_name: Some(Identifier::from_static("receive_impl")),
+            },
+            code,
+        }
     }
 
     /// Whether `parent` has the dynamic field `key` (`dynamic_field::exists_`).
@@ -628,5 +778,19 @@ pub mod args {
     /// `0x1::string::String`, for signatures.
     pub fn string_sig() -> SigType {
         SigType::datatype(MOVE_STDLIB, "string", "String", vec![])
+    }
+
+    /// The object ID and version a `Receiving<T>` value names (`Receiving { id: ID, version:
+    /// u64 }`).
+    ///
+    /// # Errors
+    /// `InvariantViolation` if the bytes are not a `Receiving`.
+    pub fn receiving_of(v: &Value) -> Result<(Address, u64), ExecutionError> {
+        if v.bytes.len() != 40 {
+            return Err(ExecutionError::InvariantViolation);
+        }
+        let id = v.object_id().ok_or(ExecutionError::InvariantViolation)?;
+        let version = v.read_u64(32).ok_or(ExecutionError::InvariantViolation)?;
+        Ok((id, version))
     }
 }

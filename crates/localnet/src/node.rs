@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 use std::collections::HashMap;
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -106,6 +107,9 @@ pub(crate) struct ChainState {
     pub rolling_gas: GasCostSummary,
     /// Net SUI taken from gas coins since genesis (computation fees and storage fund).
     pub gas_collected: i128,
+    /// `(object, version)` of every object received through a receiving input at that version
+    /// (Sui's "received" markers; the chain stays in one epoch, so they never expire).
+    pub received: HashSet<(Address, u64)>,
 }
 
 fn owner_key(owner: &Owner) -> Option<Address> {
@@ -125,6 +129,22 @@ impl ChainState {
         let TransactionEffects::V2(effects) = &tx.effects else {
             return;
         };
+        // A receiving input whose object the effects modify at the version it names was
+        // received.
+        if let TransactionKind::ProgrammableTransaction(ptb) = &tx.transaction.kind {
+            for input in &ptb.inputs {
+                let Input::Receiving(r) = input else {
+                    continue;
+                };
+                let received = effects.changed_objects.iter().any(|c| {
+                    c.object_id == *r.object_id()
+                        && matches!(c.input_state, ObjectIn::Exist { version, .. } if version == r.version())
+                });
+                if received {
+                    self.received.insert((*r.object_id(), r.version()));
+                }
+            }
+        }
         for change in &effects.changed_objects {
             if matches!(change.output_state, ObjectOut::NotExist) {
                 if let Some(old) = self.objects.remove(&change.object_id) {
@@ -830,6 +850,8 @@ impl Node {
             )));
         }
         let mut inputs = Vec::with_capacity(ptb.inputs.len());
+        // Checked after every other input, as Sui does.
+        let mut receiving = Vec::new();
         for input in &ptb.inputs {
             let loaded = match input {
                 Input::Pure(bytes) => LoadedInput::Pure(bytes.clone()),
@@ -868,20 +890,26 @@ impl Node {
                     }
                     LoadedInput::Object { object: o, mutable }
                 }
-                Input::Receiving(_) => {
-                    return Err(TxError::Unsupported("receiving inputs".into()));
+                Input::Receiving(r) => {
+                    receiving.push(r);
+                    LoadedInput::Receiving(r.clone())
                 }
                 _ => return Err(TxError::Unsupported("this input kind".into())),
             };
             if let LoadedInput::Object { object, .. } = &loaded {
                 if !seen.insert(object.object_id()) {
-                    return Err(TxError::Malformed(format!(
-                        "object {} used twice as input",
-                        object.object_id()
-                    )));
+                    return Err(TxError::DuplicateObjectRefInput {
+                        id: object.object_id(),
+                    });
                 }
             }
             inputs.push(loaded);
+        }
+        for r in receiving {
+            check_receiving(state, r)?;
+            if !seen.insert(*r.object_id()) {
+                return Err(TxError::DuplicateObjectRefInput { id: *r.object_id() });
+            }
         }
         Ok(executor::execute(
             &self.registry,
@@ -1262,6 +1290,61 @@ fn check_ref(state: &ChainState, r: &ObjectReference, signer: Address) -> Result
         ))),
         _ => Err(TxError::NotOwned { id, signer }),
     }
+}
+
+/// Largest usable object version (Sui's `SequenceNumber::MAX`).
+const MAX_OBJECT_VERSION: u64 = 0x7fff_ffff_ffff_ffff;
+
+/// Checks a receiving input as Sui does at signing (`check_receiving_objects`): the object is
+/// address-owned (by anyone: an object's address in practice) at exactly this version and
+/// digest, or it was already received at this version (then execution aborts in
+/// `transfer::receive_impl` instead, if the object is received).
+fn check_receiving(state: &ChainState, r: &ObjectReference) -> Result<(), TxError> {
+    let id = *r.object_id();
+    if r.version() >= MAX_OBJECT_VERSION {
+        return Err(TxError::Malformed(format!(
+            "receiving input {id} names version {}, above the largest usable version",
+            r.version()
+        )));
+    }
+    let object = state.objects.get(&id);
+    let receivable = object.is_some_and(|o| {
+        matches!(o.owner(), Owner::Address(_))
+            && o.version() == r.version()
+            && o.digest() == *r.digest()
+    });
+    if receivable || state.received.contains(&(id, r.version())) {
+        return Ok(());
+    }
+    let o = object.ok_or(TxError::ObjectNotFound { id })?;
+    if o.version() != r.version() {
+        return Err(TxError::StaleObject {
+            id,
+            given: r.version(),
+            current: o.version(),
+        });
+    }
+    if matches!(o.data(), ObjectData::Package(_)) {
+        return Err(TxError::Malformed(format!(
+            "receiving input {id} is a package, not an object"
+        )));
+    }
+    if o.digest() != *r.digest() {
+        return Err(TxError::DigestMismatch {
+            id,
+            given: r.digest().to_string(),
+            current: o.digest().to_string(),
+        });
+    }
+    Err(match o.owner() {
+        Owner::Object(parent) => TxError::ChildObjectInput {
+            child: id,
+            parent: *parent,
+        },
+        Owner::Immutable => TxError::ImmutableObjectReceived { id },
+        // Address-owned objects were accepted above.
+        _ => TxError::SharedObjectReceived { id },
+    })
 }
 
 /// Checks that the signatures are valid and come from exactly the sender (and gas owner).

@@ -83,3 +83,39 @@ test('a move call through the native table', async () => {
 	assert.equal(result.$kind, 'Transaction', JSON.stringify(result.FailedTransaction?.effects?.status));
 	await client.waitForTransaction({ digest: result.Transaction.digest });
 });
+
+test('a receiving input: an object sent to an object, named but not received', async () => {
+	// Send a coin to an object's address (any object ID: here one of alice's coins).
+	const owner = alice.toSuiAddress();
+	const { objects } = await client.listCoins({ owner, coinType: SUI });
+	const parent = objects[objects.length - 1].objectId;
+	const send = new Transaction();
+	const [coin] = send.splitCoins(send.gas, [send.pure.u64(7)]);
+	send.transferObjects([coin], send.pure.address(parent));
+	const sent = await client.signAndExecuteTransaction({ signer: alice, transaction: send, include: { effects: true } });
+	assert.equal(sent.$kind, 'Transaction', JSON.stringify(sent.FailedTransaction?.effects?.status));
+	await client.waitForTransaction({ digest: sent.Transaction.digest });
+	const created = sent.Transaction.effects.changedObjects.find((c) => c.idOperation === 'Created');
+	assert.ok(created, 'the coin sent to the object');
+
+	// `receiving_object_id(&Receiving<T>)` with an explicit receiving reference: the chain
+	// checks it (address-owned at this version and digest) and executes the call without
+	// moving the coin. (As on Sui, the server infers a receiving input from an object given by
+	// ID alone only for a by-value `Receiving<T>` parameter, not for `&Receiving<T>`.)
+	const { objects: [before] } = await client.getObjects({ objectIds: [created.objectId] });
+	const tx = new Transaction();
+	tx.moveCall({
+		target: '0x2::transfer::receiving_object_id',
+		typeArguments: ['0x2::coin::Coin<0x2::sui::SUI>'],
+		arguments: [tx.receivingRef({ objectId: before.objectId, version: before.version, digest: before.digest })],
+	});
+	const result = await client.signAndExecuteTransaction({ signer: alice, transaction: tx, include: { effects: true } });
+	assert.equal(result.$kind, 'Transaction', JSON.stringify(result.FailedTransaction?.effects?.status));
+	assert.equal(tx.getData().inputs[0].Object?.$kind, 'Receiving');
+	await client.waitForTransaction({ digest: result.Transaction.digest });
+	const changed = result.Transaction.effects.changedObjects.map((c) => c.objectId);
+	assert.ok(!changed.includes(created.objectId), 'an unreceived receiving input changes nothing');
+	const { objects: [after] } = await client.getObjects({ objectIds: [created.objectId] });
+	assert.equal(after.owner.$kind, 'AddressOwner');
+	assert.equal(after.owner.AddressOwner, parent);
+});

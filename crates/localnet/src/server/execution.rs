@@ -22,6 +22,7 @@ use tonic::Status;
 
 use super::Rpc;
 use crate::natives::Param;
+use crate::natives::SigType;
 use crate::store::ExecutedTx;
 use crate::value::CLOCK_ID;
 
@@ -56,6 +57,31 @@ fn executed_message(tx: &ExecutedTx, mask: &FieldMaskTree) -> proto::ExecutedTra
         .is_some();
     let full = crate::proto::executed_transaction(tx, with_objects);
     proto::ExecutedTransaction::merge_from(&full, mask)
+}
+
+/// Rejects a version or digest given for an object input that is not the object's current one.
+fn check_given_reference(
+    input: &proto::Input,
+    object: &sui_sdk_types::Object,
+) -> Result<(), Status> {
+    let id = object.object_id();
+    if let Some(version) = input.version {
+        if version != object.version() {
+            return Err(Status::invalid_argument(format!(
+                "object {id}: provided version {version} doesn't match, actual: {}",
+                object.version()
+            )));
+        }
+    }
+    if let Some(digest) = input.digest.as_deref() {
+        if digest != object.digest().to_string() {
+            return Err(Status::invalid_argument(format!(
+                "object {id}: provided digest {digest} doesn't match, actual: {}",
+                object.digest()
+            )));
+        }
+    }
+    Ok(())
 }
 
 impl Rpc {
@@ -95,6 +121,7 @@ impl Rpc {
             }
         }
         let mut infer = BTreeSet::new();
+        let mut maybe_receiving = BTreeSet::new();
         if let Some(ptb) = t
             .kind
             .as_mut()
@@ -120,11 +147,22 @@ impl Rpc {
                     .ok_or_else(|| Status::not_found(format!("input object {id} not found")))?;
                 let kind = input.kind();
                 match (kind, object.owner()) {
-                    (proto::input::InputKind::Receiving, _) => {
-                        input.version.get_or_insert(object.version());
-                        input
-                            .digest
-                            .get_or_insert_with(|| object.digest().to_string());
+                    (proto::input::InputKind::Receiving, owner) => {
+                        // As Sui: the object's current reference, which must be address-owned
+                        // (or immutable) and match any version or digest given.
+                        if !matches!(owner, Owner::Address(_) | Owner::Immutable) {
+                            return Err(Status::invalid_argument(format!(
+                                "object {id} is not Immutable or AddressOwned"
+                            )));
+                        }
+                        check_given_reference(input, &object)?;
+                        input.version = Some(object.version());
+                        input.digest = Some(object.digest().to_string());
+                    }
+                    (proto::input::InputKind::Unknown, Owner::Object(_)) => {
+                        return Err(Status::invalid_argument(format!(
+                            "object {id} is object owned and cannot be used as an input"
+                        )));
                     }
                     (_, Owner::Shared(initial)) => {
                         input.kind = Some(proto::input::InputKind::Shared as i32);
@@ -136,7 +174,13 @@ impl Rpc {
                             infer.insert(i);
                         }
                     }
-                    _ => {
+                    (_, owner) => {
+                        if kind == proto::input::InputKind::Unknown
+                            && matches!(owner, Owner::Address(_))
+                        {
+                            // Receiving if a Move call takes it as a `Receiving<T>` (below).
+                            maybe_receiving.insert(i);
+                        }
                         input.kind = Some(proto::input::InputKind::ImmutableOrOwned as i32);
                         input.version = Some(object.version());
                         input.digest = Some(object.digest().to_string());
@@ -147,6 +191,15 @@ impl Rpc {
         let mut tx = Transaction::try_from(&t)
             .map_err(|e| Status::invalid_argument(format!("invalid transaction: {e}")))?;
         if let TransactionKind::ProgrammableTransaction(ptb) = &mut tx.kind {
+            for i in maybe_receiving {
+                if self.input_used_as_receiving(ptb, i) {
+                    if let Some(input) = ptb.inputs.get_mut(i) {
+                        if let Input::ImmutableOrOwned(r) = input {
+                            *input = Input::Receiving(r.clone());
+                        }
+                    }
+                }
+            }
             for i in infer {
                 let mutable = self.shared_input_mutable(ptb, i);
                 if let Some(Input::Shared(s)) = ptb.inputs.get_mut(i) {
@@ -155,6 +208,42 @@ impl Rpc {
             }
         }
         Ok((tx, estimate_budget))
+    }
+
+    /// Whether a Move call takes the input by value as a `0x2::transfer::Receiving<T>` parameter
+    /// (Sui's `is_input_argument_receiving`: the first use of the input in each call counts).
+    fn input_used_as_receiving(
+        &self,
+        ptb: &sui_sdk_types::ProgrammableTransaction,
+        index: usize,
+    ) -> bool {
+        let this = Argument::Input(u16::try_from(index).unwrap_or(u16::MAX));
+        ptb.commands.iter().any(|command| {
+            let Command::MoveCall(call) = command else {
+                return false;
+            };
+            let Some(position) = call.arguments.iter().position(|a| *a == this) else {
+                return false;
+            };
+            let Some(f) = self.node.registry().function(
+                &call.package,
+                call.module.as_str(),
+                call.function.as_str(),
+            ) else {
+                return false;
+            };
+            let param = f
+                .sig
+                .params
+                .iter()
+                .filter(|p| !matches!(p, Param::TxContext { .. }))
+                .nth(position);
+            matches!(
+                param,
+                Some(Param::Val(SigType::Datatype { address, module, name, .. }))
+                    if *address == Address::TWO && *module == "transfer" && *name == "Receiving"
+            )
+        })
     }
 
     /// A shared input is used immutably if the Clock, or if every use is an `&T` parameter.

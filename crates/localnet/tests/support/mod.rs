@@ -46,14 +46,41 @@ impl Chain {
             nodes: 0,
             ..Default::default()
         };
-        Self::start_with(dir, fresh, walrus).await
+        Self::start_full(dir, fresh, walrus, NativeRegistry::with_sui_framework()).await
     }
 
-    /// A chain with two funded accounts and the Walrus genesis of `walrus`.
+    /// A chain with two funded accounts and the Walrus genesis of `walrus` (with the Walrus
+    /// natives unless `walrus.nodes` is 0).
     pub async fn start_with(
         dir: &Path,
         fresh: bool,
         walrus: haulout_localnet::walrus::WalrusArgs,
+    ) -> Self {
+        let registry = if walrus.nodes == 0 {
+            NativeRegistry::with_sui_framework()
+        } else {
+            haulout_localnet::walrus::registry()
+        };
+        Self::start_full(dir, fresh, walrus, registry).await
+    }
+
+    /// A chain without the Walrus packages whose native table is `registry` (e.g. with a
+    /// test-only package).
+    pub async fn start_with_registry(dir: &Path, fresh: bool, registry: NativeRegistry) -> Self {
+        let walrus = haulout_localnet::walrus::WalrusArgs {
+            nodes: 0,
+            ..Default::default()
+        };
+        Self::start_full(dir, fresh, walrus, registry).await
+    }
+
+    /// A chain with two funded accounts, the Walrus genesis of `walrus` and the natives of
+    /// `registry`.
+    pub async fn start_full(
+        dir: &Path,
+        fresh: bool,
+        walrus: haulout_localnet::walrus::WalrusArgs,
+        registry: NativeRegistry,
     ) -> Self {
         let args = LocalnetArgs {
             data: dir.to_path_buf(),
@@ -63,11 +90,6 @@ impl Chain {
             walrus,
         };
         let shutdown = CancellationToken::new();
-        let registry = if args.walrus.nodes == 0 {
-            NativeRegistry::with_sui_framework()
-        } else {
-            haulout_localnet::walrus::registry()
-        };
         let (localnet, task) = Localnet::start(&args, registry, shutdown.clone())
             .await
             .expect("start localnet");
