@@ -37,25 +37,33 @@ pub struct Chain {
 }
 
 impl Chain {
+    /// A bare Sui chain (no Walrus genesis) with two funded accounts.
     pub async fn start(dir: &Path, fresh: bool) -> Self {
+        let walrus = haulout_localnet::walrus::WalrusArgs {
+            nodes: 0,
+            ..Default::default()
+        };
+        Self::start_with(dir, fresh, walrus, NativeRegistry::with_sui_framework()).await
+    }
+
+    /// A chain with the given Walrus genesis and native table, with two funded accounts.
+    pub async fn start_with(
+        dir: &Path,
+        fresh: bool,
+        walrus: haulout_localnet::walrus::WalrusArgs,
+        registry: NativeRegistry,
+    ) -> Self {
         let args = LocalnetArgs {
             data: dir.to_path_buf(),
             fresh,
             listen: "127.0.0.1:0".parse().expect("addr"),
             accounts: 2,
-            walrus: haulout_localnet::walrus::WalrusArgs {
-                nodes: 0,
-                ..Default::default()
-            },
+            walrus,
         };
         let shutdown = CancellationToken::new();
-        let (localnet, task) = Localnet::start(
-            &args,
-            NativeRegistry::with_sui_framework(),
-            shutdown.clone(),
-        )
-        .await
-        .expect("start localnet");
+        let (localnet, task) = Localnet::start(&args, registry, shutdown.clone())
+            .await
+            .expect("start localnet");
         let keystore = std::fs::read_to_string(dir.join("keystore")).expect("keystore");
         let keys: Vec<String> = serde_json::from_str(&keystore).expect("keystore json");
         let keys = keys
