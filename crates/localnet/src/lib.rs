@@ -28,9 +28,9 @@ pub use natives::{
     field_type, receiving_object_type, receiving_type,
 };
 pub use node::{
-    COINS_PER_ACCOUNT, ExtraGenesis, FAUCET_COIN_MIST, FAUCET_COINS, GENESIS_COIN_MIST,
-    GenesisAccounts, GenesisContext, GenesisObjectSpec, MAX_GAS_BUDGET, Node, REFERENCE_GAS_PRICE,
-    TypeFilter,
+    COINS_PER_ACCOUNT, CoinInfoIds, ExtraGenesis, FAUCET_COIN_MIST, FAUCET_COINS,
+    GENESIS_COIN_MIST, GenesisAccounts, GenesisContext, GenesisObjectSpec, MAX_GAS_BUDGET, Node,
+    REFERENCE_GAS_PRICE, TypeFilter,
 };
 pub use run::{
     AccountInfo, KEYSTORE, LOCALNET_JSON, Localnet, LocalnetArgs, LocalnetInfo,

@@ -110,6 +110,37 @@ pub(crate) struct ChainState {
     /// `(object, version)` of every object received through a receiving input at that version
     /// (Sui's "received" markers; the chain stays in one epoch, so they never expire).
     pub received: HashSet<(Address, u64)>,
+    /// Sui's coin-info index: where each coin type's metadata and treasury cap were created.
+    pub coin_info: HashMap<TypeTag, CoinInfoIds>,
+}
+
+/// The objects that describe a coin type, as Sui's coin-info index records them when they are
+/// created (`GetCoinInfo` reads them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CoinInfoIds {
+    /// The `0x2::coin::CoinMetadata<T>` object.
+    pub metadata: Option<Address>,
+    /// The `0x2::coin::TreasuryCap<T>` object (possibly wrapped under a dynamic object field).
+    pub treasury: Option<Address>,
+}
+
+/// Records `object` in the coin-info index if it is a `CoinMetadata<T>` or `TreasuryCap<T>`.
+fn index_coin_object(index: &mut HashMap<TypeTag, CoinInfoIds>, object: &Object) {
+    let Some((ty, _, _)) = contents_of(object) else {
+        return;
+    };
+    if *ty.address() != Address::TWO || ty.module().as_str() != "coin" {
+        return;
+    }
+    let [coin_type] = ty.type_params() else {
+        return;
+    };
+    let id = Some(object.object_id());
+    match ty.name().as_str() {
+        "CoinMetadata" => index.entry(coin_type.clone()).or_default().metadata = id,
+        "TreasuryCap" => index.entry(coin_type.clone()).or_default().treasury = id,
+        _ => {}
+    }
 }
 
 fn owner_key(owner: &Owner) -> Option<Address> {
@@ -163,6 +194,9 @@ impl ChainState {
             }
             if let Some(k) = owner_key(o.owner()) {
                 self.owned.insert((k, id));
+            }
+            if !self.objects.contains_key(&id) {
+                index_coin_object(&mut self.coin_info, o);
             }
             self.history.insert((id, o.version()), o.clone());
             self.objects.insert(id, o.clone());
@@ -616,6 +650,11 @@ impl Node {
             out.push(o.clone());
         }
         (out, false)
+    }
+
+    /// Where the metadata and treasury cap of `coin_type` live, if they were ever created.
+    pub fn coin_info(&self, coin_type: &TypeTag) -> Option<CoinInfoIds> {
+        self.read().coin_info.get(coin_type).copied()
     }
 
     /// Coin balances of an address by coin type (`(balance, number of coins)`).

@@ -43,6 +43,44 @@ fn balance_message(coin_type: &TypeTag, balance: u64) -> proto::Balance {
     b
 }
 
+/// The fields of `0x2::coin::CoinMetadata<T>` in BCS order (`Url` is a struct of one string).
+#[derive(serde::Deserialize)]
+struct CoinMetadataFields {
+    _id: Address,
+    decimals: u8,
+    name: String,
+    symbol: String,
+    description: String,
+    icon_url: Option<String>,
+}
+
+/// The fields of `0x2::coin::TreasuryCap<T>` in BCS order (`Supply<T>` is one `u64`).
+#[derive(serde::Deserialize)]
+struct TreasuryCapFields {
+    _id: Address,
+    total_supply: u64,
+}
+
+impl Rpc {
+    /// Reads object `id` of the coin index as `T`; a missing or malformed object is an internal
+    /// error, as on Sui.
+    fn read_contents<T: serde::de::DeserializeOwned>(
+        &self,
+        id: Address,
+        coin_type: &TypeTag,
+        what: &str,
+    ) -> Result<T, Status> {
+        self.node
+            .object(&id)
+            .and_then(|o| contents_of(&o).and_then(|(_, c, _)| bcs::from_bytes(c).ok()))
+            .ok_or_else(|| {
+                Status::internal(format!(
+                    "Unable to read object {id} for coin type {coin_type} as {what}"
+                ))
+            })
+    }
+}
+
 #[tonic::async_trait]
 impl StateService for Rpc {
     async fn list_owned_objects(
@@ -136,23 +174,45 @@ impl StateService for Rpc {
     ) -> Result<Response<proto::GetCoinInfoResponse>, Status> {
         let request = request.into_inner();
         let coin_type = parse_coin_type(request.coin_type.as_deref())?;
-        if coin_type != TypeTag::Struct(Box::new(StructTag::sui())) {
-            return Err(Status::not_found(format!(
-                "no coin metadata for {coin_type}"
-            )));
-        }
-        let mut metadata = proto::CoinMetadata::default();
-        metadata.decimals = Some(9);
-        metadata.name = Some("Sui".into());
-        metadata.symbol = Some("SUI".into());
-        metadata.description = Some(String::new());
-        metadata.icon_url = Some(String::new());
-        let mut treasury = proto::CoinTreasury::default();
-        treasury.total_supply = u64::try_from(self.node.total_sui()).ok();
         let mut message = proto::GetCoinInfoResponse::default();
         message.coin_type = Some(coin_type.to_string());
-        message.metadata = Some(metadata);
-        message.treasury = Some(treasury);
+        if coin_type == TypeTag::Struct(Box::new(StructTag::sui())) {
+            // SUI has no metadata object on the local chain: its well-known values.
+            let mut metadata = proto::CoinMetadata::default();
+            metadata.decimals = Some(9);
+            metadata.name = Some("Sui".into());
+            metadata.symbol = Some("SUI".into());
+            metadata.description = Some(String::new());
+            metadata.icon_url = Some(String::new());
+            let mut treasury = proto::CoinTreasury::default();
+            treasury.total_supply = u64::try_from(self.node.total_sui()).ok();
+            message.metadata = Some(metadata);
+            message.treasury = Some(treasury);
+            return Ok(Response::new(message));
+        }
+        let ids = self
+            .node
+            .coin_info(&coin_type)
+            .ok_or_else(|| Status::not_found(format!("Coin type {coin_type} not found")))?;
+        if let Some(id) = ids.metadata {
+            let metadata: CoinMetadataFields =
+                self.read_contents(id, &coin_type, "CoinMetadata")?;
+            let mut m = proto::CoinMetadata::default();
+            m.id = Some(id.to_string());
+            m.decimals = Some(metadata.decimals.into());
+            m.name = Some(metadata.name);
+            m.symbol = Some(metadata.symbol);
+            m.description = Some(metadata.description);
+            m.icon_url = metadata.icon_url;
+            message.metadata = Some(m);
+        }
+        if let Some(id) = ids.treasury {
+            let cap: TreasuryCapFields = self.read_contents(id, &coin_type, "TreasuryCap")?;
+            let mut t = proto::CoinTreasury::default();
+            t.id = Some(id.to_string());
+            t.total_supply = Some(cap.total_supply);
+            message.treasury = Some(t);
+        }
         Ok(Response::new(message))
     }
 
