@@ -43,13 +43,7 @@ async fn coin_info_for_sui_wal_and_unknown_types() {
         n_shards: 8,
         ..Default::default()
     };
-    let mut chain = Chain::start_with(
-        dir.path(),
-        true,
-        walrus,
-        haulout_localnet::walrus::registry(),
-    )
-    .await;
+    let mut chain = Chain::start_with(dir.path(), true, walrus).await;
     let genesis = chain.localnet.info.walrus.clone().expect("walrus genesis");
     let wal_type = format!("{}::wal::WAL", genesis.wal_package_id);
 
