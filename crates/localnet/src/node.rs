@@ -331,7 +331,8 @@ fn epochs_of(
 impl Node {
     /// Opens the chain stored in `dir`, creating it (genesis) if it does not exist.
     ///
-    /// Returns the node and, when genesis ran now, the funded accounts' keys.
+    /// Returns the node and, when genesis ran now, the funded accounts' keys. Its Sui epochs
+    /// last [`DEFAULT_SUI_EPOCH_DURATION`] until [`Self::set_sui_epoch_duration`] says otherwise.
     ///
     /// # Errors
     /// If the directory or database cannot be used or holds an inconsistent chain.

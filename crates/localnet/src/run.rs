@@ -382,7 +382,39 @@ pub async fn run(args: LocalnetArgs, shutdown: CancellationToken) -> anyhow::Res
 
 #[cfg(test)]
 mod tests {
+    use clap::Parser as _;
+
     use super::*;
+
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: LocalnetArgs,
+    }
+
+    #[test]
+    fn the_sui_epoch_duration_flag() {
+        let cli = Cli::try_parse_from(["localnet"]).expect("defaults");
+        assert_eq!(
+            cli.args.sui_epoch_duration,
+            crate::node::DEFAULT_SUI_EPOCH_DURATION
+        );
+        assert_eq!(cli.args.sui_epoch_duration, Duration::from_secs(60));
+        let cli = Cli::try_parse_from([
+            "localnet",
+            "--sui-epoch-duration",
+            "5m",
+            "--epoch-duration",
+            "1h",
+        ])
+        .expect("both epoch flags");
+        assert_eq!(cli.args.sui_epoch_duration, Duration::from_secs(300));
+        assert_eq!(cli.args.walrus.epoch_duration, Duration::from_secs(3600));
+        let cli = Cli::try_parse_from(["localnet", "--sui-epoch-duration", "750ms"]).expect("ms");
+        assert_eq!(cli.args.sui_epoch_duration, Duration::from_millis(750));
+        assert!(Cli::try_parse_from(["localnet", "--sui-epoch-duration", "0s"]).is_err());
+        assert!(Cli::try_parse_from(["localnet", "--sui-epoch-duration", "soon"]).is_err());
+    }
 
     #[test]
     fn a_due_epoch_is_sealed_at_once_even_when_idle() {
