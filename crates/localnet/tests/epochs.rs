@@ -584,6 +584,54 @@ fn a_ledger_without_epoch_records_opens_in_epoch_0() {
     );
 }
 
+/// `ExecuteTransaction` refuses a transaction whose `Epoch(e)` expiration has passed, with the
+/// reason, and accepts it for the current epoch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_transaction_is_rejected_over_grpc() {
+    let f = fixture();
+    let (mut client, shutdown) = serve(&f.node).await;
+    f.node
+        .seal_checkpoint(f.t0 + EPOCH_MS)
+        .expect("end epoch 0");
+    let sender = f.keys[0].public_key().derive_address();
+    let recipient = f.keys[1].public_key().derive_address();
+    let gas = gas_coin(&f.node, sender);
+    let request_for = |expiration| {
+        let mut tx = transaction(
+            sender,
+            vec![reference(&gas)],
+            BUDGET,
+            transfer_ptb(1, recipient),
+        );
+        tx.expiration = expiration;
+        let signature = f.keys[0].sign_transaction(&tx).expect("sign");
+        let mut request = proto::ExecuteTransactionRequest::default();
+        request.transaction = Some(tx.into());
+        request.signatures = vec![signature.into()];
+        request.read_mask = Some(prost_types::FieldMask::from_str("effects"));
+        request
+    };
+    let status = client
+        .execution_client()
+        .execute_transaction(request_for(TransactionExpiration::Epoch(0)))
+        .await
+        .expect_err("expired");
+    assert_eq!(status.code(), tonic::Code::InvalidArgument);
+    assert!(status.message().contains("expired"), "{}", status.message());
+    let executed = client
+        .execution_client()
+        .execute_transaction(request_for(TransactionExpiration::Epoch(1)))
+        .await
+        .expect("valid in epoch 1")
+        .into_inner()
+        .transaction
+        .expect("transaction");
+    let effects = executed.effects.expect("effects");
+    assert_eq!(effects.epoch, Some(1));
+    assert_eq!(effects.status.and_then(|s| s.success), Some(true));
+    shutdown.cancel();
+}
+
 /// Serves `node` on 127.0.0.1:0 (no checkpoint task: the test seals) and connects a client.
 async fn serve(node: &Arc<Node>) -> (sui_rpc::Client, CancellationToken) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
