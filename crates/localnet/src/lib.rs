@@ -28,9 +28,9 @@ pub use natives::{
     field_type, receiving_object_type, receiving_type,
 };
 pub use node::{
-    COINS_PER_ACCOUNT, CoinInfoIds, ExtraGenesis, FAUCET_COIN_MIST, FAUCET_COINS,
-    GENESIS_COIN_MIST, GenesisAccounts, GenesisContext, GenesisObjectSpec, MAX_GAS_BUDGET, Node,
-    REFERENCE_GAS_PRICE, TypeFilter,
+    COINS_PER_ACCOUNT, CoinInfoIds, DEFAULT_SUI_EPOCH_DURATION, ExtraGenesis, FAUCET_COIN_MIST,
+    FAUCET_COINS, GENESIS_COIN_MIST, GenesisAccounts, GenesisContext, GenesisObjectSpec,
+    MAX_GAS_BUDGET, Node, PROTOCOL_VERSION, REFERENCE_GAS_PRICE, TypeFilter,
 };
 pub use run::{
     AccountInfo, KEYSTORE, LOCALNET_JSON, Localnet, LocalnetArgs, LocalnetInfo,
@@ -38,5 +38,5 @@ pub use run::{
 };
 pub use server::{FAUCET_AMOUNT_MIST, FAUCET_PATH, router, serve};
 pub use signal::shutdown_signal;
-pub use store::{CheckpointRecord, ExecutedTx, GenesisMeta};
+pub use store::{CheckpointRecord, EpochRecord, ExecutedTx, GenesisMeta};
 pub use value::{CLOCK_ID, Value};

@@ -11,6 +11,9 @@ use std::sync::PoisonError;
 use std::sync::RwLock;
 use std::sync::RwLockReadGuard;
 use std::sync::RwLockWriteGuard;
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use sui_crypto::SuiSigner as _;
@@ -20,12 +23,15 @@ use sui_crypto::bls12381::ValidatorCommitteeSignatureAggregator;
 use sui_crypto::ed25519::Ed25519PrivateKey;
 use sui_crypto::simple::SimpleVerifier;
 use sui_sdk_types::Address;
+use sui_sdk_types::ChangeEpoch;
 use sui_sdk_types::ChangedObject;
 use sui_sdk_types::CheckpointContents;
 use sui_sdk_types::CheckpointSummary;
 use sui_sdk_types::CheckpointTransactionInfo;
 use sui_sdk_types::ConsensusCommitPrologue;
 use sui_sdk_types::Digest;
+use sui_sdk_types::EndOfEpochData;
+use sui_sdk_types::EndOfEpochTransactionKind;
 use sui_sdk_types::ExecutionStatus;
 use sui_sdk_types::GasCostSummary;
 use sui_sdk_types::GasPayment;
@@ -61,6 +67,7 @@ use crate::executor::contents_of;
 use crate::executor::sui_balance;
 use crate::natives::NativeRegistry;
 use crate::store::CheckpointRecord;
+use crate::store::EpochRecord;
 use crate::store::ExecutedTx;
 use crate::store::GenesisMeta;
 use crate::store::Store;
@@ -79,8 +86,13 @@ pub const GENESIS_COIN_MIST: u64 = 10_000 * 1_000_000_000;
 pub const FAUCET_COINS: usize = 10;
 /// Balance of each faucet coin: 100,000,000 SUI.
 pub const FAUCET_COIN_MIST: u64 = 100_000_000 * 1_000_000_000;
-/// Stake of the single validator.
+/// Stake of the single validator: all of Sui's 10,000 units of voting power.
 const VALIDATOR_STAKE: u64 = 10_000;
+/// Protocol version of every epoch (a recent Sui mainnet version), in `ChangeEpoch`, the
+/// end-of-epoch data and `GetEpoch`.
+pub const PROTOCOL_VERSION: u64 = 100;
+/// Default Sui epoch duration: 60 s, as `sui start` uses for its local network.
+pub const DEFAULT_SUI_EPOCH_DURATION: Duration = Duration::from_secs(60);
 /// Most coins gas selection puts in one payment (Sui's `max_gas_payment_objects`).
 const MAX_GAS_PAYMENT_OBJECTS: usize = 256;
 
@@ -103,8 +115,11 @@ pub(crate) struct ChainState {
     pub pending: Vec<Digest>,
     /// Transactions in all sealed checkpoints.
     pub total_transactions: u64,
-    /// Gas charged in the current epoch.
+    /// Gas charged in the current epoch by sealed checkpoints.
     pub rolling_gas: GasCostSummary,
+    /// Every Sui epoch so far, in order; the last is the current one (never empty once the
+    /// node is open).
+    pub epochs: Vec<EpochRecord>,
     /// Net SUI taken from gas coins since genesis (computation fees and storage fund).
     pub gas_collected: i128,
     /// `(object, version)` of every object received through a receiving input at that version
@@ -152,6 +167,16 @@ fn owner_key(owner: &Owner) -> Option<Address> {
 }
 
 impl ChainState {
+    /// The current Sui epoch: the one transactions execute in now.
+    fn epoch(&self) -> u64 {
+        self.epochs.last().map_or(0, |e| e.epoch)
+    }
+
+    /// Start of the current epoch, in milliseconds.
+    fn epoch_start_ms(&self) -> u64 {
+        self.epochs.last().map_or(0, |e| e.start_ms)
+    }
+
     /// Applies a transaction's writes and removals to the live state.
     fn apply(&mut self, tx: &ExecutedTx) {
         for o in &tx.input_objects {
@@ -247,7 +272,8 @@ pub struct Node {
     registry: Arc<NativeRegistry>,
     meta: GenesisMeta,
     validator: Bls12381PrivateKey,
-    committee: ValidatorCommittee,
+    /// Milliseconds a Sui epoch lasts (at least 1).
+    epoch_duration_ms: AtomicU64,
     faucet: Ed25519PrivateKey,
     checkpoints_tx: broadcast::Sender<Arc<sui_rpc::proto::sui::rpc::v2::Checkpoint>>,
     pending_notify: tokio::sync::Notify,
@@ -277,20 +303,90 @@ fn bls_key(bytes: [u8; 32]) -> anyhow::Result<Bls12381PrivateKey> {
     Bls12381PrivateKey::new(bytes).map_err(|e| anyhow::anyhow!("invalid validator key: {e}"))
 }
 
-fn committee_of(key: &Bls12381PrivateKey) -> ValidatorCommittee {
-    ValidatorCommittee {
+/// The members of every epoch's committee: the one validator with all the stake.
+fn committee_members(key: &Bls12381PrivateKey) -> Vec<ValidatorCommitteeMember> {
+    vec![ValidatorCommitteeMember {
+        public_key: key.public_key(),
+        stake: VALIDATOR_STAKE,
+    }]
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1)
+}
+
+/// The record of epoch 0, starting at genesis.
+fn first_epoch(start_ms: u64, reference_gas_price: u64) -> EpochRecord {
+    EpochRecord {
         epoch: 0,
-        members: vec![ValidatorCommitteeMember {
-            public_key: key.public_key(),
-            stake: VALIDATOR_STAKE,
-        }],
+        first_checkpoint: 0,
+        last_checkpoint: None,
+        start_ms,
+        end_ms: None,
+        reference_gas_price,
+        protocol_version: PROTOCOL_VERSION,
     }
+}
+
+/// Checks the epoch records against the checkpoints replayed from the ledger; a data directory
+/// from before epochs changed has no records and is entirely in epoch 0.
+fn epochs_of(
+    loaded: Vec<EpochRecord>,
+    checkpoints: &[Arc<CheckpointRecord>],
+    meta: &GenesisMeta,
+) -> anyhow::Result<(Vec<EpochRecord>, bool)> {
+    let last = checkpoints
+        .last()
+        .context("the ledger database has no genesis checkpoint")?;
+    let current = if last.summary.end_of_epoch_data.is_some() {
+        last.summary.epoch + 1
+    } else {
+        last.summary.epoch
+    };
+    if loaded.is_empty() {
+        anyhow::ensure!(
+            current == 0,
+            "the ledger database has checkpoints of epoch {current} but no epoch records"
+        );
+        return Ok((
+            vec![first_epoch(meta.epoch_start_ms, meta.reference_gas_price)],
+            true,
+        ));
+    }
+    anyhow::ensure!(
+        loaded.len() as u64 == current + 1,
+        "the ledger database records {} epochs but its checkpoints reach epoch {current}",
+        loaded.len()
+    );
+    for e in &loaded {
+        let Some(first) =
+            checkpoints.get(usize::try_from(e.first_checkpoint).unwrap_or(usize::MAX))
+        else {
+            // Only the current epoch may start at the checkpoint to be sealed next.
+            anyhow::ensure!(
+                e.epoch == current && e.first_checkpoint == checkpoints.len() as u64,
+                "epoch {} starts at checkpoint {}, which the ledger database does not have",
+                e.epoch,
+                e.first_checkpoint
+            );
+            continue;
+        };
+        anyhow::ensure!(
+            first.summary.epoch == e.epoch,
+            "epoch {} starts at checkpoint {}, which is in epoch {}",
+            e.epoch,
+            e.first_checkpoint,
+            first.summary.epoch
+        );
+    }
+    Ok((loaded, false))
 }
 
 impl Node {
     /// Opens the chain stored in `dir`, creating it (genesis) if it does not exist.
     ///
-    /// Returns the node and, when genesis ran now, the funded accounts' keys.
+    /// Returns the node and, when genesis ran now, the funded accounts' keys. Its Sui epochs
+    /// last [`DEFAULT_SUI_EPOCH_DURATION`] until [`Self::set_sui_epoch_duration`] says otherwise.
     ///
     /// # Errors
     /// If the directory or database cannot be used or holds an inconsistent chain.
@@ -332,22 +428,27 @@ impl Node {
                     state.txs.insert(tx.transaction.digest(), Arc::new(tx));
                 }
                 state.total_transactions = record.summary.network_total_transactions;
-                state.rolling_gas = record.summary.epoch_rolling_gas_cost_summary.clone();
+                state.rolling_gas = if record.summary.end_of_epoch_data.is_some() {
+                    GasCostSummary::default()
+                } else {
+                    record.summary.epoch_rolling_gas_cost_summary.clone()
+                };
                 state
                     .checkpoint_by_digest
                     .insert(record.summary.digest(), record.summary.sequence_number);
                 state.checkpoints.push(Arc::new(record));
             }
-            anyhow::ensure!(
-                !state.checkpoints.is_empty(),
-                "the ledger database has no genesis checkpoint"
-            );
+            let (epochs, defaulted) = epochs_of(loaded.epochs, &state.checkpoints, &loaded.meta)?;
+            if defaulted {
+                store.write_epochs(&epochs)?;
+            }
+            state.epochs = epochs;
             let node = Self {
                 state: RwLock::new(state),
                 seal: Mutex::new(()),
                 store,
                 registry: Arc::new(registry),
-                committee: committee_of(&validator),
+                epoch_duration_ms: AtomicU64::new(millis(DEFAULT_SUI_EPOCH_DURATION)),
                 validator,
                 faucet: Ed25519PrivateKey::new(loaded.meta.faucet_key),
                 meta: loaded.meta,
@@ -420,17 +521,9 @@ impl Node {
                 .context("genesis object too small")?;
             gobjs.push(GenesisObject::new(ObjectData::Struct(s), *owner));
         }
-        let transaction = Transaction {
-            kind: TransactionKind::Genesis(GenesisTransaction { objects: gobjs }),
-            sender: Address::ZERO,
-            gas_payment: GasPayment {
-                objects: vec![],
-                owner: Address::ZERO,
-                price: 0,
-                budget: 0,
-            },
-            expiration: TransactionExpiration::None,
-        };
+        let transaction = system_transaction(TransactionKind::Genesis(GenesisTransaction {
+            objects: gobjs,
+        }));
         let digest = transaction.digest();
         let mut output_objects = Vec::new();
         for (ty, public, contents, owner) in genesis_objects {
@@ -452,7 +545,7 @@ impl Node {
                 id_operation: IdOperation::Created,
             })
             .collect();
-        let effects = system_effects(digest, 1, changed);
+        let effects = system_effects(digest, 0, 1, changed);
         let tx = ExecutedTx {
             transaction,
             signatures: vec![],
@@ -469,12 +562,13 @@ impl Node {
         state.apply(&tx);
         state.pending.push(digest);
         state.txs.insert(digest, Arc::new(tx));
+        state.epochs = vec![first_epoch(epoch_start_ms, REFERENCE_GAS_PRICE)];
         let node = Self {
             state: RwLock::new(state),
             seal: Mutex::new(()),
             store,
             registry: Arc::new(registry),
-            committee: committee_of(&validator),
+            epoch_duration_ms: AtomicU64::new(millis(DEFAULT_SUI_EPOCH_DURATION)),
             validator,
             faucet,
             meta: GenesisMeta {
@@ -496,6 +590,7 @@ impl Node {
             .seal_inner(epoch_start_ms, false)?
             .context("genesis produced no checkpoint")?;
         node.meta.chain_id = record.summary.digest().to_base58();
+        node.store.write_epochs(&node.read().epochs)?;
         node.store.write_meta(&node.meta)?;
         Ok((Arc::new(node), Some(GenesisAccounts { keys })))
     }
@@ -518,14 +613,55 @@ impl Node {
         &self.meta.accounts
     }
 
-    /// The current epoch (the local chain stays in epoch 0).
+    /// The current Sui epoch: the one transactions are executed in now.
+    ///
+    /// It becomes `e + 1` as soon as the last checkpoint of epoch `e` is sealed.
     pub fn epoch(&self) -> u64 {
-        0
+        self.read().epoch()
     }
 
-    /// Start of the current epoch, in milliseconds.
+    /// Start of the current Sui epoch, in milliseconds.
     pub fn epoch_start_ms(&self) -> u64 {
-        self.meta.epoch_start_ms
+        self.read().epoch_start_ms()
+    }
+
+    /// The record of a Sui epoch, past or current (`None` for a future one).
+    pub fn epoch_record(&self, epoch: u64) -> Option<EpochRecord> {
+        self.read()
+            .epochs
+            .get(usize::try_from(epoch).ok()?)
+            .cloned()
+    }
+
+    /// The record of the current Sui epoch.
+    pub fn current_epoch(&self) -> EpochRecord {
+        let state = self.read();
+        state
+            .epochs
+            .last()
+            .cloned()
+            .unwrap_or_else(|| first_epoch(self.meta.epoch_start_ms, self.meta.reference_gas_price))
+    }
+
+    /// How long a Sui epoch lasts: the first checkpoint sealed at or after the epoch's start
+    /// plus this duration ends the epoch.
+    pub fn sui_epoch_duration(&self) -> Duration {
+        Duration::from_millis(self.epoch_duration_ms.load(Ordering::Relaxed))
+    }
+
+    /// Sets the Sui epoch duration (not persisted: `haulout localnet` sets it at every start
+    /// from `--sui-epoch-duration`). Durations under 1 ms are taken as 1 ms. It applies to the
+    /// current epoch too: the next checkpoint ends it if its start plus `duration` has passed.
+    pub fn set_sui_epoch_duration(&self, duration: Duration) {
+        self.epoch_duration_ms
+            .store(millis(duration), Ordering::Relaxed);
+    }
+
+    /// When the current Sui epoch is due to end, in milliseconds: the first checkpoint sealed
+    /// with a timestamp at or after this is the epoch's last.
+    pub fn epoch_end_due_ms(&self) -> u64 {
+        self.epoch_start_ms()
+            .saturating_add(self.epoch_duration_ms.load(Ordering::Relaxed))
     }
 
     /// Reference gas price in MIST.
@@ -533,9 +669,17 @@ impl Node {
         self.meta.reference_gas_price
     }
 
-    /// The one-member validator committee.
-    pub fn committee(&self) -> &ValidatorCommittee {
-        &self.committee
+    /// The committee of the current epoch (one validator, the same BLS key in every epoch).
+    pub fn committee(&self) -> ValidatorCommittee {
+        self.committee_of(self.epoch())
+    }
+
+    /// The committee of `epoch`: the same single validator in every epoch.
+    pub fn committee_of(&self, epoch: u64) -> ValidatorCommittee {
+        ValidatorCommittee {
+            epoch,
+            members: committee_members(&self.validator),
+        }
     }
 
     /// The native function table.
@@ -809,13 +953,14 @@ impl Node {
                 "only programmable transactions can be submitted".into(),
             ));
         };
+        // The epoch cannot change while `state` is borrowed: sealing needs the write lock.
+        let epoch = state.epoch();
         match &tx.expiration {
             TransactionExpiration::None => {}
-            TransactionExpiration::Epoch(e) if *e >= self.epoch() => {}
+            TransactionExpiration::Epoch(e) if *e >= epoch => {}
             TransactionExpiration::Epoch(e) => {
                 return Err(TxError::Expired(format!(
-                    "valid until epoch {e}, now epoch {}",
-                    self.epoch()
+                    "valid until epoch {e}, now epoch {epoch}"
                 )));
             }
             TransactionExpiration::ValidDuring {
@@ -824,13 +969,8 @@ impl Node {
                 chain,
                 ..
             } => {
-                if min_epoch.is_some_and(|m| m > self.epoch())
-                    || max_epoch.is_some_and(|m| m < self.epoch())
-                {
-                    return Err(TxError::Expired(format!(
-                        "not valid in epoch {}",
-                        self.epoch()
-                    )));
+                if min_epoch.is_some_and(|m| m > epoch) || max_epoch.is_some_and(|m| m < epoch) {
+                    return Err(TxError::Expired(format!("not valid in epoch {epoch}")));
                 }
                 if chain.to_base58() != self.meta.chain_id {
                     return Err(TxError::Expired(format!(
@@ -960,8 +1100,9 @@ impl Node {
                 gas: gas_coins,
                 gas_price: gas.price,
                 gas_budget: gas.budget,
-                epoch: self.epoch(),
-                timestamp_ms: self.meta.epoch_start_ms,
+                epoch,
+                // `TxContext::epoch_timestamp_ms`: when the current epoch started.
+                timestamp_ms: state.epoch_start_ms(),
                 objects: &state.objects,
             },
         ))
@@ -971,6 +1112,13 @@ impl Node {
 
     /// Seals the pending transactions (and a Clock update) into a signed checkpoint, persists it
     /// and publishes it to subscribers.
+    ///
+    /// `timestamp_ms` is raised to the previous checkpoint's timestamp (time never goes back).
+    /// If it is at or past the current epoch's start plus [`Self::sui_epoch_duration`], the
+    /// checkpoint is the epoch's last, as on Sui: after the transactions executed in the epoch
+    /// comes the end-of-epoch system transaction (`ChangeEpoch` with the epoch's gas), the
+    /// summary carries `end_of_epoch_data`, and transactions executed from then on are in the
+    /// next epoch.
     ///
     /// # Errors
     /// If persisting fails.
@@ -987,7 +1135,10 @@ impl Node {
         with_clock: bool,
     ) -> anyhow::Result<Option<Arc<CheckpointRecord>>> {
         let _seal = self.seal.lock().unwrap_or_else(PoisonError::into_inner);
-        let (record, txs) = {
+        let (record, txs, epochs) = {
+            // One write lock from taking the pending transactions to switching the epoch:
+            // `execute` holds the same lock, so every transaction executed in epoch `e` is
+            // sealed into a checkpoint of epoch `e`, and none executed after the switch is.
             let mut state = self.write();
             let seq = state.checkpoints.len() as u64;
             let previous = state.checkpoints.last().cloned();
@@ -995,30 +1146,33 @@ impl Node {
             let timestamp_ms = previous
                 .as_ref()
                 .map_or(timestamp_ms, |p| timestamp_ms.max(p.summary.timestamp_ms));
+            let epoch = state.epoch();
+            // The genesis checkpoint (sealed without a Clock update) never ends an epoch.
+            let ends_epoch = with_clock
+                && timestamp_ms
+                    >= state
+                        .epoch_start_ms()
+                        .saturating_add(self.epoch_duration_ms.load(Ordering::Relaxed));
             if with_clock {
-                let clock_tx = self.clock_update(&state, seq, timestamp_ms)?;
+                let clock_tx = self.clock_update(&state, epoch, seq, timestamp_ms)?;
                 state.apply(&clock_tx);
                 let digest = clock_tx.transaction.digest();
                 state.txs.insert(digest, Arc::new(clock_tx));
                 state.pending.push(digest);
             }
             let pending = std::mem::take(&mut state.pending);
-            let mut infos = Vec::with_capacity(pending.len());
-            let mut txs = Vec::with_capacity(pending.len());
+            let mut infos = Vec::with_capacity(pending.len() + 1);
+            let mut txs = Vec::with_capacity(pending.len() + 1);
             let mut gas = state.rolling_gas.clone();
-            for (i, digest) in pending.iter().enumerate() {
+            for digest in &pending {
                 let Some(tx) = state.txs.get(digest).cloned() else {
                     continue;
                 };
                 let mut tx = (*tx).clone();
                 tx.checkpoint = Some(seq);
-                tx.index_in_checkpoint = Some(i as u64);
+                tx.index_in_checkpoint = Some(txs.len() as u64);
                 tx.timestamp_ms = Some(timestamp_ms);
-                let g = tx.effects.gas_summary();
-                gas.computation_cost += g.computation_cost;
-                gas.storage_cost += g.storage_cost;
-                gas.storage_rebate += g.storage_rebate;
-                gas.non_refundable_storage_fee += g.non_refundable_storage_fee;
+                add_gas(&mut gas, tx.effects.gas_summary());
                 infos.push(CheckpointTransactionInfo::new(
                     *digest,
                     tx.effects.digest(),
@@ -1027,10 +1181,33 @@ impl Node {
                 state.txs.insert(*digest, Arc::new(tx.clone()));
                 txs.push(tx);
             }
+            let end_of_epoch_data = if ends_epoch {
+                let mut change = change_epoch(epoch, &gas, timestamp_ms);
+                change.checkpoint = Some(seq);
+                change.index_in_checkpoint = Some(txs.len() as u64);
+                change.timestamp_ms = Some(timestamp_ms);
+                add_gas(&mut gas, change.effects.gas_summary());
+                let digest = change.transaction.digest();
+                infos.push(CheckpointTransactionInfo::new(
+                    digest,
+                    change.effects.digest(),
+                    vec![],
+                ));
+                state.apply(&change);
+                state.txs.insert(digest, Arc::new(change.clone()));
+                txs.push(change);
+                Some(EndOfEpochData {
+                    next_epoch_committee: committee_members(&self.validator),
+                    next_epoch_protocol_version: PROTOCOL_VERSION,
+                    epoch_commitments: vec![],
+                })
+            } else {
+                None
+            };
             let contents = CheckpointContents::new_v1(infos);
             let total = state.total_transactions + txs.len() as u64;
             let summary = CheckpointSummary {
-                epoch: self.epoch(),
+                epoch,
                 sequence_number: seq,
                 network_total_transactions: total,
                 content_digest: contents.digest(),
@@ -1038,12 +1215,12 @@ impl Node {
                 epoch_rolling_gas_cost_summary: gas.clone(),
                 timestamp_ms,
                 checkpoint_commitments: vec![],
-                end_of_epoch_data: None,
+                end_of_epoch_data,
                 version_specific_data: vec![],
             };
             let signature = self.validator.sign_checkpoint_summary(&summary);
             let mut aggregator = ValidatorCommitteeSignatureAggregator::new_checkpoint_summary(
-                self.committee.clone(),
+                self.committee_of(epoch),
                 &summary,
             )
             .map_err(|e| anyhow::anyhow!("while signing checkpoint {seq}: {e}"))?;
@@ -1059,14 +1236,44 @@ impl Node {
                 contents,
             });
             state.total_transactions = total;
-            state.rolling_gas = gas;
+            let mut epochs = Vec::new();
+            if ends_epoch {
+                // The next epoch's gas starts from zero; its first checkpoint is the next one.
+                state.rolling_gas = GasCostSummary::default();
+                let reference_gas_price = self.meta.reference_gas_price;
+                if let Some(ended) = state.epochs.last_mut() {
+                    ended.last_checkpoint = Some(seq);
+                    ended.end_ms = Some(timestamp_ms);
+                    epochs.push(ended.clone());
+                }
+                let next = EpochRecord {
+                    epoch: epoch + 1,
+                    first_checkpoint: seq + 1,
+                    last_checkpoint: None,
+                    start_ms: timestamp_ms,
+                    end_ms: None,
+                    reference_gas_price,
+                    protocol_version: PROTOCOL_VERSION,
+                };
+                state.epochs.push(next.clone());
+                epochs.push(next);
+            } else {
+                state.rolling_gas = gas;
+            }
             state
                 .checkpoint_by_digest
                 .insert(record.summary.digest(), seq);
             state.checkpoints.push(record.clone());
-            (record, txs)
+            (record, txs, epochs)
         };
-        self.store.write_checkpoint(&record, &txs)?;
+        self.store.write_checkpoint(&record, &txs, &epochs)?;
+        if let Some(ended) = epochs.first() {
+            tracing::info!(
+                epoch = ended.epoch,
+                checkpoint = record.summary.sequence_number,
+                "sui epoch ended"
+            );
+        }
         // Building the full message is the costliest part of sealing: only for subscribers.
         if self.checkpoints_tx.receiver_count() > 0 {
             let txs: Vec<Arc<ExecutedTx>> = txs.into_iter().map(Arc::new).collect();
@@ -1081,6 +1288,7 @@ impl Node {
     fn clock_update(
         &self,
         state: &ChainState,
+        epoch: u64,
         seq: u64,
         timestamp_ms: u64,
     ) -> anyhow::Result<ExecutedTx> {
@@ -1089,21 +1297,13 @@ impl Node {
             .get(&CLOCK_ID)
             .cloned()
             .context("the Clock object is missing")?;
-        let transaction = Transaction {
-            kind: TransactionKind::ConsensusCommitPrologue(ConsensusCommitPrologue {
-                epoch: self.epoch(),
+        let transaction = system_transaction(TransactionKind::ConsensusCommitPrologue(
+            ConsensusCommitPrologue {
+                epoch,
                 round: seq,
                 commit_timestamp_ms: timestamp_ms,
-            }),
-            sender: Address::ZERO,
-            gas_payment: GasPayment {
-                objects: vec![],
-                owner: Address::ZERO,
-                price: 1,
-                budget: 0,
             },
-            expiration: TransactionExpiration::None,
-        };
+        ));
         let digest = transaction.digest();
         let version = clock.version() + 1;
         let mut contents = CLOCK_ID.as_bytes().to_vec();
@@ -1130,7 +1330,7 @@ impl Node {
             },
             id_operation: IdOperation::None,
         };
-        let mut effects = system_effects(digest, version, vec![change]);
+        let mut effects = system_effects(digest, epoch, version, vec![change]);
         if let TransactionEffects::V2(e) = &mut effects {
             e.dependencies = vec![clock.previous_transaction()];
         }
@@ -1274,14 +1474,80 @@ fn accumulate_gas(state: &mut ChainState, tx: &ExecutedTx) {
         i128::from(g.computation_cost) + i128::from(g.storage_cost) - i128::from(g.storage_rebate);
 }
 
+/// Sui's gas price of system transactions (`GAS_PRICE_FOR_SYSTEM_TX`).
+const GAS_PRICE_FOR_SYSTEM_TX: u64 = 1;
+
+/// A system transaction as Sui builds one (`TransactionData::new_system_transaction`): sender
+/// `0x0`, no expiration, and a placeholder gas payment `(0x0, 0, ObjectDigest::MIN)` with price 1
+/// and budget 0 that is never loaded or charged.
+fn system_transaction(kind: TransactionKind) -> Transaction {
+    Transaction {
+        kind,
+        sender: Address::ZERO,
+        gas_payment: GasPayment {
+            objects: vec![ObjectReference::new(Address::ZERO, 0, Digest::ZERO)],
+            owner: Address::ZERO,
+            price: GAS_PRICE_FOR_SYSTEM_TX,
+            budget: 0,
+        },
+        expiration: TransactionExpiration::None,
+    }
+}
+
+fn add_gas(total: &mut GasCostSummary, g: &GasCostSummary) {
+    total.computation_cost += g.computation_cost;
+    total.storage_cost += g.storage_cost;
+    total.storage_rebate += g.storage_rebate;
+    total.non_refundable_storage_fee += g.non_refundable_storage_fee;
+}
+
+/// The end-of-epoch system transaction that ends `epoch` at `timestamp_ms` (the next epoch's
+/// start), reporting the epoch's gas, as Sui's `create_and_execute_advance_epoch_tx` builds it:
+/// `EndOfEpoch([ChangeEpoch])`.
+///
+/// On Sui it changes the system state object `0x5` (and its validator set, storage fund and
+/// stake subsidy) and emits `SystemEpochInfoEvent`. This chain has no `0x5` object (no
+/// validator set or staking in Move to update: the committee is one fixed validator), so the
+/// effects are those of a system transaction that changes no object: success, the ended epoch,
+/// no gas object, no gas, no dependencies, Lamport version 1 (no inputs).
+fn change_epoch(epoch: u64, gas: &GasCostSummary, timestamp_ms: u64) -> ExecutedTx {
+    let transaction = system_transaction(TransactionKind::EndOfEpoch(vec![
+        EndOfEpochTransactionKind::ChangeEpoch(ChangeEpoch {
+            epoch: epoch + 1,
+            protocol_version: PROTOCOL_VERSION,
+            storage_charge: gas.storage_cost,
+            computation_charge: gas.computation_cost,
+            storage_rebate: gas.storage_rebate,
+            non_refundable_storage_fee: gas.non_refundable_storage_fee,
+            epoch_start_timestamp_ms: timestamp_ms,
+            system_packages: vec![],
+        }),
+    ]));
+    let effects = system_effects(transaction.digest(), epoch, 1, vec![]);
+    ExecutedTx {
+        transaction,
+        signatures: vec![],
+        effects,
+        events: None,
+        input_objects: vec![],
+        output_objects: vec![],
+        balance_changes: vec![],
+        checkpoint: None,
+        index_in_checkpoint: None,
+        timestamp_ms: None,
+    }
+}
+
+/// Effects of a system transaction executed in `epoch`: success, no gas object, no gas.
 fn system_effects(
     digest: Digest,
+    epoch: u64,
     lamport_version: u64,
     changed_objects: Vec<ChangedObject>,
 ) -> TransactionEffects {
     TransactionEffects::V2(Box::new(TransactionEffectsV2 {
         status: ExecutionStatus::Success,
-        epoch: 0,
+        epoch,
         gas_used: GasCostSummary {
             computation_cost: 0,
             storage_cost: 0,

@@ -50,6 +50,10 @@ pub struct LocalnetArgs {
     /// Number of funded accounts created at genesis.
     #[arg(long, default_value_t = 4)]
     pub accounts: usize,
+    /// Sui epoch duration (`500ms`, `30s`, `10m`, `2h`, `1d`; 60 s as `sui start`): the first
+    /// checkpoint at or after the epoch's start plus this ends the epoch. Read at every start.
+    #[arg(long, default_value = "60s", value_parser = crate::walrus::parse_duration)]
+    pub sui_epoch_duration: Duration,
     /// Genesis of the `wal` and `walrus` packages.
     #[command(flatten)]
     pub walrus: WalrusArgs,
@@ -127,6 +131,7 @@ impl Localnet {
         })
         .await
         .context("while opening the chain")??;
+        node.set_sui_epoch_duration(args.sui_epoch_duration);
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .with_context(|| {
@@ -206,8 +211,9 @@ fn write_json<T: Serialize>(path: &Path, value: &T) -> anyhow::Result<()> {
 }
 
 /// Seals checkpoints: soon after transactions arrive (at most every
-/// [`MIN_CHECKPOINT_INTERVAL`]) and at least every [`MAX_CHECKPOINT_INTERVAL`]; a final one at
-/// shutdown so no executed transaction is left out.
+/// [`MIN_CHECKPOINT_INTERVAL`]), at least every [`MAX_CHECKPOINT_INTERVAL`], and as soon as the
+/// Sui epoch is due to end (so the epoch's last checkpoint is on time, even when idle); a final
+/// one at shutdown so no executed transaction is left out.
 /// After each checkpoint, the Walrus `keeper` (if any) sends the epoch change due by the new
 /// clock.
 async fn seal_checkpoints(
@@ -217,18 +223,29 @@ async fn seal_checkpoints(
 ) -> anyhow::Result<()> {
     let mut last = Instant::now();
     loop {
+        // Wake up when the Sui epoch is due to end, so its last checkpoint is on time.
+        let until_epoch_end = Duration::from_millis(
+            node.epoch_end_due_ms()
+                .saturating_sub(crate::node::now_ms()),
+        );
         tokio::select! {
             () = shutdown.cancelled() => break,
             () = node.pending_notified() => {}
             () = tokio::time::sleep_until(last + MAX_CHECKPOINT_INTERVAL) => {}
+            () = tokio::time::sleep(until_epoch_end) => {}
         }
-        if node.has_pending() {
-            tokio::select! {
+        match on_wake(
+            last.elapsed(),
+            node.has_pending(),
+            crate::node::now_ms(),
+            node.epoch_end_due_ms(),
+        ) {
+            Wake::Idle => continue,
+            Wake::Batch => tokio::select! {
                 () = shutdown.cancelled() => break,
                 () = tokio::time::sleep_until(last + MIN_CHECKPOINT_INTERVAL) => {}
-            }
-        } else if Instant::now() < last + MAX_CHECKPOINT_INTERVAL {
-            continue;
+            },
+            Wake::Seal => {}
         }
         last = Instant::now();
         seal(&node).await?;
@@ -240,6 +257,34 @@ async fn seal_checkpoints(
         seal(&node).await?;
     }
     Ok(())
+}
+
+/// What the checkpoint task does when it wakes up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Wake {
+    /// Seal a checkpoint now.
+    Seal,
+    /// Seal once [`MIN_CHECKPOINT_INTERVAL`] has passed since the last checkpoint, so that
+    /// transactions arriving together share a checkpoint.
+    Batch,
+    /// Nothing is due: wait again.
+    Idle,
+}
+
+/// The sealing decision, from the time since the last checkpoint, whether transactions wait
+/// for a checkpoint, the wall clock and when the Sui epoch is due to end (both in ms). An epoch
+/// that is due is ended at once (its last checkpoint takes what is pending, without the
+/// batching delay), even when the chain is idle.
+fn on_wake(since_last: Duration, pending: bool, now_ms: u64, epoch_end_due_ms: u64) -> Wake {
+    if now_ms >= epoch_end_due_ms {
+        Wake::Seal
+    } else if pending {
+        Wake::Batch
+    } else if since_last >= MAX_CHECKPOINT_INTERVAL {
+        Wake::Seal
+    } else {
+        Wake::Idle
+    }
 }
 
 /// Runs the Walrus keeper once; failures are logged (the next checkpoint retries).
@@ -308,6 +353,11 @@ pub async fn run(args: LocalnetArgs, shutdown: CancellationToken) -> anyhow::Res
     for account in &info.accounts {
         println!("    {}", account.address);
     }
+    println!(
+        "  sui epoch  {} (every {} ms)",
+        localnet.node.epoch(),
+        localnet.node.sui_epoch_duration().as_millis()
+    );
     if let Some(walrus) = &info.walrus {
         println!(
             "  walrus     {} nodes, {} shards, epoch {} ms",
@@ -328,4 +378,59 @@ pub async fn run(args: LocalnetArgs, shutdown: CancellationToken) -> anyhow::Res
         }
     }
     task.await.context("the localnet task panicked")?
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::*;
+
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: LocalnetArgs,
+    }
+
+    #[test]
+    fn the_sui_epoch_duration_flag() {
+        let cli = Cli::try_parse_from(["localnet"]).expect("defaults");
+        assert_eq!(
+            cli.args.sui_epoch_duration,
+            crate::node::DEFAULT_SUI_EPOCH_DURATION
+        );
+        assert_eq!(cli.args.sui_epoch_duration, Duration::from_secs(60));
+        let cli = Cli::try_parse_from([
+            "localnet",
+            "--sui-epoch-duration",
+            "5m",
+            "--epoch-duration",
+            "1h",
+        ])
+        .expect("both epoch flags");
+        assert_eq!(cli.args.sui_epoch_duration, Duration::from_secs(300));
+        assert_eq!(cli.args.walrus.epoch_duration, Duration::from_secs(3600));
+        let cli = Cli::try_parse_from(["localnet", "--sui-epoch-duration", "750ms"]).expect("ms");
+        assert_eq!(cli.args.sui_epoch_duration, Duration::from_millis(750));
+        assert!(Cli::try_parse_from(["localnet", "--sui-epoch-duration", "0s"]).is_err());
+        assert!(Cli::try_parse_from(["localnet", "--sui-epoch-duration", "soon"]).is_err());
+    }
+
+    #[test]
+    fn a_due_epoch_is_sealed_at_once_even_when_idle() {
+        let due = 60_000;
+        let soon = Duration::from_millis(10);
+        // Idle, long before MAX_CHECKPOINT_INTERVAL: only the epoch's end makes it seal.
+        assert_eq!(on_wake(soon, false, due - 1, due), Wake::Idle);
+        assert_eq!(on_wake(soon, false, due, due), Wake::Seal);
+        assert_eq!(on_wake(soon, false, due + 5, due), Wake::Seal);
+        // Pending transactions are batched, except into the epoch's last checkpoint.
+        assert_eq!(on_wake(soon, true, due - 1, due), Wake::Batch);
+        assert_eq!(on_wake(soon, true, due, due), Wake::Seal);
+        // The idle heartbeat.
+        assert_eq!(
+            on_wake(MAX_CHECKPOINT_INTERVAL, false, due - 1, due),
+            Wake::Seal
+        );
+    }
 }

@@ -1,9 +1,10 @@
 //! Persistence of the chain in an embedded `redb` database under the data directory.
 //!
 //! The ledger is stored as its history: the genesis parameters, every checkpoint and every
-//! executed transaction with its input and output objects. The live object set is rebuilt at
-//! start-up by replaying the transactions in checkpoint order, so the state and the history can
-//! never disagree. Everything a checkpoint contains is written in one database transaction.
+//! executed transaction with its input and output objects, and one record per Sui epoch. The
+//! live object set is rebuilt at start-up by replaying the transactions in checkpoint order, so
+//! the state and the history can never disagree. Everything a checkpoint contains (and the epoch
+//! records it changes) is written in one database transaction.
 
 use std::path::Path;
 
@@ -25,6 +26,9 @@ use sui_sdk_types::ValidatorAggregatedSignature;
 const META: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("meta");
 const CHECKPOINTS: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("checkpoints");
 const TRANSACTIONS: TableDefinition<'_, &[u8], &[u8]> = TableDefinition::new("transactions");
+/// Sui epochs by number. Absent from data directories written before epochs changed: such a
+/// chain is entirely in epoch 0 (see `Node::open`).
+const EPOCHS: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("epochs");
 
 /// A transaction with everything the chain recorded about its execution.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -79,6 +83,26 @@ pub struct GenesisMeta {
     pub accounts: Vec<sui_sdk_types::Address>,
 }
 
+/// What the chain records about one Sui epoch (what `GetEpoch` answers).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct EpochRecord {
+    /// The epoch number.
+    pub epoch: u64,
+    /// Its first checkpoint (sealed or, for a new epoch, the next to be sealed).
+    pub first_checkpoint: u64,
+    /// Its last checkpoint (the one carrying `end_of_epoch_data`), once it ended.
+    pub last_checkpoint: Option<u64>,
+    /// When it started, in milliseconds (the previous epoch's last checkpoint's timestamp, or
+    /// genesis).
+    pub start_ms: u64,
+    /// When it ended (its last checkpoint's timestamp), once it ended.
+    pub end_ms: Option<u64>,
+    /// Reference gas price during the epoch, in MIST.
+    pub reference_gas_price: u64,
+    /// Protocol version in effect during the epoch.
+    pub protocol_version: u64,
+}
+
 /// The redb-backed store.
 #[derive(Debug)]
 pub(crate) struct Store {
@@ -90,6 +114,8 @@ pub(crate) struct Loaded {
     pub meta: GenesisMeta,
     pub checkpoints: Vec<CheckpointRecord>,
     pub transactions: Vec<ExecutedTx>,
+    /// The epoch records in order (empty for a data directory from before epochs changed).
+    pub epochs: Vec<EpochRecord>,
 }
 
 impl Store {
@@ -105,6 +131,7 @@ impl Store {
             txn.open_table(META)?;
             txn.open_table(CHECKPOINTS)?;
             txn.open_table(TRANSACTIONS)?;
+            txn.open_table(EPOCHS)?;
         }
         txn.commit()?;
         Ok(Self { db })
@@ -147,10 +174,29 @@ impl Store {
             }
             checkpoints.push(record);
         }
+        let epochs_table = txn.open_table(EPOCHS)?;
+        let mut epochs = Vec::new();
+        for (expected, entry) in epochs_table.iter()?.enumerate() {
+            let (epoch, bytes) = entry?;
+            anyhow::ensure!(
+                epoch.value() == expected as u64,
+                "the ledger database is missing the record of epoch {expected}"
+            );
+            let record: EpochRecord = bcs::from_bytes(bytes.value())
+                .with_context(|| format!("while decoding the record of epoch {}", epoch.value()))?;
+            anyhow::ensure!(
+                record.epoch == epoch.value(),
+                "the record of epoch {} is for epoch {}",
+                epoch.value(),
+                record.epoch
+            );
+            epochs.push(record);
+        }
         Ok(Some(Loaded {
             meta,
             checkpoints,
             transactions,
+            epochs,
         }))
     }
 
@@ -165,14 +211,33 @@ impl Store {
         Ok(())
     }
 
-    /// Writes a sealed checkpoint and its transactions atomically.
+    /// Writes epoch records (inserting or replacing each by number).
+    pub(crate) fn write_epochs(&self, epochs: &[EpochRecord]) -> anyhow::Result<()> {
+        let txn = self.db.begin_write()?;
+        {
+            let mut table = txn.open_table(EPOCHS)?;
+            for e in epochs {
+                table.insert(e.epoch, bcs::to_bytes(e)?.as_slice())?;
+            }
+        }
+        txn.commit().context("while persisting the epoch records")?;
+        Ok(())
+    }
+
+    /// Writes a sealed checkpoint, its transactions and the epoch records it changed (the
+    /// epoch it ended and the one it started) atomically.
     pub(crate) fn write_checkpoint(
         &self,
         record: &CheckpointRecord,
         transactions: &[ExecutedTx],
+        epochs: &[EpochRecord],
     ) -> anyhow::Result<()> {
         let txn = self.db.begin_write()?;
         {
+            let mut table = txn.open_table(EPOCHS)?;
+            for e in epochs {
+                table.insert(e.epoch, bcs::to_bytes(e)?.as_slice())?;
+            }
             let mut table = txn.open_table(TRANSACTIONS)?;
             for tx in transactions {
                 let digest = tx.transaction.digest();

@@ -50,6 +50,7 @@ impl Bench {
             fresh: true,
             listen: "127.0.0.1:0".parse().expect("addr"),
             accounts: 2,
+            sui_epoch_duration: haulout_localnet::DEFAULT_SUI_EPOCH_DURATION,
             walrus,
         };
         let (localnet, task) = Localnet::start(&args, registry, shutdown.clone())

@@ -21,9 +21,9 @@ use crate::store::CheckpointRecord;
 const GET_OBJECT_DEFAULT_MASK: &str = "object_id,version,digest";
 const GET_TRANSACTION_DEFAULT_MASK: &str = "digest";
 const GET_CHECKPOINT_DEFAULT_MASK: &str = "sequence_number,digest";
-const GET_EPOCH_DEFAULT_MASK: &str = "epoch";
-/// Protocol version reported to clients (a recent Sui mainnet version).
-const PROTOCOL_VERSION: u64 = 100;
+/// What Sui's `GetEpoch` reads when no mask is given (`sui-rpc-api`'s `READ_MASK_DEFAULT`).
+const GET_EPOCH_DEFAULT_MASK: &str = "epoch,first_checkpoint,last_checkpoint,start,end,\
+                                      reference_gas_price,protocol_config.protocol_version";
 
 fn parse_digest(field: &str, s: Option<&str>) -> Result<Digest, Status> {
     let s = s.ok_or_else(|| Status::invalid_argument(format!("missing {field}")))?;
@@ -250,51 +250,51 @@ impl LedgerService for Rpc {
         Ok(Response::new(message))
     }
 
+    /// As Sui's `get_epoch`: `epoch` defaults to the current one; a past or current epoch is
+    /// answered from its record (`last_checkpoint` and `end` only once it ended); a future
+    /// epoch has no record, so only `epoch` is set, and asking for its `committee` is
+    /// `NOT_FOUND` ("Committee for epoch N not found"). There is no `0x5` object, so
+    /// `system_state` is never set.
     async fn get_epoch(
         &self,
         request: Request<proto::GetEpochRequest>,
     ) -> Result<Response<proto::GetEpochResponse>, Status> {
         let request = request.into_inner();
         let mask = read_mask::<proto::Epoch>(request.read_mask, GET_EPOCH_DEFAULT_MASK)?;
-        if let Some(e) = request.epoch {
-            if e != self.node.epoch() {
-                return Err(Status::not_found(format!("epoch {e} not found")));
-            }
-        }
-        let mut committee = proto::ValidatorCommittee::default();
-        committee.epoch = Some(self.node.committee().epoch);
-        committee.members = self
-            .node
-            .committee()
-            .members
-            .iter()
-            .map(|m| {
-                let mut member = proto::ValidatorCommitteeMember::default();
-                member.public_key =
-                    Some(prost::bytes::Bytes::copy_from_slice(m.public_key.inner()));
-                member.weight = Some(m.stake);
-                member
-            })
-            .collect();
-        let mut config = proto::ProtocolConfig::default();
-        config.protocol_version = Some(PROTOCOL_VERSION);
-        config
-            .attributes
-            .insert("max_gas_payment_objects".into(), "256".into());
-        config
-            .attributes
-            .insert("max_tx_gas".into(), crate::node::MAX_GAS_BUDGET.to_string());
-        config.attributes.insert(
-            "storage_gas_price".into(),
-            crate::executor::STORAGE_PRICE.to_string(),
-        );
+        let current = self.node.current_epoch();
+        let number = request.epoch.unwrap_or(current.epoch);
+        let record = if number == current.epoch {
+            Some(current)
+        } else {
+            self.node.epoch_record(number)
+        };
         let mut epoch = proto::Epoch::default();
-        epoch.epoch = Some(self.node.epoch());
-        epoch.committee = Some(committee);
-        epoch.first_checkpoint = Some(0);
-        epoch.start = Some(timestamp_ms_to_proto(self.node.epoch_start_ms()));
-        epoch.reference_gas_price = Some(self.node.reference_gas_price());
-        epoch.protocol_config = Some(config);
+        epoch.epoch = Some(number);
+        if let Some(record) = record {
+            let mut config = proto::ProtocolConfig::default();
+            config.protocol_version = Some(record.protocol_version);
+            config
+                .attributes
+                .insert("max_gas_payment_objects".into(), "256".into());
+            config
+                .attributes
+                .insert("max_tx_gas".into(), crate::node::MAX_GAS_BUDGET.to_string());
+            config.attributes.insert(
+                "storage_gas_price".into(),
+                crate::executor::STORAGE_PRICE.to_string(),
+            );
+            epoch.committee = Some(self.node.committee_of(number).into());
+            epoch.first_checkpoint = Some(record.first_checkpoint);
+            epoch.last_checkpoint = record.last_checkpoint;
+            epoch.start = Some(timestamp_ms_to_proto(record.start_ms));
+            epoch.end = record.end_ms.map(timestamp_ms_to_proto);
+            epoch.reference_gas_price = Some(record.reference_gas_price);
+            epoch.protocol_config = Some(config);
+        } else if mask.contains(proto::Epoch::COMMITTEE_FIELD.name) {
+            return Err(Status::not_found(format!(
+                "Committee for epoch {number} not found"
+            )));
+        }
         let mut message = proto::GetEpochResponse::default();
         message.epoch = Some(proto::Epoch::merge_from(&epoch, &mask));
         Ok(Response::new(message))

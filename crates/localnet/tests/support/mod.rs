@@ -87,6 +87,7 @@ impl Chain {
             fresh,
             listen: "127.0.0.1:0".parse().expect("addr"),
             accounts: 2,
+            sui_epoch_duration: haulout_localnet::DEFAULT_SUI_EPOCH_DURATION,
             walrus,
         };
         let shutdown = CancellationToken::new();
