@@ -123,7 +123,9 @@ pub(crate) struct ChainState {
     /// Net SUI taken from gas coins since genesis (computation fees and storage fund).
     pub gas_collected: i128,
     /// `(object, version)` of every object received through a receiving input at that version
-    /// (Sui's "received" markers; the chain stays in one epoch, so they never expire).
+    /// (Sui's "received" markers). Sui keeps them per epoch; here they are kept for good, so a
+    /// receiving input naming a version received in an earlier epoch passes the input checks
+    /// and aborts in execution instead of being rejected before it.
     pub received: HashSet<(Address, u64)>,
     /// Sui's coin-info index: where each coin type's metadata and treasury cap were created.
     pub coin_info: HashMap<TypeTag, CoinInfoIds>,
