@@ -15,10 +15,8 @@ use sui_sdk_types::Command;
 use sui_sdk_types::Identifier;
 use sui_sdk_types::Input;
 use sui_sdk_types::MoveCall;
-use sui_sdk_types::ObjectReference;
 use sui_sdk_types::ProgrammableTransaction;
 use sui_sdk_types::SharedInput;
-use support::BUDGET;
 use support::Chain;
 
 async fn coin_info(
@@ -109,40 +107,16 @@ async fn coin_info_for_sui_wal_and_unknown_types() {
 
     // Burning WAL through the treasury lowers the supply GetCoinInfo reports.
     let me = chain.address(0);
-    let mut request = proto::ListOwnedObjectsRequest::default();
-    request.owner = Some(me.to_string());
-    request.object_type = Some(format!("0x2::coin::Coin<{wal_type}>"));
-    request.read_mask = Some(prost_types::FieldMask::from_str(
-        "object_id,version,digest,balance",
-    ));
-    let coins = chain
-        .client
-        .state_client()
-        .list_owned_objects(request)
+    let (coin_ref, burned) = chain
+        .coins_of(me, &wal_type)
         .await
-        .expect("list WAL")
-        .into_inner()
-        .objects;
-    let coin = coins.first().expect("account 0 holds WAL");
-    let burned = coin.balance();
-    let coin_ref = ObjectReference::new(
-        coin.object_id().parse().expect("id"),
-        coin.version(),
-        coin.digest().parse().expect("digest"),
-    );
+        .first()
+        .cloned()
+        .expect("account 0 holds WAL");
     let treasury_id: Address = genesis.treasury_id.parse().expect("treasury id");
-    let mut request = proto::GetObjectRequest::default();
-    request.object_id = Some(treasury_id.to_string());
-    request.read_mask = Some(prost_types::FieldMask::from_str("owner"));
     let owner = chain
-        .client
-        .ledger_client()
-        .get_object(request)
+        .get_object(treasury_id, Some("owner"))
         .await
-        .expect("treasury")
-        .into_inner()
-        .object
-        .expect("object")
         .owner
         .expect("owner");
     let ptb = ProgrammableTransaction {
@@ -158,10 +132,7 @@ async fn coin_info_for_sui_wal_and_unknown_types() {
             arguments: vec![Argument::Input(0), Argument::Input(1)],
         })],
     };
-    let gas = vec![chain.coins(me).await[0].0.clone()];
-    let tx = support::transaction(me, gas, BUDGET, ptb);
-    let key = chain.keys[0].clone();
-    let executed = chain.execute(&tx, &key).await.expect("burn");
+    let executed = chain.execute_ptb(0, ptb).await.expect("burn");
     assert!(support::status_success(&executed), "{executed:?}");
     let after = coin_info(&mut chain, &wal_type)
         .await

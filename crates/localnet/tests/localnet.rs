@@ -3,6 +3,7 @@
 mod support;
 
 use futures::StreamExt as _;
+use proto::execution_error::ExecutionErrorKind;
 use sui_rpc::client::CheckpointStreamRequest;
 use sui_rpc::client::CheckpointStreamStart;
 use sui_rpc::field::FieldMaskUtil as _;
@@ -12,10 +13,22 @@ use sui_sdk_types::Argument;
 use sui_sdk_types::Command;
 use sui_sdk_types::Identifier;
 use sui_sdk_types::MoveCall;
+use sui_sdk_types::ObjectReference;
 use sui_sdk_types::ProgrammableTransaction;
 use sui_sdk_types::StructTag;
 use sui_sdk_types::TypeTag;
 use support::*;
+
+/// The current reference of `owner`'s SUI coin `coin` (which it must still own).
+async fn current(chain: &mut Chain, owner: Address, coin: &ObjectReference) -> ObjectReference {
+    chain
+        .coins(owner)
+        .await
+        .into_iter()
+        .find(|c| c.0.object_id() == coin.object_id())
+        .expect("gas")
+        .0
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn transfer_is_executed_checkpointed_and_visible() {
@@ -41,11 +54,7 @@ async fn transfer_is_executed_checkpointed_and_visible() {
         chain.object_version(*gas.object_id()).await,
         gas.version() + 1
     );
-    let created: Vec<_> = effects
-        .changed_objects
-        .iter()
-        .filter(|c| c.id_operation() == proto::changed_object::IdOperation::Created)
-        .collect();
+    let created = created(&executed);
     assert_eq!(created.len(), 1);
     assert_eq!(
         created[0].object_id(),
@@ -62,22 +71,12 @@ async fn transfer_is_executed_checkpointed_and_visible() {
     assert_eq!(again.effects, executed.effects);
 
     // The transaction, its checkpoint and the chain id are consistent.
-    let mut request = proto::GetCheckpointRequest::default();
-    request.checkpoint_id = Some(proto::get_checkpoint_request::CheckpointId::SequenceNumber(
-        executed.checkpoint(),
-    ));
-    request.read_mask = Some(prost_types::FieldMask::from_str(
-        "sequence_number,digest,summary,contents,transactions.digest,signature",
-    ));
     let checkpoint = chain
-        .client
-        .ledger_client()
-        .get_checkpoint(request)
-        .await
-        .expect("checkpoint")
-        .into_inner()
-        .checkpoint
-        .expect("checkpoint");
+        .get_checkpoint(
+            executed.checkpoint(),
+            Some("sequence_number,digest,summary,contents,transactions.digest,signature"),
+        )
+        .await;
     assert!(
         checkpoint
             .transactions
@@ -110,21 +109,8 @@ async fn transfer_is_executed_checkpointed_and_visible() {
         .await
         .expect("service info")
         .into_inner();
-    let mut genesis = proto::GetCheckpointRequest::default();
-    genesis.checkpoint_id = Some(proto::get_checkpoint_request::CheckpointId::SequenceNumber(
-        0,
-    ));
-    let genesis = chain
-        .client
-        .ledger_client()
-        .get_checkpoint(genesis)
-        .await
-        .expect("genesis")
-        .into_inner();
-    assert_eq!(
-        info.chain_id(),
-        genesis.checkpoint.expect("checkpoint").digest()
-    );
+    let genesis = chain.get_checkpoint(0, None).await;
+    assert_eq!(info.chain_id(), genesis.digest());
     assert_eq!(
         chain.client.get_reference_gas_price().await.expect("rgp"),
         GAS_PRICE
@@ -206,17 +192,7 @@ async fn failures_are_errors_or_failure_effects_and_change_nothing_else() {
         transfer_ptb(coins[0].1 * 10, bob),
     );
     let executed = chain.execute(&tx, &alice_key).await.expect("executes");
-    assert!(!status_success(&executed));
-    let error = executed
-        .effects
-        .as_ref()
-        .and_then(|e| e.status.as_ref())
-        .and_then(|s| s.error.as_ref())
-        .expect("error");
-    assert_eq!(
-        error.kind(),
-        proto::execution_error::ExecutionErrorKind::InsufficientCoinBalance
-    );
+    let error = failed_with(&executed, ExecutionErrorKind::InsufficientCoinBalance);
     assert_eq!(error.command, Some(0));
     let effects = executed.effects.as_ref().expect("effects");
     assert_eq!(
@@ -229,13 +205,7 @@ async fn failures_are_errors_or_failure_effects_and_change_nothing_else() {
     assert!(charged > 0);
     assert_eq!(chain.balance(alice).await, alice_before - charged);
     assert_eq!(chain.balance(bob).await, bob_before);
-    let gas = chain
-        .coins(alice)
-        .await
-        .into_iter()
-        .find(|c| c.0.object_id() == gas.object_id())
-        .expect("gas")
-        .0;
+    let gas = current(&mut chain, alice, &gas).await;
 
     // Stale version: the old reference of the gas coin is refused.
     let stale = coins[0].0.clone();
@@ -256,24 +226,8 @@ async fn failures_are_errors_or_failure_effects_and_change_nothing_else() {
     };
     let tx = transaction(alice, vec![gas.clone()], BUDGET, ptb);
     let executed = chain.execute(&tx, &alice_key).await.expect("executes");
-    assert!(!status_success(&executed));
-    let error = executed
-        .effects
-        .as_ref()
-        .and_then(|e| e.status.as_ref())
-        .and_then(|s| s.error.as_ref())
-        .expect("error");
-    assert_eq!(
-        error.kind(),
-        proto::execution_error::ExecutionErrorKind::FunctionNotFound
-    );
-    let gas = chain
-        .coins(alice)
-        .await
-        .into_iter()
-        .find(|c| c.0.object_id() == gas.object_id())
-        .expect("gas")
-        .0;
+    failed_with(&executed, ExecutionErrorKind::FunctionNotFound);
+    let gas = current(&mut chain, alice, &gas).await;
 
     // Insufficient gas: the budget covers computation but not storage.
     let tx = transaction(
@@ -283,17 +237,7 @@ async fn failures_are_errors_or_failure_effects_and_change_nothing_else() {
         transfer_ptb(1, bob),
     );
     let executed = chain.execute(&tx, &alice_key).await.expect("executes");
-    assert!(!status_success(&executed));
-    let error = executed
-        .effects
-        .as_ref()
-        .and_then(|e| e.status.as_ref())
-        .and_then(|s| s.error.as_ref())
-        .expect("error");
-    assert_eq!(
-        error.kind(),
-        proto::execution_error::ExecutionErrorKind::InsufficientGas
-    );
+    failed_with(&executed, ExecutionErrorKind::InsufficientGas);
     assert_eq!(chain.balance(bob).await, bob_before);
     chain.stop().await;
 }
@@ -305,7 +249,6 @@ async fn native_framework_calls() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut chain = Chain::start(dir.path(), true).await;
     let (alice, bob) = (chain.address(0), chain.address(1));
-    let key = chain.keys[0].clone();
     let coins = chain.coins(alice).await;
     let sui: TypeTag = StructTag::sui().into();
     let coin: TypeTag = StructTag::coin(sui.clone()).into();
@@ -324,6 +267,22 @@ async fn native_framework_calls() {
             arguments,
         })
     };
+    // coin::split of the amount of input 1 off the coin of input 0, and the split coin sent to
+    // the address of input `to`.
+    let split = || {
+        call(
+            "coin",
+            "split",
+            vec![Argument::Input(0), Argument::Input(1)],
+        )
+    };
+    let send_split = |to: u16| {
+        call(
+            "transfer",
+            "public_transfer",
+            vec![Argument::Result(0), Argument::Input(to)],
+        )
+    };
     let bob_before = chain.balance(bob).await;
     // split 500 off coin 1, join coin 2 into coin 1, send the split part to Bob.
     let ptb = ProgrammableTransaction {
@@ -334,21 +293,12 @@ async fn native_framework_calls() {
             sui_sdk_types::Input::Pure(bob.as_bytes().to_vec()),
         ],
         commands: vec![
-            call(
-                "coin",
-                "split",
-                vec![Argument::Input(0), Argument::Input(1)],
-            ),
+            split(),
             call("coin", "join", vec![Argument::Input(0), Argument::Input(2)]),
-            call(
-                "transfer",
-                "public_transfer",
-                vec![Argument::Result(0), Argument::Input(3)],
-            ),
+            send_split(3),
         ],
     };
-    let tx = transaction(alice, vec![coins[0].0.clone()], BUDGET, ptb);
-    let executed = chain.execute(&tx, &key).await.expect("execute");
+    let executed = chain.execute_ptb(0, ptb).await.expect("execute");
     assert!(status_success(&executed), "{:?}", executed.effects);
     assert_eq!(chain.balance(bob).await, bob_before + 500);
     let after = chain.coins(alice).await;
@@ -374,38 +324,17 @@ async fn native_framework_calls() {
     assert_eq!(deleted, 1);
 
     // Splitting more than the coin holds aborts in 0x2::balance with ENotEnough (2).
-    let gas = chain.coins(alice).await;
+    let coins = chain.coins(alice).await;
     let ptb = ProgrammableTransaction {
         inputs: vec![
-            sui_sdk_types::Input::ImmutableOrOwned(gas[1].0.clone()),
+            sui_sdk_types::Input::ImmutableOrOwned(coins[1].0.clone()),
             sui_sdk_types::Input::Pure(u64::MAX.to_le_bytes().to_vec()),
             sui_sdk_types::Input::Pure(bob.as_bytes().to_vec()),
         ],
-        commands: vec![
-            call(
-                "coin",
-                "split",
-                vec![Argument::Input(0), Argument::Input(1)],
-            ),
-            call(
-                "transfer",
-                "public_transfer",
-                vec![Argument::Result(0), Argument::Input(2)],
-            ),
-        ],
+        commands: vec![split(), send_split(2)],
     };
-    let tx = transaction(alice, vec![gas[0].0.clone()], BUDGET, ptb);
-    let executed = chain.execute(&tx, &key).await.expect("execute");
-    let error = executed
-        .effects
-        .as_ref()
-        .and_then(|e| e.status.as_ref())
-        .and_then(|s| s.error.as_ref())
-        .expect("error");
-    assert_eq!(
-        error.kind(),
-        proto::execution_error::ExecutionErrorKind::MoveAbort
-    );
+    let executed = chain.execute_ptb(0, ptb).await.expect("execute");
+    let error = failed_with(&executed, ExecutionErrorKind::MoveAbort);
     let Some(proto::execution_error::ErrorDetails::Abort(abort)) = &error.error_details else {
         panic!("abort details: {error:?}");
     };
@@ -420,19 +349,7 @@ async fn native_framework_calls() {
     );
 
     // GetFunction describes natives in Sui's signature encoding.
-    let mut request = proto::GetFunctionRequest::default();
-    request.package_id = Some("0x2".into());
-    request.module_name = Some("coin".into());
-    request.name = Some("split".into());
-    let function = chain
-        .client
-        .package_client()
-        .get_function(request)
-        .await
-        .expect("function")
-        .into_inner()
-        .function
-        .expect("f");
+    let function = chain.get_function("0x2", "coin", "split").await;
     assert_eq!(function.parameters.len(), 3);
     assert_eq!(function.type_parameters.len(), 1);
     chain.stop().await;
@@ -445,10 +362,10 @@ async fn checkpoint_stream_resumes_across_restart() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut chain = Chain::start(dir.path(), true).await;
     let (alice, bob) = (chain.address(0), chain.address(1));
-    let key = chain.keys[0].clone();
-    let gas = chain.coins(alice).await[0].0.clone();
-    let tx = transaction(alice, vec![gas.clone()], BUDGET, transfer_ptb(7, bob));
-    let first = chain.execute(&tx, &key).await.expect("execute");
+    let first = chain
+        .execute_ptb(0, transfer_ptb(7, bob))
+        .await
+        .expect("execute");
     let mask =
         prost_types::FieldMask::from_str("sequence_number,digest,summary,transactions.digest");
     let stream = chain.client.stream_checkpoints(
@@ -489,10 +406,8 @@ async fn checkpoint_stream_resumes_across_restart() {
     let mut chain = Chain::start(dir.path(), false).await;
     assert_eq!(chain.localnet.info.chain_id, chain_id);
     assert_eq!(chain.balance(alice).await, alice_balance);
-    let gas = chain.coins(alice).await[0].0.clone();
-    let tx = transaction(alice, vec![gas.clone()], BUDGET, transfer_ptb(8, bob));
     let second = chain
-        .execute(&tx, &key)
+        .execute_ptb(0, transfer_ptb(8, bob))
         .await
         .expect("execute after restart");
     assert!(status_success(&second));

@@ -21,7 +21,6 @@ use haulout_localnet::TxError;
 use haulout_localnet::Value;
 use sui_crypto::SuiSigner as _;
 use sui_crypto::ed25519::Ed25519PrivateKey;
-use sui_rpc::field::FieldMaskUtil as _;
 use sui_rpc::proto::sui::rpc::v2 as proto;
 use sui_sdk_types::Address;
 use sui_sdk_types::Argument;
@@ -177,12 +176,64 @@ fn wallet_call(function: &str, type_arguments: Vec<TypeTag>, arguments: Vec<Argu
     call_at(PACKAGE, "wallet", function, type_arguments, arguments)
 }
 
+/// A call of `0x2::transfer::function`.
+fn transfer_module_call(
+    function: &str,
+    type_arguments: Vec<TypeTag>,
+    arguments: Vec<Argument>,
+) -> Command {
+    call_at(
+        Address::TWO,
+        "transfer",
+        function,
+        type_arguments,
+        arguments,
+    )
+}
+
+/// `wallet::receive_coin` of the receiving input 1 through the wallet of input 0.
+fn receive_coin() -> Command {
+    wallet_call(
+        "receive_coin",
+        vec![],
+        vec![Argument::Input(0), Argument::Input(1)],
+    )
+}
+
+/// `wallet::receive<object_type>` of the receiving input 1 through the wallet of input 0.
+fn receive_as(object_type: TypeTag) -> Command {
+    wallet_call(
+        "receive",
+        vec![object_type],
+        vec![Argument::Input(0), Argument::Input(1)],
+    )
+}
+
+/// `receive` (one of the above), then what it returned sent to the address of input 2.
+fn and_forward(receive: Command) -> Vec<Command> {
+    vec![
+        receive,
+        transfer(vec![Argument::Result(0)], Argument::Input(2)),
+    ]
+}
+
 fn transfer(objects: Vec<Argument>, address: Argument) -> Command {
     Command::TransferObjects(sui_sdk_types::TransferObjects { objects, address })
 }
 
 fn pure_address(a: Address) -> Input {
     Input::Pure(a.as_bytes().to_vec())
+}
+
+/// `wallet::new`, the new wallet sent to `owner`.
+fn new_wallet_ptb(owner: Address) -> ProgrammableTransaction {
+    ProgrammableTransaction {
+        inputs: vec![pure_address(owner)],
+        commands: vec![
+            wallet_call("new", vec![], vec![]),
+            transfer(vec![Argument::Result(0)], Argument::Input(0)),
+        ],
+    }
 }
 
 /// The key of SUI in `Node::balances`.
@@ -256,6 +307,15 @@ impl World {
         }
     }
 
+    /// A new chain where the sender owns a new wallet, which owns a coin of `amount` MIST sent
+    /// to its ID: (the chain, the wallet's ID, the coin's ID).
+    fn with_coin_in_wallet(amount: u64) -> (Self, Address, Address) {
+        let w = Self::new();
+        let wallet = w.new_wallet();
+        let coin = w.send_sui(wallet, amount);
+        (w, wallet, coin)
+    }
+
     /// Seals the pending transactions, closes the chain and opens it again from disk.
     fn reopen(self) -> Self {
         self.node.seal_checkpoint(0).expect("seal");
@@ -316,25 +376,21 @@ impl World {
         created[0].object_id
     }
 
-    /// A new `Wallet` owned by the sender.
-    fn new_wallet(&self) -> Address {
-        let tx = self.run(
-            vec![pure_address(self.sender)],
-            vec![
-                wallet_call("new", vec![], vec![]),
-                transfer(vec![Argument::Result(0)], Argument::Input(0)),
-            ],
-        );
+    /// Runs `ptb`, which must succeed and create one object; returns its ID.
+    fn create(&self, ptb: ProgrammableTransaction) -> Address {
+        let tx = self.run(ptb.inputs, ptb.commands);
         assert_success(&tx);
         Self::created(&tx)
     }
 
+    /// A new `Wallet` owned by the sender.
+    fn new_wallet(&self) -> Address {
+        self.create(new_wallet_ptb(self.sender))
+    }
+
     /// A new coin of `amount` MIST split off the gas coin and sent to `recipient`.
     fn send_sui(&self, recipient: Address, amount: u64) -> Address {
-        let ptb = transfer_ptb(amount, recipient);
-        let tx = self.run(ptb.inputs, ptb.commands);
-        assert_success(&tx);
-        Self::created(&tx)
+        self.create(transfer_ptb(amount, recipient))
     }
 
     /// Sends one of the sender's objects to `recipient` (an account's or an object's address).
@@ -397,6 +453,65 @@ impl World {
         assert_eq!(self.reference(self.gas), gas, "nothing charged");
         err
     }
+
+    /// The inputs of a receipt: the wallet `parent` (owned), then `object` as a receiving input.
+    fn receipt(&self, parent: Address, object: ObjectReference) -> Vec<Input> {
+        vec![
+            Input::ImmutableOrOwned(self.reference(parent)),
+            Input::Receiving(object),
+        ]
+    }
+
+    /// The inputs of a [`Self::receipt`], then the sender's address to forward the object to.
+    fn receipt_to_sender(&self, parent: Address, object: ObjectReference) -> Vec<Input> {
+        let mut inputs = self.receipt(parent, object);
+        inputs.push(pure_address(self.sender));
+        inputs
+    }
+
+    /// Receives the coin `object` through the wallet `parent` and sends it to the sender.
+    fn receive_and_forward(&self, parent: Address, object: ObjectReference) -> Arc<ExecutedTx> {
+        self.run(
+            self.receipt_to_sender(parent, object),
+            and_forward(receive_coin()),
+        )
+    }
+
+    /// A `receive_coin` of `object` through `parent`, which must be [`Self::rejected`].
+    fn receipt_rejected(&self, parent: Address, object: ObjectReference) -> TxError {
+        self.rejected(self.receipt(parent, object), vec![receive_coin()])
+    }
+
+    /// The object `id` given both as an owned and as a receiving input (and no commands), which
+    /// must be [`Self::rejected`].
+    fn owned_and_receiving_rejected(&self, id: Address) -> TxError {
+        self.rejected(
+            vec![
+                Input::ImmutableOrOwned(self.reference(id)),
+                Input::Receiving(self.reference(id)),
+            ],
+            vec![],
+        )
+    }
+
+    /// A `receive_coin` of `object` through `parent`, its result left unused, which must fail
+    /// as [`Self::run_failing`] checks.
+    fn receipt_failing(
+        &self,
+        parent: Address,
+        object: ObjectReference,
+        error: ExecutionError,
+        command: Option<u64>,
+        watched: &[Address],
+    ) -> Arc<ExecutedTx> {
+        self.run_failing(
+            self.receipt(parent, object),
+            vec![receive_coin()],
+            error,
+            command,
+            watched,
+        )
+    }
 }
 
 /// A coin sent to a wallet's ID is received into a PTB and forwarded to the sender: the
@@ -405,9 +520,7 @@ impl World {
 /// also after a restart (the received markers are rebuilt from the ledger).
 #[test]
 fn a_coin_sent_to_an_object_is_received_and_forwarded() {
-    let w = World::new();
-    let wallet = w.new_wallet();
-    let coin = w.send_sui(wallet, 7 * SUI);
+    let (w, wallet, coin) = World::with_coin_in_wallet(7 * SUI);
     let sent = w.object(coin);
     assert_eq!(
         *sent.owner(),
@@ -420,21 +533,7 @@ fn a_coin_sent_to_an_object_is_received_and_forwarded() {
     let wallet_before = w.object(wallet);
     let gas_before = w.object(w.gas);
 
-    let tx = w.run(
-        vec![
-            Input::ImmutableOrOwned(w.reference(wallet)),
-            Input::Receiving(w.reference(coin)),
-            pure_address(w.sender),
-        ],
-        vec![
-            wallet_call(
-                "receive_coin",
-                vec![],
-                vec![Argument::Input(0), Argument::Input(1)],
-            ),
-            transfer(vec![Argument::Result(0)], Argument::Input(2)),
-        ],
-    );
+    let tx = w.receive_and_forward(wallet, w.reference(coin));
     assert_success(&tx);
     let e = effects(&tx);
     let lamport = 1 + sent
@@ -514,19 +613,8 @@ fn a_coin_sent_to_an_object_is_received_and_forwarded() {
     let stale = ObjectReference::new(coin, sent.version(), sent.digest());
     let again = |w: &World| {
         w.run_failing(
-            vec![
-                Input::ImmutableOrOwned(w.reference(wallet)),
-                Input::Receiving(stale.clone()),
-                pure_address(w.sender),
-            ],
-            vec![
-                wallet_call(
-                    "receive_coin",
-                    vec![],
-                    vec![Argument::Input(0), Argument::Input(1)],
-                ),
-                transfer(vec![Argument::Result(0)], Argument::Input(2)),
-            ],
+            w.receipt_to_sender(wallet, stale.clone()),
+            and_forward(receive_coin()),
             receive_abort(3),
             Some(0),
             &[wallet, coin],
@@ -540,17 +628,7 @@ fn a_coin_sent_to_an_object_is_received_and_forwarded() {
 
     // A version the coin never had at the wallet is rejected before execution.
     let never = ObjectReference::new(coin, sent.version() - 1, sent.digest());
-    let err = w.rejected(
-        vec![
-            Input::ImmutableOrOwned(w.reference(wallet)),
-            Input::Receiving(never),
-        ],
-        vec![wallet_call(
-            "receive_coin",
-            vec![],
-            vec![Argument::Input(0), Argument::Input(1)],
-        )],
-    );
+    let err = w.receipt_rejected(wallet, never);
     assert!(
         matches!(err, TxError::StaleObject { id, .. } if id == coin),
         "{err}"
@@ -561,83 +639,52 @@ fn a_coin_sent_to_an_object_is_received_and_forwarded() {
 /// nothing charged on rejection: version, digest, existence, ownership kind, duplicates.
 #[test]
 fn receiving_inputs_are_checked_like_sui() {
-    let w = World::new();
-    let wallet = w.new_wallet();
-    let coin = w.send_sui(wallet, SUI);
+    let (w, wallet, coin) = World::with_coin_in_wallet(SUI);
     let r = w.reference(coin);
-    let receive = || {
-        vec![wallet_call(
-            "receive_coin",
-            vec![],
-            vec![Argument::Input(0), Argument::Input(1)],
-        )]
-    };
-    let with = |receiving: ObjectReference| {
-        vec![
-            Input::ImmutableOrOwned(w.reference(wallet)),
-            Input::Receiving(receiving),
-        ]
-    };
 
-    let err = w.rejected(
-        with(ObjectReference::new(coin, r.version() + 1, *r.digest())),
-        receive(),
+    let err = w.receipt_rejected(
+        wallet,
+        ObjectReference::new(coin, r.version() + 1, *r.digest()),
     );
     assert!(
         matches!(err, TxError::StaleObject { given, current, .. } if given == r.version() + 1 && current == r.version()),
         "{err}"
     );
-    let err = w.rejected(
-        with(ObjectReference::new(
-            coin,
-            r.version(),
-            Digest::new([7; 32]),
-        )),
-        receive(),
+    let err = w.receipt_rejected(
+        wallet,
+        ObjectReference::new(coin, r.version(), Digest::new([7; 32])),
     );
     assert!(
         matches!(err, TxError::DigestMismatch { id, .. } if id == coin),
         "{err}"
     );
     let missing = Address::new([0x42; 32]);
-    let err = w.rejected(
-        with(ObjectReference::new(missing, 1, *r.digest())),
-        receive(),
-    );
+    let err = w.receipt_rejected(wallet, ObjectReference::new(missing, 1, *r.digest()));
     assert!(
         matches!(err, TxError::ObjectNotFound { id } if id == missing),
         "{err}"
     );
-    let err = w.rejected(
-        with(ObjectReference::new(coin, u64::MAX, *r.digest())),
-        receive(),
-    );
+    let err = w.receipt_rejected(wallet, ObjectReference::new(coin, u64::MAX, *r.digest()));
     assert!(matches!(err, TxError::Malformed(_)), "{err}");
 
     // The Clock is shared; a frozen coin is immutable; a dynamic field is owned by an object.
     let clock = w.object(haulout_localnet::CLOCK_ID);
-    let err = w.rejected(
-        with(ObjectReference::new(
-            haulout_localnet::CLOCK_ID,
-            clock.version(),
-            clock.digest(),
-        )),
-        receive(),
+    let err = w.receipt_rejected(
+        wallet,
+        ObjectReference::new(haulout_localnet::CLOCK_ID, clock.version(), clock.digest()),
     );
     assert!(matches!(err, TxError::SharedObjectReceived { .. }), "{err}");
     let frozen = w.send_sui(w.sender, SUI);
     let tx = w.run(
         vec![Input::ImmutableOrOwned(w.reference(frozen))],
-        vec![call_at(
-            Address::TWO,
-            "transfer",
+        vec![transfer_module_call(
             "public_freeze_object",
             vec![sui_coin()],
             vec![Argument::Input(0)],
         )],
     );
     assert_success(&tx);
-    let err = w.rejected(with(w.reference(frozen)), receive());
+    let err = w.receipt_rejected(wallet, w.reference(frozen));
     assert!(
         matches!(err, TxError::ImmutableObjectReceived { id } if id == frozen),
         "{err}"
@@ -655,7 +702,7 @@ fn receiving_inputs_are_checked_like_sui() {
     );
     assert_success(&tx);
     let field = wallet.derive_dynamic_child_id(&TypeTag::U64, &5u64.to_le_bytes());
-    let err = w.rejected(with(w.reference(field)), receive());
+    let err = w.receipt_rejected(wallet, w.reference(field));
     assert!(
         matches!(err, TxError::ChildObjectInput { child, parent } if child == field && parent == wallet),
         "{err}"
@@ -663,21 +710,15 @@ fn receiving_inputs_are_checked_like_sui() {
 
     // Duplicates: twice as receiving, as receiving and owned, as receiving and gas.
     let r = w.reference(coin);
-    let mut inputs = with(r.clone());
+    let mut inputs = w.receipt(wallet, r.clone());
     inputs.push(Input::Receiving(r.clone()));
-    let err = w.rejected(inputs, receive());
+    let err = w.rejected(inputs, vec![receive_coin()]);
     assert!(
         matches!(err, TxError::DuplicateObjectRefInput { id } if id == coin),
         "{err}"
     );
     let mine = w.send_sui(w.sender, SUI);
-    let err = w.rejected(
-        vec![
-            Input::ImmutableOrOwned(w.reference(mine)),
-            Input::Receiving(w.reference(mine)),
-        ],
-        vec![],
-    );
+    let err = w.owned_and_receiving_rejected(mine);
     assert!(
         matches!(err, TxError::DuplicateObjectRefInput { id } if id == mine),
         "{err}"
@@ -688,13 +729,7 @@ fn receiving_inputs_are_checked_like_sui() {
         "{err}"
     );
     // An owned input is checked before a receiving one, as in Sui.
-    let err = w.rejected(
-        vec![
-            Input::ImmutableOrOwned(w.reference(coin)),
-            Input::Receiving(w.reference(coin)),
-        ],
-        vec![],
-    );
+    let err = w.owned_and_receiving_rejected(coin);
     assert!(
         matches!(err, TxError::NotOwned { id, .. } if id == coin),
         "{err}"
@@ -710,33 +745,20 @@ fn receive_aborts_for_another_parent_or_another_type() {
     let wallet = w.new_wallet();
     let other = w.new_wallet();
     let coin = w.send_sui(other, 3 * SUI);
-    let receive_coin = || {
-        vec![wallet_call(
-            "receive_coin",
-            vec![],
-            vec![Argument::Input(0), Argument::Input(1)],
-        )]
-    };
 
     // Owned by another wallet.
-    w.run_failing(
-        vec![
-            Input::ImmutableOrOwned(w.reference(wallet)),
-            Input::Receiving(w.reference(coin)),
-        ],
-        receive_coin(),
+    w.receipt_failing(
+        wallet,
+        w.reference(coin),
         receive_abort(3),
         Some(0),
         &[wallet, other, coin],
     );
     // Owned by the sender itself (an address, not the wallet): also not receivable there.
     let mine = w.send_sui(w.sender, SUI);
-    w.run_failing(
-        vec![
-            Input::ImmutableOrOwned(w.reference(wallet)),
-            Input::Receiving(w.reference(mine)),
-        ],
-        receive_coin(),
+    w.receipt_failing(
+        wallet,
+        w.reference(mine),
         receive_abort(3),
         Some(0),
         &[wallet, mine],
@@ -745,60 +767,29 @@ fn receive_aborts_for_another_parent_or_another_type() {
     // A wallet sent to the wallet is not a `Coin<SUI>`.
     let inner = w.new_wallet();
     w.send_object(inner, wallet);
-    w.run_failing(
-        vec![
-            Input::ImmutableOrOwned(w.reference(wallet)),
-            Input::Receiving(w.reference(inner)),
-        ],
-        receive_coin(),
+    w.receipt_failing(
+        wallet,
+        w.reference(inner),
         receive_abort(2),
         Some(0),
         &[wallet, inner],
     );
     // Received at its own type, it can be forwarded like any object.
     let tx = w.run(
-        vec![
-            Input::ImmutableOrOwned(w.reference(wallet)),
-            Input::Receiving(w.reference(inner)),
-            pure_address(w.sender),
-        ],
-        vec![
-            wallet_call(
-                "receive",
-                vec![wallet_type().into()],
-                vec![Argument::Input(0), Argument::Input(1)],
-            ),
-            transfer(vec![Argument::Result(0)], Argument::Input(2)),
-        ],
+        w.receipt_to_sender(wallet, w.reference(inner)),
+        and_forward(receive_as(wallet_type().into())),
     );
     assert_success(&tx);
     assert_eq!(*w.object(inner).owner(), Owner::Address(w.sender));
 
     // The coin of the other wallet is received through its own parent.
-    let tx = w.run(
-        vec![
-            Input::ImmutableOrOwned(w.reference(other)),
-            Input::Receiving(w.reference(coin)),
-            pure_address(w.sender),
-        ],
-        vec![
-            wallet_call(
-                "receive_coin",
-                vec![],
-                vec![Argument::Input(0), Argument::Input(1)],
-            ),
-            transfer(vec![Argument::Result(0)], Argument::Input(2)),
-        ],
-    );
+    let tx = w.receive_and_forward(other, w.reference(coin));
     assert_success(&tx);
     // Received but left in a result: an object without `drop` cannot be left unused.
     let coin2 = w.send_sui(wallet, SUI);
-    w.run_failing(
-        vec![
-            Input::ImmutableOrOwned(w.reference(wallet)),
-            Input::Receiving(w.reference(coin2)),
-        ],
-        receive_coin(),
+    w.receipt_failing(
+        wallet,
+        w.reference(coin2),
         ExecutionError::UnusedValueWithoutDrop {
             result: 0,
             subresult: 0,
@@ -814,21 +805,16 @@ fn receive_aborts_for_another_parent_or_another_type() {
 /// `&mut UID` of `transfer::public_receive`.
 #[test]
 fn receiving_values_only_fit_receiving_parameters() {
-    let w = World::new();
-    let wallet = w.new_wallet();
-    let coin = w.send_sui(wallet, SUI);
-    let inputs = || {
-        vec![
-            Input::ImmutableOrOwned(w.reference(wallet)),
-            Input::Receiving(w.reference(coin)),
-            pure_address(w.sender),
-        ]
-    };
+    let (w, wallet, coin) = World::with_coin_in_wallet(SUI);
+    let inputs = || w.receipt_to_sender(wallet, w.reference(coin));
     let watched = [wallet, coin];
+    // `commands` must fail at their first command with `error`, changing nothing but gas.
+    let fails = |commands: Vec<Command>, error: ExecutionError| {
+        w.run_failing(inputs(), commands, error, Some(0), &watched)
+    };
 
     // Where a coin is expected.
-    w.run_failing(
-        inputs(),
+    fails(
         vec![call_at(
             Address::TWO,
             "coin",
@@ -837,22 +823,14 @@ fn receiving_values_only_fit_receiving_parameters() {
             vec![Argument::Input(1)],
         )],
         arg_error(0, CommandArgumentError::TypeMismatch),
-        Some(0),
-        &watched,
     );
-    w.run_failing(
-        inputs(),
+    fails(
         vec![transfer(vec![Argument::Input(1)], Argument::Input(2))],
         arg_error(0, CommandArgumentError::TypeMismatch),
-        Some(0),
-        &watched,
     );
     // A `Receiving<T>` is not an object: it cannot be transferred as one.
-    w.run_failing(
-        inputs(),
-        vec![call_at(
-            Address::TWO,
-            "transfer",
+    fails(
+        vec![transfer_module_call(
             "public_transfer",
             vec![haulout_localnet::receiving_type(sui_coin()).into()],
             vec![Argument::Input(1), Argument::Input(2)],
@@ -861,37 +839,22 @@ fn receiving_values_only_fit_receiving_parameters() {
             type_argument: 0,
             kind: sui_sdk_types::TypeArgumentError::ConstraintNotSatisfied,
         },
-        Some(0),
-        &watched,
     );
     // A pure value where a `Receiving<T>` is expected.
-    w.run_failing(
-        inputs(),
+    fails(
         vec![wallet_call(
             "receive_coin",
             vec![],
             vec![Argument::Input(0), Argument::Input(2)],
         )],
         arg_error(1, CommandArgumentError::InvalidUsageOfPureArgument),
-        Some(0),
-        &watched,
     );
     // Moved twice.
+    let mut twice = and_forward(receive_coin());
+    twice.push(receive_coin());
     w.run_failing(
         inputs(),
-        vec![
-            wallet_call(
-                "receive_coin",
-                vec![],
-                vec![Argument::Input(0), Argument::Input(1)],
-            ),
-            transfer(vec![Argument::Result(0)], Argument::Input(2)),
-            wallet_call(
-                "receive_coin",
-                vec![],
-                vec![Argument::Input(0), Argument::Input(1)],
-            ),
-        ],
+        twice,
         arg_error(1, CommandArgumentError::InvalidValueUsage),
         Some(2),
         &watched,
@@ -908,42 +871,29 @@ fn receiving_values_only_fit_receiving_parameters() {
     assert_success(&tx);
     assert!(change(&tx, coin).is_none());
     // Without a type, MakeMoveVec needs an object first.
-    w.run_failing(
-        inputs(),
+    fails(
         vec![Command::MakeMoveVector(sui_sdk_types::MakeMoveVector {
             type_: None,
             elements: vec![Argument::Input(1)],
         })],
         arg_error(0, CommandArgumentError::InvalidMakeMoveVecNonObjectArgument),
-        Some(0),
-        &watched,
     );
     // The private `receive` cannot be called from a PTB; `public_receive` needs a `&mut UID`.
-    w.run_failing(
-        inputs(),
-        vec![call_at(
-            Address::TWO,
-            "transfer",
+    fails(
+        vec![transfer_module_call(
             "receive",
             vec![sui_coin()],
             vec![Argument::Input(0), Argument::Input(1)],
         )],
         ExecutionError::NonEntryFunctionInvoked,
-        Some(0),
-        &watched,
     );
-    w.run_failing(
-        inputs(),
-        vec![call_at(
-            Address::TWO,
-            "transfer",
+    fails(
+        vec![transfer_module_call(
             "public_receive",
             vec![sui_coin()],
             vec![Argument::Input(0), Argument::Input(1)],
         )],
         arg_error(0, CommandArgumentError::TypeMismatch),
-        Some(0),
-        &watched,
     );
 
     // By `&`, even at another `T`, the value keeps its freedom (as pure inputs do): it is then
@@ -951,18 +901,12 @@ fn receiving_values_only_fit_receiving_parameters() {
     let tx = w.run(
         inputs(),
         vec![
-            call_at(
-                Address::TWO,
-                "transfer",
+            transfer_module_call(
                 "receiving_object_id",
                 vec![wallet_type().into()],
                 vec![Argument::Input(1)],
             ),
-            wallet_call(
-                "receive_coin",
-                vec![],
-                vec![Argument::Input(0), Argument::Input(1)],
-            ),
+            receive_coin(),
             transfer(vec![Argument::Result(1)], Argument::Input(2)),
         ],
     );
@@ -975,18 +919,14 @@ fn receiving_values_only_fit_receiving_parameters() {
 /// dependency; its version still counts for the Lamport version, as in Sui.
 #[test]
 fn an_unused_receiving_input_changes_nothing() {
-    let w = World::new();
-    let wallet = w.new_wallet();
-    let coin = w.send_sui(wallet, SUI);
+    let (w, wallet, coin) = World::with_coin_in_wallet(SUI);
     // Another transaction, so the coin's previous transaction is not the gas coin's.
     let mine = w.send_sui(w.sender, SUI);
     let sent = w.object(coin);
     let gas = w.object(w.gas);
     for commands in [
         vec![],
-        vec![call_at(
-            Address::TWO,
-            "transfer",
+        vec![transfer_module_call(
             "receiving_object_id",
             vec![sui_coin()],
             vec![Argument::Input(0)],
@@ -1025,55 +965,23 @@ fn changed_object(executed: &proto::ExecutedTransaction, id: Address) -> &proto:
         .expect("changed object")
 }
 
-async fn get_object(chain: &mut Chain, id: Address) -> proto::Object {
-    let mut request = proto::GetObjectRequest::default();
-    request.object_id = Some(id.to_string());
-    request.read_mask = Some(prost_types::FieldMask::from_str(
-        "object_id,version,digest,owner",
-    ));
-    chain
-        .client
-        .ledger_client()
-        .get_object(request)
-        .await
-        .expect("get object")
-        .into_inner()
-        .object
-        .expect("object")
-}
+/// The fields read back from `GetObject`.
+const OBJECT_MASK: &str = "object_id,version,digest,owner";
 
-async fn simulate(
-    chain: &mut Chain,
-    sender: Address,
-    ptb: ProgrammableTransaction,
-    edit: impl FnOnce(&mut Vec<proto::Input>),
-) -> Result<proto::ExecutedTransaction, tonic::Status> {
-    let mut kind =
-        proto::TransactionKind::from(sui_sdk_types::TransactionKind::ProgrammableTransaction(ptb));
-    let Some(proto::transaction_kind::Data::ProgrammableTransaction(p)) = kind.data.as_mut() else {
-        panic!("programmable transaction");
-    };
-    edit(&mut p.inputs);
-    let mut transaction = proto::Transaction::default();
-    transaction.kind = Some(kind);
-    transaction.sender = Some(sender.to_string());
-    let mut gas = proto::GasPayment::default();
-    gas.owner = Some(sender.to_string());
-    transaction.gas_payment = Some(gas);
-    let mut request = proto::SimulateTransactionRequest::default();
-    request.transaction = Some(transaction);
-    request.do_gas_selection = Some(true);
-    request.read_mask = Some(prost_types::FieldMask::from_str(
-        "transaction.transaction,transaction.effects",
-    ));
-    Ok(chain
-        .client
-        .execution_client()
-        .simulate_transaction(request)
-        .await?
-        .into_inner()
-        .transaction
-        .expect("transaction"))
+/// The fields read back from `SimulateTransaction`.
+const SIMULATE_MASK: &str = "transaction.transaction,transaction.effects";
+
+/// Executes `ptb` from account 0 over gRPC; it must succeed and create one object, whose ID is
+/// returned.
+async fn create_through_grpc(chain: &mut Chain, ptb: ProgrammableTransaction) -> Address {
+    let executed = chain.execute_ptb(0, ptb).await.expect("execute");
+    assert!(status_success(&executed), "{executed:?}");
+    created(&executed)
+        .first()
+        .expect("created")
+        .object_id()
+        .parse()
+        .expect("id")
 }
 
 /// Through the real gRPC server with the `sui_rpc` client: `GetFunction` reports the
@@ -1092,19 +1000,7 @@ async fn receive_through_grpc_and_read_back() {
         ("0x2", "transfer", "public_receive", 1),
         ("0x2", "transfer", "receiving_object_id", 0),
     ] {
-        let mut request = proto::GetFunctionRequest::default();
-        request.package_id = Some(package.into());
-        request.module_name = Some(module.into());
-        request.name = Some(function.into());
-        let f = chain
-            .client
-            .package_client()
-            .get_function(request)
-            .await
-            .expect("function")
-            .into_inner()
-            .function
-            .expect("function");
+        let f = chain.get_function(package, module, function).await;
         let body = f.parameters[index].body.as_ref().expect("body");
         let name: StructTag = format!("{}<u8>", body.type_name())
             .parse()
@@ -1122,48 +1018,9 @@ async fn receive_through_grpc_and_read_back() {
     }
 
     // A wallet, and a coin sent to it.
-    let gas = chain.coins(alice).await[0].0.clone();
-    let tx = transaction(
-        alice,
-        vec![gas],
-        BUDGET,
-        ProgrammableTransaction {
-            inputs: vec![pure_address(alice)],
-            commands: vec![
-                wallet_call("new", vec![], vec![]),
-                transfer(vec![Argument::Result(0)], Argument::Input(0)),
-            ],
-        },
-    );
-    let executed = chain.execute(&tx, &key).await.expect("create wallet");
-    assert!(status_success(&executed));
-    let wallet: Address = executed
-        .effects
-        .as_ref()
-        .expect("effects")
-        .changed_objects
-        .iter()
-        .find(|c| c.id_operation() == proto::changed_object::IdOperation::Created)
-        .expect("created")
-        .object_id()
-        .parse()
-        .expect("id");
-    let gas = chain.coins(alice).await[0].0.clone();
-    let tx = transaction(alice, vec![gas], BUDGET, transfer_ptb(5 * SUI, wallet));
-    let executed = chain.execute(&tx, &key).await.expect("send to wallet");
-    assert!(status_success(&executed));
-    let coin: Address = executed
-        .effects
-        .as_ref()
-        .expect("effects")
-        .changed_objects
-        .iter()
-        .find(|c| c.id_operation() == proto::changed_object::IdOperation::Created)
-        .expect("created")
-        .object_id()
-        .parse()
-        .expect("id");
-    let sent = get_object(&mut chain, coin).await;
+    let wallet = create_through_grpc(&mut chain, new_wallet_ptb(alice)).await;
+    let coin = create_through_grpc(&mut chain, transfer_ptb(5 * SUI, wallet)).await;
+    let sent = chain.get_object(coin, Some(OBJECT_MASK)).await;
     assert_eq!(
         sent.owner.as_ref().expect("owner").address(),
         wallet.to_string()
@@ -1171,7 +1028,7 @@ async fn receive_through_grpc_and_read_back() {
 
     // The SDK's `Transaction.build()`: objects by ID only; the server resolves the coin, used
     // as a `Receiving<Coin<SUI>>`, into a receiving input.
-    let wallet_ref = get_object(&mut chain, wallet).await;
+    let wallet_ref = chain.get_object(wallet, Some(OBJECT_MASK)).await;
     let placeholder = ObjectReference::new(Address::ZERO, 0, Digest::new([0; 32]));
     let ptb = ProgrammableTransaction {
         inputs: vec![
@@ -1179,27 +1036,18 @@ async fn receive_through_grpc_and_read_back() {
             Input::ImmutableOrOwned(placeholder.clone()),
             pure_address(alice),
         ],
-        commands: vec![
-            wallet_call(
-                "receive_coin",
-                vec![],
-                vec![Argument::Input(0), Argument::Input(1)],
-            ),
-            transfer(vec![Argument::Result(0)], Argument::Input(2)),
-        ],
+        commands: and_forward(receive_coin()),
     };
-    let by_id = |inputs: &mut Vec<proto::Input>, id: Address, i: usize| {
-        inputs[i].object_id = Some(id.to_string());
-        inputs[i].kind = None;
-        inputs[i].version = None;
-        inputs[i].digest = None;
+    let by_id = |inputs: &mut Vec<proto::Input>| {
+        for (input, id) in inputs.iter_mut().zip([wallet, coin]) {
+            input.object_id = Some(id.to_string());
+            unresolve(input);
+        }
     };
-    let simulated = simulate(&mut chain, alice, ptb.clone(), |inputs| {
-        by_id(inputs, wallet, 0);
-        by_id(inputs, coin, 1);
-    })
-    .await
-    .expect("simulate");
+    let simulated = chain
+        .simulate(alice, ptb.clone(), SIMULATE_MASK, by_id)
+        .await
+        .expect("simulate");
     assert!(status_success(&simulated), "{simulated:?}");
     let mut resolved = simulated.transaction.expect("resolved");
     resolved.version = Some(1);
@@ -1224,14 +1072,14 @@ async fn receive_through_grpc_and_read_back() {
         ))
     );
     // A receiving input with a version that is not the object's is refused, as by Sui.
-    let err = simulate(&mut chain, alice, ptb, |inputs| {
-        by_id(inputs, wallet, 0);
-        by_id(inputs, coin, 1);
-        inputs[1].kind = Some(proto::input::InputKind::Receiving as i32);
-        inputs[1].version = Some(sent.version() - 1);
-    })
-    .await
-    .expect_err("stale receiving version");
+    let err = chain
+        .simulate(alice, ptb, SIMULATE_MASK, |inputs| {
+            by_id(inputs);
+            inputs[1].kind = Some(proto::input::InputKind::Receiving as i32);
+            inputs[1].version = Some(sent.version() - 1);
+        })
+        .await
+        .expect_err("stale receiving version");
     assert_eq!(err.code(), tonic::Code::InvalidArgument, "{err}");
 
     // Execute what simulation resolved, then read the coin back.
@@ -1255,7 +1103,7 @@ async fn receive_through_grpc_and_read_back() {
         alice.to_string()
     );
     assert_eq!(c.id_operation(), proto::changed_object::IdOperation::None);
-    let now = get_object(&mut chain, coin).await;
+    let now = chain.get_object(coin, Some(OBJECT_MASK)).await;
     assert_eq!(now.version(), lamport);
     assert_eq!(
         now.owner.as_ref().expect("owner").address(),

@@ -9,7 +9,6 @@ use axum::http::StatusCode;
 use haulout_localnet::NativeRegistry;
 use haulout_localnet::Node;
 use prost::Message as _;
-use sui_rpc::field::FieldMaskUtil as _;
 use sui_rpc::proto::sui::rpc::v2 as proto;
 use sui_sdk_types::Address;
 use sui_sdk_types::Argument;
@@ -38,35 +37,15 @@ async fn simulate_resolves_inputs_and_selects_gas() {
             address: Argument::Input(1),
         })],
     };
-    let mut kind =
-        proto::TransactionKind::from(sui_sdk_types::TransactionKind::ProgrammableTransaction(ptb));
-    let Some(proto::transaction_kind::Data::ProgrammableTransaction(p)) = kind.data.as_mut() else {
-        panic!("programmable transaction");
-    };
-    let unresolved = &mut p.inputs[0];
-    unresolved.kind = None;
-    unresolved.version = None;
-    unresolved.digest = None;
-    let mut transaction = proto::Transaction::default();
-    transaction.kind = Some(kind);
-    transaction.sender = Some(alice.to_string());
-    let mut gas = proto::GasPayment::default();
-    gas.owner = Some(alice.to_string());
-    transaction.gas_payment = Some(gas);
-    let mut request = proto::SimulateTransactionRequest::default();
-    request.transaction = Some(transaction);
-    request.do_gas_selection = Some(true);
-    request.read_mask = Some(prost_types::FieldMask::from_str(
-        "transaction.transaction.sender,transaction.transaction.gas_payment,transaction.transaction.expiration,transaction.transaction.kind,transaction.effects.status,transaction.effects.epoch",
-    ));
-    let response = chain
-        .client
-        .execution_client()
-        .simulate_transaction(request)
+    let executed = chain
+        .simulate(
+            alice,
+            ptb,
+            "transaction.transaction.sender,transaction.transaction.gas_payment,transaction.transaction.expiration,transaction.transaction.kind,transaction.effects.status,transaction.effects.epoch",
+            |inputs| unresolve(&mut inputs[0]),
+        )
         .await
-        .expect("simulate")
-        .into_inner();
-    let executed = response.transaction.expect("transaction");
+        .expect("simulate");
     assert!(status_success(&executed), "{executed:?}");
     let mut resolved = executed.transaction.expect("resolved transaction");
     resolved.version = Some(1); // not in the mask the SDK uses; it rebuilds the transaction itself

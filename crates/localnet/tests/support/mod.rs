@@ -121,9 +121,19 @@ impl Chain {
 
     /// The SUI coins of `owner` as (reference, balance), sorted by object ID.
     pub async fn coins(&mut self, owner: Address) -> Vec<(ObjectReference, u64)> {
+        self.coins_of(owner, "0x2::sui::SUI").await
+    }
+
+    /// The `0x2::coin::Coin<coin_type>` objects of `owner` through `ListOwnedObjects`, as
+    /// (reference, balance), sorted by object ID.
+    pub async fn coins_of(
+        &mut self,
+        owner: Address,
+        coin_type: &str,
+    ) -> Vec<(ObjectReference, u64)> {
         let mut request = proto::ListOwnedObjectsRequest::default();
         request.owner = Some(owner.to_string());
-        request.object_type = Some("0x2::coin::Coin<0x2::sui::SUI>".into());
+        request.object_type = Some(format!("0x2::coin::Coin<{coin_type}>"));
         request.read_mask = Some(prost_types::FieldMask::from_str(
             "object_id,version,digest,balance",
         ));
@@ -165,9 +175,11 @@ impl Chain {
             .balance()
     }
 
-    pub async fn object_version(&mut self, id: Address) -> u64 {
+    /// Object `id` through `GetObject` with the fields of `mask` (`None`: the server's default).
+    pub async fn get_object(&mut self, id: Address, mask: Option<&str>) -> proto::Object {
         let mut request = proto::GetObjectRequest::default();
         request.object_id = Some(id.to_string());
+        request.read_mask = mask.map(prost_types::FieldMask::from_str);
         self.client
             .ledger_client()
             .get_object(request)
@@ -176,7 +188,53 @@ impl Chain {
             .into_inner()
             .object
             .expect("object")
-            .version()
+    }
+
+    pub async fn object_version(&mut self, id: Address) -> u64 {
+        self.get_object(id, None).await.version()
+    }
+
+    /// Checkpoint `sequence_number` through `GetCheckpoint` with the fields of `mask` (`None`:
+    /// the server's default).
+    pub async fn get_checkpoint(
+        &mut self,
+        sequence_number: u64,
+        mask: Option<&str>,
+    ) -> proto::Checkpoint {
+        let mut request = proto::GetCheckpointRequest::default();
+        request.checkpoint_id = Some(proto::get_checkpoint_request::CheckpointId::SequenceNumber(
+            sequence_number,
+        ));
+        request.read_mask = mask.map(prost_types::FieldMask::from_str);
+        self.client
+            .ledger_client()
+            .get_checkpoint(request)
+            .await
+            .expect("get checkpoint")
+            .into_inner()
+            .checkpoint
+            .expect("checkpoint")
+    }
+
+    /// `package::module::name` through `GetFunction`.
+    pub async fn get_function(
+        &mut self,
+        package: &str,
+        module: &str,
+        name: &str,
+    ) -> proto::FunctionDescriptor {
+        let mut request = proto::GetFunctionRequest::default();
+        request.package_id = Some(package.into());
+        request.module_name = Some(module.into());
+        request.name = Some(name.into());
+        self.client
+            .package_client()
+            .get_function(request)
+            .await
+            .expect("get function")
+            .into_inner()
+            .function
+            .expect("function")
     }
 
     pub async fn execute(
@@ -199,6 +257,63 @@ impl Chain {
             })?;
         Ok(response.into_inner().transaction.expect("transaction"))
     }
+
+    /// Executes `ptb` signed by account `account`, paying gas with its first SUI coin.
+    pub async fn execute_ptb(
+        &mut self,
+        account: usize,
+        ptb: ProgrammableTransaction,
+    ) -> Result<proto::ExecutedTransaction, tonic::Status> {
+        let sender = self.address(account);
+        let gas = self.coins(sender).await[0].0.clone();
+        let tx = transaction(sender, vec![gas], BUDGET, ptb);
+        let key = self.keys[account].clone();
+        self.execute(&tx, &key).await
+    }
+
+    /// `SimulateTransaction` of `ptb` from `sender` with gas selection and no gas payment, as
+    /// the TypeScript SDK's `Transaction.build()` sends it: `edit` first rewrites the inputs
+    /// (e.g. with [`unresolve`]); the answer carries the fields of `mask`.
+    pub async fn simulate(
+        &mut self,
+        sender: Address,
+        ptb: ProgrammableTransaction,
+        mask: &str,
+        edit: impl FnOnce(&mut Vec<proto::Input>),
+    ) -> Result<proto::ExecutedTransaction, tonic::Status> {
+        let mut kind = proto::TransactionKind::from(TransactionKind::ProgrammableTransaction(ptb));
+        let Some(proto::transaction_kind::Data::ProgrammableTransaction(p)) = kind.data.as_mut()
+        else {
+            panic!("programmable transaction");
+        };
+        edit(&mut p.inputs);
+        let mut transaction = proto::Transaction::default();
+        transaction.kind = Some(kind);
+        transaction.sender = Some(sender.to_string());
+        let mut gas = proto::GasPayment::default();
+        gas.owner = Some(sender.to_string());
+        transaction.gas_payment = Some(gas);
+        let mut request = proto::SimulateTransactionRequest::default();
+        request.transaction = Some(transaction);
+        request.do_gas_selection = Some(true);
+        request.read_mask = Some(prost_types::FieldMask::from_str(mask));
+        Ok(self
+            .client
+            .execution_client()
+            .simulate_transaction(request)
+            .await?
+            .into_inner()
+            .transaction
+            .expect("transaction"))
+    }
+}
+
+/// Leaves an object input with its ID alone (no kind, version or digest), for the server to
+/// resolve, as the TypeScript SDK sends objects it only knows by ID.
+pub fn unresolve(input: &mut proto::Input) {
+    input.kind = None;
+    input.version = None;
+    input.digest = None;
 }
 
 /// A PTB transaction from `sender` paying gas with `gas`.
@@ -247,4 +362,31 @@ pub fn status_success(tx: &proto::ExecutedTransaction) -> bool {
         .and_then(|e| e.status.as_ref())
         .and_then(|s| s.success)
         .unwrap_or(false)
+}
+
+/// The error of `tx`, which must have failed with an error of `kind`.
+pub fn failed_with(
+    tx: &proto::ExecutedTransaction,
+    kind: proto::execution_error::ExecutionErrorKind,
+) -> &proto::ExecutionError {
+    assert!(!status_success(tx), "{tx:?}");
+    let error = tx
+        .effects
+        .as_ref()
+        .and_then(|e| e.status.as_ref())
+        .and_then(|s| s.error.as_ref())
+        .expect("error");
+    assert_eq!(error.kind(), kind, "{error:?}");
+    error
+}
+
+/// The objects a transaction's effects report as created.
+pub fn created(tx: &proto::ExecutedTransaction) -> Vec<&proto::ChangedObject> {
+    tx.effects
+        .as_ref()
+        .expect("effects")
+        .changed_objects
+        .iter()
+        .filter(|c| c.id_operation() == proto::changed_object::IdOperation::Created)
+        .collect()
 }
