@@ -16,6 +16,7 @@ use haulout_types::BlobDeleted;
 use haulout_types::BlobIdDerivation;
 use haulout_types::BlobRegistered;
 use haulout_types::Field;
+use haulout_types::InvalidBlobID;
 use haulout_types::Metadata;
 use haulout_types::MoveStruct;
 use haulout_types::MoveType;
@@ -478,6 +479,190 @@ fn reserve_register_attributes_certify_delete() {
             was_certified: true,
         }]
     );
+}
+
+/// The `InvalidBlobIdMsg` of `epoch` for `blob_id`: intent (2, 0, 3), epoch, blob ID.
+fn invalid_blob_message(epoch: u32, blob_id: U256) -> Vec<u8> {
+    let mut m = vec![2, 0, 3];
+    m.extend_from_slice(&epoch.to_le_bytes());
+    m.extend_from_slice(&blob_id.to_le_bytes());
+    m
+}
+
+impl W {
+    /// `system::extend_blob(blob, epochs)` paid from account 0's WAL.
+    fn extend(&self, blob: Address, epochs: u32) -> Arc<ExecutedTx> {
+        self.exec(
+            0,
+            vec![
+                self.system(true),
+                self.input_obj(blob),
+                pure(&epochs),
+                Input::ImmutableOrOwned(reference(&self.wal_coin(0))),
+            ],
+            vec![call(
+                "system",
+                "extend_blob",
+                (0..4).map(Argument::Input).collect(),
+            )],
+        )
+    }
+
+    /// `system::invalidate_blob_id` with a certificate of `message` by `signers`.
+    fn invalidate(&self, message: &[u8], signers: &[usize]) -> Arc<ExecutedTx> {
+        let (signature, bitmap) = self.certificate(message, signers);
+        self.exec(
+            0,
+            vec![
+                self.system(false),
+                pure(&signature),
+                pure(&bitmap),
+                pure(&message.to_vec()),
+            ],
+            vec![call(
+                "system",
+                "invalidate_blob_id",
+                (0..4).map(Argument::Input).collect(),
+            )],
+        )
+    }
+}
+
+/// Blobs across real epoch changes (the keeper's `voting_end`/`initiate_epoch_change`, then
+/// every node's `epoch_sync_done`): storage bought and used; blobs registered, certified with
+/// quorum certificates of the current committee's BLS keys, extended, deleted and invalidated;
+/// certificates of a past epoch refused; expired blobs no longer certified or extended.
+#[test]
+fn blobs_across_epochs() {
+    let w = W::new();
+    let n = u64::from(N_SHARDS);
+    let price = w.system_inner().storage_price_per_unit_size;
+    let (size_a, size_b, size_c) = (1_000u64, 2_000u64, 3_000u64);
+    let (enc_a, enc_b, enc_c) = (
+        encoded_length(size_a, n),
+        encoded_length(size_b, n),
+        encoded_length(size_c, n),
+    );
+    // Epoch 1: A (permanent) in [1, 3), B (deletable) in [1, 4), C (permanent) in [1, 3).
+    let storage_a = w.buy(0, enc_a, 2);
+    let storage_b = w.buy(0, enc_b, 3);
+    let storage_c = w.buy(0, enc_c, 2);
+    let (a, id_a) = w.register(0, storage_a, size_a, false);
+    let (b, id_b) = w.register(0, storage_b, size_b, true);
+    let (c, id_c) = w.register(0, storage_c, size_c, false);
+    assert_eq!(w.system_inner().used_capacity_size, enc_a + enc_b + enc_c);
+    let tx = w.certify(0, a, &certify_message(1, id_a, None), &[0, 1, 2]);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    assert_eq!(w.decode::<Blob>(a).certified_epoch, Some(1));
+
+    // Epoch 2.
+    assert_eq!(w.advance_epoch(), 2);
+    assert_eq!(w.system_inner().committee.epoch, 2);
+    // A certificate of epoch 1 certifies nothing in epoch 2.
+    let tx = w.certify(0, b, &certify_message(1, id_b, Some(b)), &[0, 1, 2]);
+    assert_eq!(
+        aborted(&tx),
+        ("messages".into(), abort::messages::EIncorrectEpoch)
+    );
+    let tx = w.certify(0, b, &certify_message(2, id_b, Some(b)), &[1, 2, 3]);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    assert_eq!(w.decode::<Blob>(b).certified_epoch, Some(2));
+    assert_eq!(
+        events_of::<BlobCertified>(&tx),
+        vec![BlobCertified {
+            epoch: 2,
+            blob_id: id_b,
+            end_epoch: 4,
+            deletable: true,
+            object_id: b.into(),
+            is_extension: false,
+        }]
+    );
+    // A is extended from [1, 3) to [1, 5), paying epochs 3 and 4.
+    let before = w.wal_balance(0);
+    let tx = w.extend(a, 2);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    assert_eq!(before - w.wal_balance(0), 2 * price * units(enc_a));
+    assert_eq!(w.decode::<Blob>(a).storage.end_epoch, 5);
+    assert_eq!(
+        events_of::<BlobCertified>(&tx),
+        // As on Walrus, an extension's event carries the epoch the blob was first certified in
+        // (what reconfiguration needs), not the current one.
+        vec![BlobCertified {
+            epoch: 1,
+            blob_id: id_a,
+            end_epoch: 5,
+            deletable: false,
+            object_id: a.into(),
+            is_extension: true,
+        }]
+    );
+    // B is deleted in epoch 2: its storage [1, 4) comes back.
+    let tx = w.ok(
+        0,
+        vec![w.system(false), w.input_obj(b), pure(&w.addr(0))],
+        vec![
+            call(
+                "system",
+                "delete_blob",
+                vec![Argument::Input(0), Argument::Input(1)],
+            ),
+            transfer(vec![Argument::Result(0)], 2),
+        ],
+    );
+    assert!(deleted(&tx).contains(&b));
+    assert_eq!(w.decode::<Storage>(storage_b).end_epoch, 4);
+    assert_eq!(
+        events_of::<BlobDeleted>(&tx),
+        vec![BlobDeleted {
+            epoch: 2,
+            blob_id: id_b,
+            end_epoch: 4,
+            object_id: b.into(),
+            was_certified: true,
+        }]
+    );
+    // C's blob ID is invalidated: one node (weight 3 of 12) is not enough, two are (f + 1);
+    // a certificate of epoch 1 is refused.
+    let tx = w.invalidate(&invalid_blob_message(2, id_c), &[0]);
+    assert_eq!(
+        aborted(&tx),
+        (
+            "bls_aggregate".into(),
+            abort::bls_aggregate::ENotEnoughStake
+        )
+    );
+    let tx = w.invalidate(&invalid_blob_message(1, id_c), &[0, 3]);
+    assert_eq!(
+        aborted(&tx),
+        ("messages".into(), abort::messages::EIncorrectEpoch)
+    );
+    let tx = w.invalidate(&invalid_blob_message(2, id_c), &[0, 3]);
+    assert_eq!(status(&tx), ExecutionStatus::Success);
+    assert_eq!(
+        events_of::<InvalidBlobID>(&tx),
+        vec![InvalidBlobID {
+            epoch: 2,
+            blob_id: id_c,
+        }]
+    );
+    // A blob certificate is not an invalidation certificate.
+    let tx = w.invalidate(&certify_message(2, id_c, None), &[0, 1, 2]);
+    assert_eq!(
+        aborted(&tx),
+        ("messages".into(), abort::messages::EInvalidMsgType)
+    );
+
+    // Epoch 3: C's storage [1, 3) is over; certifying it now is out of bounds.
+    assert_eq!(w.advance_epoch(), 3);
+    let tx = w.certify(0, c, &certify_message(3, id_c, None), &[0, 1, 2, 3]);
+    assert_eq!(aborted(&tx), ("blob".into(), abort::blob::EResourceBounds));
+    // Epochs 4 and 5: A, extended to 5, is live in epoch 4 and can no longer be extended in 5.
+    assert_eq!(w.advance_epoch(), 4);
+    assert_eq!(w.decode::<Blob>(a).certified_epoch, Some(1));
+    assert_eq!(w.advance_epoch(), 5);
+    let tx = w.extend(a, 1);
+    assert_eq!(aborted(&tx), ("blob".into(), abort::blob::EResourceBounds));
 }
 
 #[test]
