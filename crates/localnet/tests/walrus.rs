@@ -508,6 +508,13 @@ impl W {
         )
     }
 
+    /// [`W::extend`], which must succeed.
+    fn extend_ok(&self, blob: Address, epochs: u32) -> Arc<ExecutedTx> {
+        let tx = self.extend(blob, epochs);
+        assert_eq!(status(&tx), ExecutionStatus::Success, "extend_blob");
+        tx
+    }
+
     /// `system::invalidate_blob_id` with a certificate of `message` by `signers`.
     fn invalidate(&self, message: &[u8], signers: &[usize]) -> Arc<ExecutedTx> {
         let (signature, bitmap) = self.certificate(message, signers);
@@ -580,8 +587,7 @@ fn blobs_across_epochs() {
     );
     // A is extended from [1, 3) to [1, 5), paying epochs 3 and 4.
     let before = w.wal_balance(0);
-    let tx = w.extend(a, 2);
-    assert_eq!(status(&tx), ExecutionStatus::Success);
+    let tx = w.extend_ok(a, 2);
     assert_eq!(before - w.wal_balance(0), 2 * price * units(enc_a));
     assert_eq!(w.decode::<Blob>(a).storage.end_epoch, 5);
     assert_eq!(
@@ -781,59 +787,20 @@ fn registered_event_and_register_aborts() {
         ("messages".into(), abort::messages::EInvalidMsgType)
     );
     // Extending an uncertified blob: ENotCertified.
-    let tx = w.exec(
-        0,
-        vec![
-            w.system(true),
-            w.input_obj(object),
-            pure(&1u32),
-            Input::ImmutableOrOwned(reference(&w.wal_coin(0))),
-        ],
-        vec![call(
-            "system",
-            "extend_blob",
-            (0..4).map(Argument::Input).collect(),
-        )],
-    );
+    let tx = w.extend(object, 1);
     assert_eq!(aborted(&tx), ("blob".into(), abort::blob::ENotCertified));
     // Certify, then extend by 2 epochs, paying storage for epochs 3 and 4.
     let tx = w.certify(0, object, &permanent, &[1, 2, 3]);
     assert_eq!(status(&tx), ExecutionStatus::Success);
     let before = w.wal_balance(0);
-    let tx = w.ok(
-        0,
-        vec![
-            w.system(true),
-            w.input_obj(object),
-            pure(&2u32),
-            Input::ImmutableOrOwned(reference(&w.wal_coin(0))),
-        ],
-        vec![call(
-            "system",
-            "extend_blob",
-            (0..4).map(Argument::Input).collect(),
-        )],
-    );
+    let tx = w.extend_ok(object, 2);
     let blob: Blob = w.decode(object);
     assert_eq!(blob.storage.end_epoch, 5);
     let price = w.system_inner().storage_price_per_unit_size;
     assert_eq!(before - w.wal_balance(0), 2 * price * units(encoded));
     assert!(events_of::<BlobCertified>(&tx)[0].is_extension);
     // Beyond max_epochs_ahead (5): EInvalidEpochsAhead.
-    let tx = w.exec(
-        0,
-        vec![
-            w.system(true),
-            w.input_obj(object),
-            pure(&2u32),
-            Input::ImmutableOrOwned(reference(&w.wal_coin(0))),
-        ],
-        vec![call(
-            "system",
-            "extend_blob",
-            (0..4).map(Argument::Input).collect(),
-        )],
-    );
+    let tx = w.extend(object, 2);
     assert_eq!(
         aborted(&tx),
         (
