@@ -462,12 +462,41 @@ impl Machine<'_> {
             return Err(ExecutionError::ArityMismatch);
         }
         let mut values = Vec::with_capacity(explicit.len());
+        // Sui's borrow rules within one call: nothing is borrowed `&mut` while borrowed, nor
+        // borrowed `&` while borrowed `&mut`, nor moved while borrowed (copies are fine).
+        let mut borrowed: Vec<(Argument, bool)> = Vec::with_capacity(explicit.len());
         for (i, (param, arg)) in explicit.iter().zip(&call.arguments).enumerate() {
             let ix = u16::try_from(i).unwrap_or(u16::MAX);
+            let key = slot_key(*arg);
+            let in_use = |mutable_only: bool| {
+                borrowed
+                    .iter()
+                    .any(|&(k, m)| k == key && (m || !mutable_only))
+            };
             let (ty, v) = match param {
-                Param::Val(t) => (t, self.take(*arg, ix, false)?),
-                Param::Ref(t) => (t, self.read(*arg, ix)?),
-                Param::MutRef(t) => (t, self.borrow_mut(*arg, ix)?),
+                Param::Val(t) => {
+                    if in_use(false) {
+                        let v = self.read(*arg, ix)?;
+                        if !self.has_copy(&v) {
+                            return Err(arg_err(ix, CommandArgumentError::InvalidValueUsage));
+                        }
+                    }
+                    (t, self.take(*arg, ix, false)?)
+                }
+                Param::Ref(t) => {
+                    if in_use(true) {
+                        return Err(arg_err(ix, CommandArgumentError::InvalidValueUsage));
+                    }
+                    borrowed.push((key, false));
+                    (t, self.read(*arg, ix)?)
+                }
+                Param::MutRef(t) => {
+                    if in_use(false) {
+                        return Err(arg_err(ix, CommandArgumentError::InvalidValueUsage));
+                    }
+                    borrowed.push((key, true));
+                    (t, self.borrow_mut(*arg, ix)?)
+                }
                 Param::TxContext { .. } => continue,
             };
             let expected = ty
@@ -505,6 +534,14 @@ impl Machine<'_> {
         }
         self.push_result(returned);
         Ok(())
+    }
+}
+
+/// The slot an argument names: `Result(r)` is the single value `NestedResult(r, 0)`.
+fn slot_key(arg: Argument) -> Argument {
+    match arg {
+        Argument::Result(r) => Argument::NestedResult(r, 0),
+        other => other,
     }
 }
 

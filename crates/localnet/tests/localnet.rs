@@ -348,6 +348,42 @@ async fn native_framework_calls() {
         Some("balance")
     );
 
+    // Sui's borrow rules within one call: a coin joined into itself (borrowed `&mut`, then
+    // taken by value) is InvalidValueUsage on argument 1, and no SUI appears from nowhere.
+    let total = chain.localnet.node.total_sui();
+    let coins = chain.coins(alice).await;
+    let ptb = ProgrammableTransaction {
+        inputs: vec![sui_sdk_types::Input::ImmutableOrOwned(coins[1].0.clone())],
+        commands: vec![call(
+            "coin",
+            "join",
+            vec![Argument::Input(0), Argument::Input(0)],
+        )],
+    };
+    let executed = chain.execute_ptb(0, ptb).await.expect("execute");
+    let error = failed_with(&executed, ExecutionErrorKind::CommandArgumentError);
+    let Some(proto::execution_error::ErrorDetails::CommandArgumentError(details)) =
+        &error.error_details
+    else {
+        panic!("command argument details: {error:?}");
+    };
+    assert_eq!(details.argument, Some(1), "{error:?}");
+    assert_eq!(
+        details.kind(),
+        proto::command_argument_error::CommandArgumentErrorKind::InvalidValueUsage
+    );
+    let after = chain.coins(alice).await;
+    let coin = after
+        .iter()
+        .find(|c| c.0.object_id() == coins[1].0.object_id())
+        .expect("the coin is still there");
+    assert_eq!(coin.1, coins[1].1, "the coin is unchanged");
+    assert_eq!(
+        chain.localnet.node.total_sui(),
+        total,
+        "no SUI created or destroyed"
+    );
+
     // GetFunction describes natives in Sui's signature encoding.
     let function = chain.get_function("0x2", "coin", "split").await;
     assert_eq!(function.parameters.len(), 3);

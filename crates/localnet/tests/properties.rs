@@ -152,16 +152,22 @@ proptest! {
                     let c = coins(&node, addresses[from]);
                     if c.len() < 3 { continue }
                     let (a, b) = (1 + a % (c.len() - 1), 1 + b % (c.len() - 1));
-                    let inputs = vec![Input::ImmutableOrOwned(reference(&c[a])), Input::ImmutableOrOwned(reference(&c[b]))];
+                    // The same coin on both sides is one input used twice (which must fail
+                    // without creating or destroying SUI).
+                    let (inputs, other) = if a == b {
+                        (vec![Input::ImmutableOrOwned(reference(&c[a]))], Argument::Input(0))
+                    } else {
+                        (vec![Input::ImmutableOrOwned(reference(&c[a])), Input::ImmutableOrOwned(reference(&c[b]))], Argument::Input(1))
+                    };
                     let command = if matches!(op, Op::Merge { .. }) {
-                        Command::MergeCoins(sui_sdk_types::MergeCoins { coin: Argument::Input(0), coins_to_merge: vec![Argument::Input(1)] })
+                        Command::MergeCoins(sui_sdk_types::MergeCoins { coin: Argument::Input(0), coins_to_merge: vec![other] })
                     } else {
                         Command::MoveCall(MoveCall {
                             package: Address::TWO,
                             module: Identifier::new("coin").expect("id"),
                             function: Identifier::new("join").expect("id"),
                             type_arguments: vec![StructTag::sui().into()],
-                            arguments: vec![Argument::Input(0), Argument::Input(1)],
+                            arguments: vec![Argument::Input(0), other],
                         })
                     };
                     (from, ProgrammableTransaction { inputs, commands: vec![command] }, vec![reference(&c[0])])
