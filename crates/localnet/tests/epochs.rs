@@ -705,7 +705,41 @@ async fn get_epoch_answers_past_current_and_future_epochs() {
         .expect("committee");
     assert_eq!(committee, f.node.committee_of(0));
     assert_eq!(committee.members[0].public_key, validator);
-    assert!(past.system_state.is_none(), "no 0x5 object on this chain");
+    assert!(past.system_state.is_none(), "not asked for");
+    // The system state the TypeScript SDK asks for (`getCurrentSystemState`), rendered from
+    // the chain: there is no 0x5 object.
+    let with_state = get_epoch(
+        &mut client,
+        Some(0),
+        Some(
+            "system_state.epoch,system_state.version,system_state.protocol_version,\
+              system_state.reference_gas_price,system_state.epoch_start_timestamp_ms,\
+              system_state.safe_mode,system_state.parameters,system_state.validators",
+        ),
+    )
+    .await
+    .expect("system state");
+    let state = with_state.system_state.expect("system_state");
+    assert_eq!(state.epoch, Some(0));
+    assert_eq!(state.version, Some(2));
+    assert_eq!(state.protocol_version, Some(PROTOCOL_VERSION));
+    assert_eq!(state.reference_gas_price, Some(REFERENCE_GAS_PRICE));
+    assert_eq!(state.epoch_start_timestamp_ms, Some(f.t0));
+    assert_eq!(state.safe_mode, Some(false));
+    assert_eq!(
+        state.parameters.and_then(|p| p.epoch_duration_ms),
+        Some(EPOCH_MS)
+    );
+    let validators = state.validators.expect("validators");
+    assert_eq!(validators.active_validators.len(), 1);
+    assert_eq!(
+        validators.active_validators[0]
+            .protocol_public_key
+            .as_deref(),
+        Some(validator.inner().as_slice())
+    );
+    assert_eq!(validators.active_validators[0].voting_power, Some(10_000));
+    assert_eq!(with_state.first_checkpoint, None, "the mask is honoured");
 
     // The current epoch, by number and by default; the default mask is Sui's.
     let current = get_epoch(&mut client, None, None).await.expect("current");

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SuiGrpcClient } from '@mysten/sui/grpc';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
-import { Transaction } from '@mysten/sui/transactions';
+import { SerialTransactionExecutor, Transaction } from '@mysten/sui/transactions';
 import { fromBase64, normalizeStructTag } from '@mysten/sui/utils';
 
 const dir = process.env.LOCALNET_DIR;
@@ -118,4 +118,39 @@ test('a receiving input: an object sent to an object, named but not received', a
 	const { objects: [after] } = await client.getObjects({ objectIds: [created.objectId] });
 	assert.equal(after.owner.$kind, 'AddressOwner');
 	assert.equal(after.owner.AddressOwner, parent);
+});
+
+test('getCurrentSystemState: the epoch, gas price and duration of the local chain', async () => {
+	const { systemState } = await client.getCurrentSystemState();
+	// The same epoch read by number (no race with an epoch change in between).
+	const { epoch } = await client.ledgerService.getEpoch({
+		epoch: BigInt(systemState.epoch),
+		readMask: { paths: ['epoch', 'start'] },
+	}).response;
+	assert.equal(epoch.epoch.toString(), systemState.epoch);
+	const startMs = Number(epoch.start.seconds) * 1000 + Math.floor((epoch.start.nanos ?? 0) / 1e6);
+	assert.equal(systemState.epochStartTimestampMs, String(startMs));
+	assert.equal(systemState.referenceGasPrice, '1000');
+	assert.equal(systemState.parameters.epochDurationMs, '60000');
+	assert.equal(systemState.safeMode, false);
+	assert.ok(Number(systemState.epochStartTimestampMs) > 0);
+});
+
+test('SerialTransactionExecutor: back-to-back transfers on the gas coin its effects return', async () => {
+	const recipient = bob.toSuiAddress();
+	const before = BigInt((await client.getBalance({ owner: recipient, coinType: SUI })).balance.balance);
+	const executor = new SerialTransactionExecutor({ client, signer: alice });
+	const digests = [];
+	for (let i = 1n; i <= 5n; i++) {
+		const tx = new Transaction();
+		const [coin] = tx.splitCoins(tx.gas, [tx.pure.u64(i * 1_000n)]);
+		tx.transferObjects([coin], tx.pure.address(recipient));
+		const result = await executor.executeTransaction(tx);
+		assert.equal(result.$kind, 'Transaction', JSON.stringify(result.FailedTransaction?.status));
+		digests.push(result.Transaction.digest);
+	}
+	assert.equal(new Set(digests).size, 5);
+	await client.waitForTransaction({ digest: digests[4] });
+	const after = BigInt((await client.getBalance({ owner: recipient, coinType: SUI })).balance.balance);
+	assert.equal(after - before, 15_000n);
 });

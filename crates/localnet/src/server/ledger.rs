@@ -283,7 +283,13 @@ impl LedgerService for Rpc {
                 "storage_gas_price".into(),
                 crate::executor::STORAGE_PRICE.to_string(),
             );
-            epoch.committee = Some(self.node.committee_of(number).into());
+            let committee = self.node.committee_of(number);
+            epoch.system_state = Some(Box::new(system_state(
+                &record,
+                &committee,
+                self.node.sui_epoch_duration(),
+            )));
+            epoch.committee = Some(committee.into());
             epoch.first_checkpoint = Some(record.first_checkpoint);
             epoch.last_checkpoint = record.last_checkpoint;
             epoch.start = Some(timestamp_ms_to_proto(record.start_ms));
@@ -404,4 +410,61 @@ fn rpc_status(status: &Status) -> RpcStatus {
         message: status.message().to_owned(),
         details: Vec::new(),
     }
+}
+
+/// The `system_state` of `GetEpoch`, rendered from the chain's own state: the local chain has no
+/// `0x5` system object, so this is what a `SuiSystemStateInnerV2` of a one-validator network
+/// holds for the epoch — number, protocol version, gas price, start, safe mode off, the epoch
+/// duration, and the validator set (the single validator's BLS key and stake). There is no
+/// storage fund or stake subsidy object; those fields stay unset.
+fn system_state(
+    record: &crate::store::EpochRecord,
+    committee: &sui_sdk_types::ValidatorCommittee,
+    epoch_duration: std::time::Duration,
+) -> proto::SystemState {
+    let mut parameters = proto::SystemParameters::default();
+    parameters.epoch_duration_ms = u64::try_from(epoch_duration.as_millis()).ok();
+    parameters.stake_subsidy_start_epoch = Some(0);
+    let n_validators = committee.members.len() as u64;
+    parameters.min_validator_count = Some(n_validators);
+    parameters.max_validator_count = Some(n_validators);
+    let total_stake: u64 = committee.members.iter().map(|m| m.stake).sum();
+    let mut validators = proto::ValidatorSet::default();
+    validators.total_stake = Some(total_stake);
+    validators.active_validators = committee
+        .members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let mut v = proto::Validator::default();
+            v.name = Some(format!("haulout-localnet-{i}"));
+            v.protocol_public_key =
+                Some(prost::bytes::Bytes::copy_from_slice(m.public_key.inner()));
+            // Sui normalises voting power to a total of 10,000.
+            v.voting_power = Some(
+                u64::try_from(u128::from(m.stake) * 10_000 / u128::from(total_stake.max(1)))
+                    .unwrap_or(10_000),
+            );
+            v.gas_price = Some(record.reference_gas_price);
+            v.next_epoch_gas_price = Some(record.reference_gas_price);
+            v.next_epoch_stake = Some(m.stake);
+            v.commission_rate = Some(0);
+            v.next_epoch_commission_rate = Some(0);
+            v
+        })
+        .collect();
+    let mut state = proto::SystemState::default();
+    state.version = Some(2);
+    state.epoch = Some(record.epoch);
+    state.protocol_version = Some(record.protocol_version);
+    state.validators = Some(validators);
+    state.parameters = Some(parameters);
+    state.reference_gas_price = Some(record.reference_gas_price);
+    state.safe_mode = Some(false);
+    state.safe_mode_storage_rewards = Some(0);
+    state.safe_mode_computation_rewards = Some(0);
+    state.safe_mode_storage_rebates = Some(0);
+    state.safe_mode_non_refundable_storage_fee = Some(0);
+    state.epoch_start_timestamp_ms = Some(record.start_ms);
+    state
 }
