@@ -36,7 +36,10 @@ pub use run::{
     AccountInfo, KEYSTORE, LOCALNET_JSON, Localnet, LocalnetArgs, LocalnetInfo,
     MAX_CHECKPOINT_INTERVAL, MIN_CHECKPOINT_INTERVAL, WALRUS_JSON, run,
 };
-pub use server::{FAUCET_AMOUNT_MIST, FAUCET_PATH, router, serve};
+pub use server::{
+    DEFAULT_LIST_SCAN_BUDGET, FAUCET_AMOUNT_MIST, FAUCET_PATH, RpcOptions, router, router_with,
+    serve, serve_with,
+};
 pub use signal::shutdown_signal;
 pub use store::{CheckpointRecord, EpochRecord, ExecutedTx, GenesisMeta};
 pub use value::{CLOCK_ID, Value};

@@ -56,6 +56,7 @@ use sui_sdk_types::UserSignature;
 use sui_sdk_types::ValidatorCommittee;
 use sui_sdk_types::ValidatorCommitteeMember;
 use tokio::sync::broadcast;
+use tokio::sync::watch;
 
 use crate::error::TxError;
 use crate::executor;
@@ -278,6 +279,8 @@ pub struct Node {
     epoch_duration_ms: AtomicU64,
     faucet: Ed25519PrivateKey,
     checkpoints_tx: broadcast::Sender<Arc<sui_rpc::proto::sui::rpc::v2::Checkpoint>>,
+    /// The sequence number of the latest sealed checkpoint.
+    tip_tx: watch::Sender<u64>,
     pending_notify: tokio::sync::Notify,
 }
 
@@ -445,6 +448,7 @@ impl Node {
                 store.write_epochs(&epochs)?;
             }
             state.epochs = epochs;
+            let latest = state.checkpoints.len().saturating_sub(1) as u64;
             let node = Self {
                 state: RwLock::new(state),
                 seal: Mutex::new(()),
@@ -455,6 +459,7 @@ impl Node {
                 faucet: Ed25519PrivateKey::new(loaded.meta.faucet_key),
                 meta: loaded.meta,
                 checkpoints_tx,
+                tip_tx: watch::Sender::new(latest),
                 pending_notify: tokio::sync::Notify::new(),
             };
             return Ok((Arc::new(node), None));
@@ -585,6 +590,7 @@ impl Node {
                     .collect(),
             },
             checkpoints_tx,
+            tip_tx: watch::Sender::new(0),
             pending_notify: tokio::sync::Notify::new(),
         };
         let mut node = node;
@@ -697,6 +703,12 @@ impl Node {
     /// Subscribes to sealed checkpoints (full proto messages).
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<sui_rpc::proto::sui::rpc::v2::Checkpoint>> {
         self.checkpoints_tx.subscribe()
+    }
+
+    /// Watches the sequence number of the latest sealed checkpoint (it changes once the
+    /// checkpoint is readable through [`Node::checkpoint`]).
+    pub fn watch_tip(&self) -> watch::Receiver<u64> {
+        self.tip_tx.subscribe()
     }
 
     /// Resolves when a transaction is waiting for a checkpoint.
@@ -1276,6 +1288,7 @@ impl Node {
                 "sui epoch ended"
             );
         }
+        self.tip_tx.send_replace(record.summary.sequence_number);
         // Building the full message is the costliest part of sealing: only for subscribers.
         if self.checkpoints_tx.receiver_count() > 0 {
             let txs: Vec<Arc<ExecutedTx>> = txs.into_iter().map(Arc::new).collect();

@@ -54,6 +54,10 @@ pub struct LocalnetArgs {
     /// checkpoint at or after the epoch's start plus this ends the epoch. Read at every start.
     #[arg(long, default_value = "60s", value_parser = crate::walrus::parse_duration)]
     pub sui_epoch_duration: Duration,
+    /// Most checkpoints one `ListCheckpoints`, `ListTransactions` or `ListEvents` request
+    /// reads before it ends with `QUERY_END_REASON_SCAN_LIMIT` and a cursor to resume from.
+    #[arg(long, default_value_t = crate::server::DEFAULT_LIST_SCAN_BUDGET, value_parser = clap::value_parser!(u64).range(1..))]
+    pub list_scan_budget: u64,
     /// Genesis of the `wal` and `walrus` packages.
     #[command(flatten)]
     pub walrus: WalrusArgs,
@@ -191,10 +195,13 @@ impl Localnet {
         write_json(&args.data.join(LOCALNET_JSON), &info)?;
 
         let sealer = tokio::spawn(seal_checkpoints(node.clone(), keeper, shutdown.clone()));
-        let server = tokio::spawn(crate::server::serve(
+        let server = tokio::spawn(crate::server::serve_with(
             node.clone(),
             listener,
             shutdown.clone(),
+            crate::server::RpcOptions {
+                list_scan_budget: args.list_scan_budget,
+            },
         ));
         let task = tokio::spawn(async move {
             let served = server.await.context("the server task panicked")?;

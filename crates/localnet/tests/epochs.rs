@@ -999,6 +999,7 @@ async fn the_running_chain_changes_epochs_when_idle() {
         listen: "127.0.0.1:0".parse().expect("addr"),
         accounts: 1,
         sui_epoch_duration: Duration::from_millis(300),
+        list_scan_budget: haulout_localnet::DEFAULT_LIST_SCAN_BUDGET,
         walrus: haulout_localnet::walrus::WalrusArgs {
             nodes: 0,
             ..Default::default()

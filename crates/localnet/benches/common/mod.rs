@@ -51,6 +51,7 @@ impl Bench {
             listen: "127.0.0.1:0".parse().expect("addr"),
             accounts: 2,
             sui_epoch_duration: haulout_localnet::DEFAULT_SUI_EPOCH_DURATION,
+            list_scan_budget: haulout_localnet::DEFAULT_LIST_SCAN_BUDGET,
             walrus,
         };
         let (localnet, task) = Localnet::start(&args, registry, shutdown.clone())

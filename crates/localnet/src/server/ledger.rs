@@ -12,8 +12,20 @@ use tonic::Response;
 use tonic::Status;
 use tonic::codegen::BoxStream;
 
+use super::DEFAULT_PAGE_SIZE;
 use super::MAX_PAGE_SIZE;
 use super::Rpc;
+use super::filter::EventFilter;
+use super::filter::TransactionFilter;
+use super::items::Checkpoints;
+use super::items::Events;
+use super::items::Transactions;
+use super::items::render_transaction;
+use super::list::Family;
+use super::list::Frame;
+use super::list::Limits;
+use super::list::ListScan;
+use super::list::Query;
 use super::parse_address;
 use super::read_mask;
 use crate::store::CheckpointRecord;
@@ -21,6 +33,8 @@ use crate::store::CheckpointRecord;
 const GET_OBJECT_DEFAULT_MASK: &str = "object_id,version,digest";
 const GET_TRANSACTION_DEFAULT_MASK: &str = "digest";
 const GET_CHECKPOINT_DEFAULT_MASK: &str = "sequence_number,digest";
+/// What Sui's `ListEvents` reads when no mask is given (`sui-rpc-api`'s `read_mask_defaults`).
+const LIST_EVENTS_DEFAULT_MASK: &str = "event_type";
 /// What Sui's `GetEpoch` reads when no mask is given (`sui-rpc-api`'s `READ_MASK_DEFAULT`).
 const GET_EPOCH_DEFAULT_MASK: &str = "epoch,first_checkpoint,last_checkpoint,start,end,\
                                       reference_gas_price,protocol_config.protocol_version";
@@ -62,11 +76,7 @@ impl Rpc {
             .node
             .transaction(&digest)
             .ok_or_else(|| Status::not_found(format!("transaction {digest} not found")))?;
-        let with_objects = mask
-            .subtree(proto::ExecutedTransaction::OBJECTS_FIELD.name)
-            .is_some();
-        let full = crate::proto::executed_transaction(&tx, with_objects);
-        Ok(proto::ExecutedTransaction::merge_from(&full, mask))
+        Ok(render_transaction(&tx, mask))
     }
 
     /// A checkpoint filtered by `mask`, building transactions only when the mask asks for them.
@@ -91,35 +101,35 @@ impl Rpc {
     }
 }
 
-/// The cursor of a checkpoint in `ListCheckpoints` watermarks: its sequence number, big-endian.
-fn cursor(seq: u64) -> prost::bytes::Bytes {
-    prost::bytes::Bytes::copy_from_slice(&seq.to_be_bytes())
-}
-
-fn parse_cursor(bytes: &[u8]) -> Result<u64, Status> {
-    let b: [u8; 8] = bytes
-        .try_into()
-        .map_err(|_| Status::invalid_argument("invalid cursor: expected 8 bytes"))?;
-    Ok(u64::from_be_bytes(b))
-}
-
-fn list_frame(
-    checkpoint: Option<proto::Checkpoint>,
-    seq: u64,
-    end: Option<proto::QueryEndReason>,
-) -> proto::ListCheckpointsResponse {
-    let mut frame = proto::ListCheckpointsResponse::default();
-    frame.checkpoint = checkpoint;
-    let mut watermark = proto::Watermark::default();
-    watermark.cursor = Some(cursor(seq));
-    watermark.checkpoint = Some(seq);
-    frame.watermark = Some(watermark);
-    frame.end = end.map(|reason| {
+/// Builds a list response from a scan frame.
+fn list_response<I, R: Default>(
+    frame: Frame<I>,
+    set: impl FnOnce(&mut R, Option<I>, proto::Watermark, Option<proto::QueryEnd>),
+) -> R {
+    let mut response = R::default();
+    let end = frame.end.map(|reason| {
         let mut end = proto::QueryEnd::default();
         end.reason = Some(reason as i32);
         end
     });
-    frame
+    set(&mut response, frame.item, frame.watermark, end);
+    response
+}
+
+/// Streams the frames of `scan`, each computed when the client asks for it.
+fn scan_stream<F, R>(
+    scan: ListScan<F>,
+    set: fn(&mut R, Option<F::Item>, proto::Watermark, Option<proto::QueryEnd>),
+) -> BoxStream<R>
+where
+    F: Family + Send + 'static,
+    F::Candidate: Send,
+    F::Item: Send,
+    R: Default + Send + 'static,
+{
+    Box::pin(futures::stream::iter(
+        scan.map(move |frame| frame.map(|f| list_response(f, set))),
+    ))
 }
 
 #[tonic::async_trait]
@@ -311,95 +321,121 @@ impl LedgerService for Rpc {
         request: Request<proto::ListCheckpointsRequest>,
     ) -> Result<Response<BoxStream<proto::ListCheckpointsResponse>>, Status> {
         let request = request.into_inner();
-        if request.filter.is_some() {
-            return Err(Status::unimplemented(
-                "checkpoint filters are not supported by the local chain",
-            ));
-        }
         let mask = read_mask::<proto::Checkpoint>(request.read_mask, GET_CHECKPOINT_DEFAULT_MASK)?;
-        let options = request.options.unwrap_or_default();
-        let limit = match options.limit {
-            None | Some(0) => MAX_PAGE_SIZE,
-            Some(n) => (n as usize).min(MAX_PAGE_SIZE),
+        let filter = request
+            .filter
+            .as_ref()
+            .map(TransactionFilter::parse)
+            .transpose()?;
+        let query = Query {
+            start_checkpoint: request.start_checkpoint,
+            end_checkpoint: request.end_checkpoint,
+            options: request.options,
         };
-        let descending = options.ordering == Some(proto::Ordering::Descending as i32);
-        let tip = self.node.latest_checkpoint().summary.sequence_number;
-        // Effective half-open interval [lo, hi) of sequence numbers.
-        let mut lo = request.start_checkpoint.unwrap_or(0);
-        let mut hi = request.end_checkpoint.unwrap_or(u64::MAX);
-        let explicit_end = request.end_checkpoint.is_some();
-        if let Some(after) = options.after.as_deref() {
-            lo = lo.max(parse_cursor(after)?.saturating_add(1));
+        let family = Checkpoints {
+            rpc: self.clone(),
+            mask,
+            filter,
+        };
+        // Every checkpoint read is an item unless a filter is given: the whole page fits the
+        // default limit.
+        let limits = Limits {
+            default_items: MAX_PAGE_SIZE,
+            max_items: MAX_PAGE_SIZE,
+            scan_budget: self.options.list_scan_budget,
+        };
+        let scan = ListScan::new(family, &query, limits, self.tip())?;
+        Ok(Response::new(scan_stream(
+            scan,
+            |r, item, watermark, end| {
+                r.checkpoint = item;
+                r.watermark = Some(watermark);
+                r.end = end;
+            },
+        )))
+    }
+
+    async fn list_transactions(
+        &self,
+        request: Request<proto::ListTransactionsRequest>,
+    ) -> Result<Response<BoxStream<proto::ListTransactionsResponse>>, Status> {
+        let request = request.into_inner();
+        let mask = read_mask::<proto::ExecutedTransaction>(
+            request.read_mask,
+            GET_TRANSACTION_DEFAULT_MASK,
+        )?;
+        let filter = request
+            .filter
+            .as_ref()
+            .map(TransactionFilter::parse)
+            .transpose()?;
+        let query = Query {
+            start_checkpoint: request.start_checkpoint,
+            end_checkpoint: request.end_checkpoint,
+            options: request.options,
+        };
+        let family = Transactions {
+            node: self.node.clone(),
+            mask,
+            filter,
+        };
+        let scan = ListScan::new(family, &query, self.list_limits(), self.tip())?;
+        Ok(Response::new(scan_stream(
+            scan,
+            |r, item, watermark, end| {
+                r.transaction = item;
+                r.watermark = Some(watermark);
+                r.end = end;
+            },
+        )))
+    }
+
+    async fn list_events(
+        &self,
+        request: Request<proto::ListEventsRequest>,
+    ) -> Result<Response<BoxStream<proto::ListEventsResponse>>, Status> {
+        let request = request.into_inner();
+        let mask = read_mask::<proto::Event>(request.read_mask, LIST_EVENTS_DEFAULT_MASK)?;
+        let filter = request
+            .filter
+            .as_ref()
+            .map(EventFilter::parse)
+            .transpose()?;
+        let query = Query {
+            start_checkpoint: request.start_checkpoint,
+            end_checkpoint: request.end_checkpoint,
+            options: request.options,
+        };
+        let family = Events {
+            node: self.node.clone(),
+            mask,
+            filter,
+        };
+        let scan = ListScan::new(family, &query, self.list_limits(), self.tip())?;
+        Ok(Response::new(scan_stream(
+            scan,
+            |r, item, watermark, end| {
+                r.event = item;
+                r.watermark = Some(watermark);
+                r.end = end;
+            },
+        )))
+    }
+}
+
+impl Rpc {
+    /// The latest checkpoint: the `LEDGER_TIP` of lists started now.
+    fn tip(&self) -> u64 {
+        self.node.latest_checkpoint().summary.sequence_number
+    }
+
+    /// The limits of `ListTransactions` and `ListEvents`.
+    fn list_limits(&self) -> Limits {
+        Limits {
+            default_items: DEFAULT_PAGE_SIZE,
+            max_items: MAX_PAGE_SIZE,
+            scan_budget: self.options.list_scan_budget,
         }
-        if let Some(before) = options.before.as_deref() {
-            hi = hi.min(parse_cursor(before)?);
-        }
-        let mut frames = Vec::new();
-        if !descending {
-            let stop = hi.min(tip.saturating_add(1));
-            let mut seq = lo;
-            while seq < stop {
-                let record = self
-                    .node
-                    .checkpoint(seq)
-                    .ok_or_else(|| Status::internal(format!("checkpoint {seq} missing")))?;
-                let item = self.checkpoint_message(&record, &mask);
-                let last_allowed = frames.len() + 1 == limit;
-                let more = seq + 1 < stop;
-                let end = (last_allowed && more).then_some(proto::QueryEndReason::ItemLimit);
-                frames.push(list_frame(Some(item), seq, end));
-                if end.is_some() {
-                    break;
-                }
-                seq += 1;
-            }
-            if frames.last().is_none_or(|f| f.end.is_none()) {
-                let (reason, at) = if explicit_end && hi <= tip.saturating_add(1) {
-                    (proto::QueryEndReason::CheckpointBound, hi.saturating_sub(1))
-                } else if options.before.is_some() && hi <= tip.saturating_add(1) {
-                    (proto::QueryEndReason::CursorBound, hi.saturating_sub(1))
-                } else {
-                    (proto::QueryEndReason::LedgerTip, tip)
-                };
-                frames.push(list_frame(None, at, Some(reason)));
-            }
-        } else {
-            if lo > tip {
-                frames.push(list_frame(
-                    None,
-                    tip,
-                    Some(proto::QueryEndReason::LedgerTip),
-                ));
-            } else {
-                let top = hi.min(tip.saturating_add(1));
-                let mut seq = top;
-                while seq > lo {
-                    seq -= 1;
-                    let record = self
-                        .node
-                        .checkpoint(seq)
-                        .ok_or_else(|| Status::internal(format!("checkpoint {seq} missing")))?;
-                    let item = self.checkpoint_message(&record, &mask);
-                    let last_allowed = frames.len() + 1 == limit;
-                    let more = seq > lo;
-                    let end = (last_allowed && more).then_some(proto::QueryEndReason::ItemLimit);
-                    frames.push(list_frame(Some(item), seq, end));
-                    if end.is_some() {
-                        break;
-                    }
-                }
-                if frames.last().is_none_or(|f| f.end.is_none()) {
-                    let reason = if options.after.is_some() {
-                        proto::QueryEndReason::CursorBound
-                    } else {
-                        proto::QueryEndReason::CheckpointBound
-                    };
-                    frames.push(list_frame(None, lo, Some(reason)));
-                }
-            }
-        }
-        let stream = futures::stream::iter(frames.into_iter().map(Ok));
-        Ok(Response::new(Box::pin(stream)))
     }
 }
 

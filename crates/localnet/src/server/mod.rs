@@ -2,12 +2,15 @@
 
 mod execution;
 mod faucet;
-
-pub use faucet::FAUCET_AMOUNT_MIST;
+mod filter;
+mod items;
 mod ledger;
+mod list;
 mod packages;
 mod state;
 mod subscription;
+
+pub use faucet::FAUCET_AMOUNT_MIST;
 
 use std::sync::Arc;
 
@@ -36,12 +39,34 @@ const MAX_PAGE_SIZE: usize = 1_000;
 /// Items a paginated request returns when it names no page size.
 const DEFAULT_PAGE_SIZE: usize = 50;
 
+/// Checkpoints a list request reads by default before it ends with `SCAN_LIMIT`: a few
+/// milliseconds of work, and more than five hours of an idle chain (a checkpoint every 2 s).
+pub const DEFAULT_LIST_SCAN_BUDGET: u64 = 10_000;
+
+/// Tuning of the gRPC services.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RpcOptions {
+    /// Most checkpoints one `ListCheckpoints`, `ListTransactions` or `ListEvents` request
+    /// reads (at least 1): a scan that has not reached the end of its range by then ends with
+    /// `QUERY_END_REASON_SCAN_LIMIT` and a cursor to resume from.
+    pub list_scan_budget: u64,
+}
+
+impl Default for RpcOptions {
+    fn default() -> Self {
+        Self {
+            list_scan_budget: DEFAULT_LIST_SCAN_BUDGET,
+        }
+    }
+}
+
 /// The state every service shares.
 #[derive(Clone, Debug)]
 pub(crate) struct Rpc {
     node: Arc<Node>,
     /// Ends long-lived streams when the server shuts down.
     shutdown: CancellationToken,
+    options: RpcOptions,
 }
 
 /// Validates `mask` (or `default`) against `M` and turns it into a tree.
@@ -69,13 +94,24 @@ fn page_size(requested: Option<u32>) -> usize {
     }
 }
 
-/// The axum router serving every gRPC service (native and gRPC-web) and the faucet.
+/// The axum router serving every gRPC service (native and gRPC-web) and the faucet, with the
+/// default [`RpcOptions`].
 ///
 /// Subscriptions end when `shutdown` is cancelled, so that graceful shutdown completes.
 pub fn router(node: Arc<Node>, shutdown: CancellationToken) -> axum::Router {
+    router_with(node, shutdown, RpcOptions::default())
+}
+
+/// [`router`] with the given options.
+pub fn router_with(
+    node: Arc<Node>,
+    shutdown: CancellationToken,
+    options: RpcOptions,
+) -> axum::Router {
     let rpc = Rpc {
         node: node.clone(),
         shutdown,
+        options,
     };
     let mut routes = tonic::service::Routes::builder();
     routes
@@ -150,7 +186,8 @@ async fn sui_headers(
     response
 }
 
-/// Serves the router on `listener` until `shutdown` is cancelled.
+/// Serves the router on `listener` until `shutdown` is cancelled, with the default
+/// [`RpcOptions`].
 ///
 /// # Errors
 /// If the server fails.
@@ -159,8 +196,21 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
+    serve_with(node, listener, shutdown, RpcOptions::default()).await
+}
+
+/// [`serve`] with the given options.
+///
+/// # Errors
+/// If the server fails.
+pub async fn serve_with(
+    node: Arc<Node>,
+    listener: tokio::net::TcpListener,
+    shutdown: CancellationToken,
+    options: RpcOptions,
+) -> anyhow::Result<()> {
     use axum::serve::ListenerExt as _;
-    let app = router(node, shutdown.clone());
+    let app = router_with(node, shutdown.clone(), options);
     // Without TCP_NODELAY, small responses wait for the client's delayed ACK (~40 ms each).
     let listener = listener.tap_io(|tcp| {
         if let Err(e) = tcp.set_nodelay(true) {

@@ -1,4 +1,4 @@
-//! `SubscriptionService`: the live checkpoint stream.
+//! `SubscriptionService`: the live checkpoint, transaction and event streams.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -16,10 +16,41 @@ use tonic::Status;
 use tonic::codegen::BoxStream;
 
 use super::Rpc;
+use super::filter::EventFilter;
+use super::filter::TransactionFilter;
+use super::items::Events;
+use super::items::Transactions;
+use super::list::Family;
+use super::list::Frame;
+use super::list::Live;
 use super::read_mask;
 use crate::node::Node;
 
 const SUBSCRIBE_DEFAULT_MASK: &str = "sequence_number,digest";
+/// As `ListTransactions` (Sui's `read_mask_defaults::TRANSACTION`).
+const SUBSCRIBE_TRANSACTIONS_DEFAULT_MASK: &str = "digest";
+/// As `ListEvents` (Sui's `read_mask_defaults::EVENT`).
+const SUBSCRIBE_EVENTS_DEFAULT_MASK: &str = "event_type";
+
+/// Streams the frames of `live` as responses built by `set`.
+fn live_stream<F, R>(live: Live<F>, set: fn(Option<F::Item>, proto::Watermark) -> R) -> BoxStream<R>
+where
+    F: Family + Send + 'static,
+    F::Candidate: Send,
+    F::Item: Send,
+    R: Send + 'static,
+{
+    let stream = futures::stream::unfold(live, move |mut live| async move {
+        let frame = live.next_frame().await?;
+        let response = frame.map(
+            |Frame {
+                 item, watermark, ..
+             }| set(item, watermark),
+        );
+        Some((response, live))
+    });
+    Box::pin(stream)
+}
 
 struct Subscription {
     node: Arc<Node>,
@@ -118,5 +149,62 @@ impl SubscriptionService for Rpc {
             Some((item, s))
         });
         Ok(Response::new(Box::pin(stream)))
+    }
+
+    /// Starts after the latest checkpoint: a first progress-only frame, then the matching
+    /// transactions of each new checkpoint (a progress-only frame for a checkpoint without
+    /// any), with the cursors of `ListTransactions`, so a client replays a gap with it.
+    async fn subscribe_transactions(
+        &self,
+        request: Request<proto::SubscribeTransactionsRequest>,
+    ) -> Result<Response<BoxStream<proto::SubscribeTransactionsResponse>>, Status> {
+        let request = request.into_inner();
+        let mask = read_mask::<proto::ExecutedTransaction>(
+            request.read_mask,
+            SUBSCRIBE_TRANSACTIONS_DEFAULT_MASK,
+        )?;
+        let filter = request
+            .filter
+            .as_ref()
+            .map(TransactionFilter::parse)
+            .transpose()?;
+        let family = Transactions {
+            node: self.node.clone(),
+            mask,
+            filter,
+        };
+        let live = Live::new(family, self.shutdown.clone());
+        Ok(Response::new(live_stream(live, |item, watermark| {
+            let mut response = proto::SubscribeTransactionsResponse::default();
+            response.transaction = item;
+            response.watermark = Some(watermark);
+            response
+        })))
+    }
+
+    /// As [`Self::subscribe_transactions`], for events, with the cursors of `ListEvents`.
+    async fn subscribe_events(
+        &self,
+        request: Request<proto::SubscribeEventsRequest>,
+    ) -> Result<Response<BoxStream<proto::SubscribeEventsResponse>>, Status> {
+        let request = request.into_inner();
+        let mask = read_mask::<proto::Event>(request.read_mask, SUBSCRIBE_EVENTS_DEFAULT_MASK)?;
+        let filter = request
+            .filter
+            .as_ref()
+            .map(EventFilter::parse)
+            .transpose()?;
+        let family = Events {
+            node: self.node.clone(),
+            mask,
+            filter,
+        };
+        let live = Live::new(family, self.shutdown.clone());
+        Ok(Response::new(live_stream(live, |item, watermark| {
+            let mut response = proto::SubscribeEventsResponse::default();
+            response.event = item;
+            response.watermark = Some(watermark);
+            response
+        })))
     }
 }
