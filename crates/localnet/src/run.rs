@@ -424,6 +424,18 @@ mod tests {
     }
 
     #[test]
+    fn the_list_scan_budget_flag() {
+        let cli = Cli::try_parse_from(["localnet"]).expect("defaults");
+        assert_eq!(
+            cli.args.list_scan_budget,
+            crate::server::DEFAULT_LIST_SCAN_BUDGET
+        );
+        let cli = Cli::try_parse_from(["localnet", "--list-scan-budget", "25"]).expect("budget");
+        assert_eq!(cli.args.list_scan_budget, 25);
+        assert!(Cli::try_parse_from(["localnet", "--list-scan-budget", "0"]).is_err());
+    }
+
+    #[test]
     fn a_due_epoch_is_sealed_at_once_even_when_idle() {
         let due = 60_000;
         let soon = Duration::from_millis(10);
