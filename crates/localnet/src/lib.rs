@@ -37,8 +37,8 @@ pub use run::{
     MAX_CHECKPOINT_INTERVAL, MIN_CHECKPOINT_INTERVAL, WALRUS_JSON, run,
 };
 pub use server::{
-    DEFAULT_LIST_SCAN_BUDGET, FAUCET_AMOUNT_MIST, FAUCET_PATH, RpcOptions, router, router_with,
-    serve, serve_with,
+    DEFAULT_LIST_SCAN_BUDGET, DEFAULT_MAX_SUBSCRIPTIONS, FAUCET_AMOUNT_MIST, FAUCET_PATH,
+    RpcOptions, router, router_with, serve, serve_with,
 };
 pub use signal::shutdown_signal;
 pub use store::{CheckpointRecord, EpochRecord, ExecutedTx, GenesisMeta};

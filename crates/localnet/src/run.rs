@@ -201,6 +201,7 @@ impl Localnet {
             shutdown.clone(),
             crate::server::RpcOptions {
                 list_scan_budget: args.list_scan_budget,
+                ..Default::default()
             },
         ));
         let task = tokio::spawn(async move {

@@ -164,7 +164,10 @@ impl Ledger {
             node.clone(),
             listener,
             shutdown.clone(),
-            RpcOptions { list_scan_budget },
+            RpcOptions {
+                list_scan_budget,
+                ..Default::default()
+            },
         ));
         let client = Client::new(format!("http://{addr}")).expect("client");
         let time_ms = node.latest_checkpoint().summary.timestamp_ms;
@@ -1824,4 +1827,45 @@ async fn walrus_keeper_events_by_type() {
     assert_eq!(decoded.len(), 1);
     assert_eq!(decoded[0].epoch, 2);
     l.stop();
+}
+
+/// At most `max_subscriptions` streams are open at once, whichever service they belong to;
+/// one more is refused with RESOURCE_EXHAUSTED.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_subscriptions_are_capped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (node, _) = Node::open(dir.path(), 1, registry()).expect("open");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let shutdown = CancellationToken::new();
+    tokio::spawn(haulout_localnet::serve_with(
+        node,
+        listener,
+        shutdown.clone(),
+        RpcOptions {
+            max_subscriptions: 2,
+            ..Default::default()
+        },
+    ));
+    let mut client = Client::new(format!("http://{addr}")).expect("client");
+    let checkpoints = client
+        .subscription_client()
+        .subscribe_checkpoints(proto::SubscribeCheckpointsRequest::default())
+        .await
+        .expect("first subscription");
+    let transactions = client
+        .subscription_client()
+        .subscribe_transactions(proto::SubscribeTransactionsRequest::default())
+        .await
+        .expect("second subscription");
+    let refused = client
+        .subscription_client()
+        .subscribe_events(proto::SubscribeEventsRequest::default())
+        .await
+        .expect_err("a third subscription");
+    assert_eq!(refused.code(), tonic::Code::ResourceExhausted, "{refused}");
+    drop((checkpoints, transactions));
+    shutdown.cancel();
 }

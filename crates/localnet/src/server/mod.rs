@@ -42,6 +42,8 @@ const DEFAULT_PAGE_SIZE: usize = 50;
 /// Checkpoints a list request reads by default before it ends with `SCAN_LIMIT`: a few
 /// milliseconds of work, and more than five hours of an idle chain (a checkpoint every 2 s).
 pub const DEFAULT_LIST_SCAN_BUDGET: u64 = 10_000;
+/// Default of [`RpcOptions::max_subscriptions`].
+pub const DEFAULT_MAX_SUBSCRIPTIONS: usize = 1_024;
 
 /// Tuning of the gRPC services.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,12 +52,16 @@ pub struct RpcOptions {
     /// reads (at least 1): a scan that has not reached the end of its range by then ends with
     /// `QUERY_END_REASON_SCAN_LIMIT` and a cursor to resume from.
     pub list_scan_budget: u64,
+    /// Most subscriptions (`SubscribeCheckpoints`, `SubscribeTransactions`,
+    /// `SubscribeEvents`) open at once; one more is refused with `RESOURCE_EXHAUSTED`.
+    pub max_subscriptions: usize,
 }
 
 impl Default for RpcOptions {
     fn default() -> Self {
         Self {
             list_scan_budget: DEFAULT_LIST_SCAN_BUDGET,
+            max_subscriptions: DEFAULT_MAX_SUBSCRIPTIONS,
         }
     }
 }
@@ -67,6 +73,8 @@ pub(crate) struct Rpc {
     /// Ends long-lived streams when the server shuts down.
     shutdown: CancellationToken,
     options: RpcOptions,
+    /// One permit per open subscription.
+    subscriptions: Arc<tokio::sync::Semaphore>,
 }
 
 /// Validates `mask` (or `default`) against `M` and turns it into a tree.
@@ -111,6 +119,7 @@ pub fn router_with(
     let rpc = Rpc {
         node: node.clone(),
         shutdown,
+        subscriptions: Arc::new(tokio::sync::Semaphore::new(options.max_subscriptions)),
         options,
     };
     let mut routes = tonic::service::Routes::builder();

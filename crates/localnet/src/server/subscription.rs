@@ -123,6 +123,26 @@ impl Subscription {
     }
 }
 
+impl Rpc {
+    /// Takes a subscription slot, held by the returned stream until it is dropped.
+    fn open<R: Send + 'static>(&self, stream: BoxStream<R>) -> Result<BoxStream<R>, Status> {
+        let permit = self
+            .subscriptions
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| {
+                Status::resource_exhausted(format!(
+                    "too many open subscriptions (at most {}): close one and retry",
+                    self.options.max_subscriptions
+                ))
+            })?;
+        Ok(Box::pin(futures::StreamExt::map(stream, move |item| {
+            let _held = &permit;
+            item
+        })))
+    }
+}
+
 #[tonic::async_trait]
 impl SubscriptionService for Rpc {
     async fn subscribe_checkpoints(
@@ -148,7 +168,7 @@ impl SubscriptionService for Rpc {
             let item = s.next_frame().await?;
             Some((item, s))
         });
-        Ok(Response::new(Box::pin(stream)))
+        Ok(Response::new(self.open(Box::pin(stream))?))
     }
 
     /// Starts after the latest checkpoint: a first progress-only frame, then the matching
@@ -174,12 +194,15 @@ impl SubscriptionService for Rpc {
             filter,
         };
         let live = Live::new(family, self.shutdown.clone());
-        Ok(Response::new(live_stream(live, |item, watermark| {
-            let mut response = proto::SubscribeTransactionsResponse::default();
-            response.transaction = item;
-            response.watermark = Some(watermark);
-            response
-        })))
+        Ok(Response::new(self.open(live_stream(
+            live,
+            |item, watermark| {
+                let mut response = proto::SubscribeTransactionsResponse::default();
+                response.transaction = item;
+                response.watermark = Some(watermark);
+                response
+            },
+        ))?))
     }
 
     /// As [`Self::subscribe_transactions`], for events, with the cursors of `ListEvents`.
@@ -200,11 +223,14 @@ impl SubscriptionService for Rpc {
             filter,
         };
         let live = Live::new(family, self.shutdown.clone());
-        Ok(Response::new(live_stream(live, |item, watermark| {
-            let mut response = proto::SubscribeEventsResponse::default();
-            response.event = item;
-            response.watermark = Some(watermark);
-            response
-        })))
+        Ok(Response::new(self.open(live_stream(
+            live,
+            |item, watermark| {
+                let mut response = proto::SubscribeEventsResponse::default();
+                response.event = item;
+                response.watermark = Some(watermark);
+                response
+            },
+        ))?))
     }
 }
