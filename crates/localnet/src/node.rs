@@ -21,7 +21,7 @@ use sui_crypto::SuiVerifier as _;
 use sui_crypto::bls12381::Bls12381PrivateKey;
 use sui_crypto::bls12381::ValidatorCommitteeSignatureAggregator;
 use sui_crypto::ed25519::Ed25519PrivateKey;
-use sui_crypto::simple::SimpleVerifier;
+use sui_crypto::multisig::UserSignatureVerifier;
 use sui_sdk_types::Address;
 use sui_sdk_types::ChangeEpoch;
 use sui_sdk_types::ChangedObject;
@@ -1678,9 +1678,11 @@ fn verify_signatures(tx: &Transaction, signatures: &[UserSignature]) -> Result<(
         )));
     }
     for sig in signatures {
-        if !matches!(sig, UserSignature::Simple(_)) {
+        if !matches!(sig, UserSignature::Simple(_) | UserSignature::Multisig(_)) {
             return Err(TxError::Unsupported(
-                "only Ed25519, secp256k1 and secp256r1 signatures".into(),
+                "only Ed25519, secp256k1, secp256r1 and multisig signatures (no zkLogin or \
+                 passkey)"
+                    .into(),
             ));
         }
         let signer = sig.derive_address();
@@ -1689,9 +1691,11 @@ fn verify_signatures(tx: &Transaction, signatures: &[UserSignature]) -> Result<(
                 "a signature is from {signer}, which is neither the sender nor the gas owner"
             )));
         }
-        SimpleVerifier.verify_transaction(tx, sig).map_err(|e| {
-            TxError::Signature(format!("signature of {signer} does not verify: {e}"))
-        })?;
+        UserSignatureVerifier::new()
+            .verify_transaction(tx, sig)
+            .map_err(|e| {
+                TxError::Signature(format!("signature of {signer} does not verify: {e}"))
+            })?;
     }
     Ok(())
 }

@@ -1,11 +1,14 @@
-//! Every simple signature scheme Sui accepts can send transactions, with the sender derived from
-//! its key; the shared Clock is read through `&Clock` and moves with checkpoints; shared objects
+//! Every simple signature scheme Sui accepts, and multisig, can send transactions, with the
+//! sender derived from its key (or committee); the shared Clock is read through `&Clock` and moves with checkpoints; shared objects
 //! can be mutated but stay shared.
 
 use haulout_localnet::NativeRegistry;
 use haulout_localnet::Node;
+use haulout_localnet::TxError;
 use haulout_localnet::TypeFilter;
 use sui_crypto::SuiSigner;
+use sui_crypto::ed25519::Ed25519PrivateKey;
+use sui_crypto::multisig::MultisigAggregator;
 use sui_crypto::secp256k1::Secp256k1PrivateKey;
 use sui_crypto::secp256r1::Secp256r1PrivateKey;
 use sui_sdk_types::Address;
@@ -16,15 +19,22 @@ use sui_sdk_types::GasPayment;
 use sui_sdk_types::Identifier;
 use sui_sdk_types::Input;
 use sui_sdk_types::MoveCall;
+use sui_sdk_types::MultisigAggregatedSignature;
+use sui_sdk_types::MultisigCommittee;
+use sui_sdk_types::MultisigMember;
+use sui_sdk_types::MultisigMemberPublicKey;
+use sui_sdk_types::MultisigMemberSignature;
 use sui_sdk_types::Object;
 use sui_sdk_types::ObjectReference;
 use sui_sdk_types::ProgrammableTransaction;
 use sui_sdk_types::SharedInput;
+use sui_sdk_types::SimpleSignature;
 use sui_sdk_types::StructTag;
 use sui_sdk_types::Transaction;
 use sui_sdk_types::TransactionEffects;
 use sui_sdk_types::TransactionExpiration;
 use sui_sdk_types::TransactionKind;
+use sui_sdk_types::UserSignature;
 
 fn reference(o: &Object) -> ObjectReference {
     ObjectReference::new(o.object_id(), o.version(), o.digest())
@@ -258,4 +268,101 @@ fn shared_objects_can_be_mutated_but_not_transferred() {
         node.object(&shared.object_id()).expect("shared").owner(),
         shared.owner()
     );
+}
+
+/// A member's signature as a multisig member signature.
+fn member_signature(signature: UserSignature) -> MultisigMemberSignature {
+    match signature {
+        UserSignature::Simple(SimpleSignature::Ed25519 { signature, .. }) => {
+            MultisigMemberSignature::Ed25519(signature)
+        }
+        UserSignature::Simple(SimpleSignature::Secp256k1 { signature, .. }) => {
+            MultisigMemberSignature::Secp256k1(signature)
+        }
+        UserSignature::Simple(SimpleSignature::Secp256r1 { signature, .. }) => {
+            MultisigMemberSignature::Secp256r1(signature)
+        }
+        other => panic!("not a simple signature: {other:?}"),
+    }
+}
+
+/// A 2-of-3 multisig address (Ed25519, secp256k1 and secp256r1 members of weight 1) sends a
+/// transaction signed by two members; one member alone, or a signature over another
+/// transaction, is refused before execution and changes nothing.
+#[test]
+fn multisig_sender() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (node, _) = Node::open(dir.path(), 1, NativeRegistry::with_sui_framework()).expect("open");
+    let ed = Ed25519PrivateKey::new([6; 32]);
+    let k1 = Secp256k1PrivateKey::new([7; 32]).expect("k1 key");
+    let r1 = Secp256r1PrivateKey::new([8; 32]);
+    let committee = MultisigCommittee::new(
+        vec![
+            MultisigMember::new(MultisigMemberPublicKey::Ed25519(ed.public_key()), 1),
+            MultisigMember::new(MultisigMemberPublicKey::Secp256k1(k1.public_key()), 1),
+            MultisigMember::new(MultisigMemberPublicKey::Secp256r1(r1.public_key()), 1),
+        ],
+        2,
+    );
+    let sender = committee.derive_address();
+    node.faucet_transfer(sender, 1_000_000_000).expect("faucet");
+    let coins = node
+        .owned_objects(
+            sender,
+            Some(&TypeFilter::Exact(StructTag::gas_coin())),
+            None,
+            10,
+        )
+        .0;
+    let to = Address::new([9; 32]);
+    let tx = clock_and_transfer(sender, &coins[0], to);
+    let before = node.object(&coins[0].object_id()).expect("gas coin");
+
+    // One member: weight 1 < threshold 2.
+    let alone = MultisigAggregatedSignature::new(
+        committee.clone(),
+        vec![member_signature(ed.sign_transaction(&tx).expect("sign"))],
+        0b001,
+    );
+    let error = node
+        .execute(tx.clone(), vec![UserSignature::Multisig(alone)])
+        .expect_err("below the threshold");
+    assert!(matches!(error, TxError::Signature(_)), "{error:?}");
+    // Two members, but one signed another transaction.
+    let other = clock_and_transfer(sender, &coins[0], Address::new([10; 32]));
+    let mixed = MultisigAggregatedSignature::new(
+        committee.clone(),
+        vec![
+            member_signature(ed.sign_transaction(&tx).expect("sign")),
+            member_signature(r1.sign_transaction(&other).expect("sign")),
+        ],
+        0b101,
+    );
+    let error = node
+        .execute(tx.clone(), vec![UserSignature::Multisig(mixed)])
+        .expect_err("a signature over another transaction");
+    assert!(matches!(error, TxError::Signature(_)), "{error:?}");
+    assert_eq!(
+        node.object(&coins[0].object_id()).expect("gas coin"),
+        before,
+        "refused transactions change nothing"
+    );
+
+    // The secp256k1 and secp256r1 members together.
+    let mut aggregator = MultisigAggregator::new_with_transaction(committee, &tx);
+    aggregator
+        .add_signature(k1.sign_transaction(&tx).expect("sign"))
+        .expect("k1 member");
+    aggregator
+        .add_signature(r1.sign_transaction(&tx).expect("sign"))
+        .expect("r1 member");
+    let signature = aggregator.finish().expect("threshold reached");
+    let done = node
+        .execute(tx, vec![UserSignature::Multisig(signature)])
+        .expect("execute");
+    let TransactionEffects::V2(e) = &done.effects else {
+        panic!("v2")
+    };
+    assert_eq!(e.status, ExecutionStatus::Success, "{:?}", e.status);
+    assert_eq!(node.balances(to).values().next().map(|b| b.1), Some(1));
 }

@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SuiGrpcClient } from '@mysten/sui/grpc';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
+import { Secp256k1Keypair } from '@mysten/sui/keypairs/secp256k1';
+import { MultiSigPublicKey } from '@mysten/sui/multisig';
 import { SerialTransactionExecutor, Transaction } from '@mysten/sui/transactions';
 import { fromBase64, normalizeStructTag, toBase64 } from '@mysten/sui/utils';
 
@@ -250,4 +252,38 @@ test('listTransactions and listEvents: filters, pages, cursors; SubscribeTransac
 
 	// A cursor the server never issued is refused.
 	await assert.rejects(client.listTransactions({ after: 'bm9uc2Vuc2U=' }), /cursor/);
+});
+
+test('a 2-of-3 multisig address sends a transaction signed by two members', async () => {
+	const members = [new Ed25519Keypair(), new Secp256k1Keypair(), new Ed25519Keypair()];
+	const multisig = MultiSigPublicKey.fromPublicKeys({
+		threshold: 2,
+		publicKeys: members.map((m) => ({ publicKey: m.getPublicKey(), weight: 1 })),
+	});
+	const address = multisig.toSuiAddress();
+	// Fund the multisig address from Alice.
+	const fund = new Transaction();
+	const [coin] = fund.splitCoins(fund.gas, [fund.pure.u64(1_000_000_000)]);
+	fund.transferObjects([coin], fund.pure.address(address));
+	const funded = await client.signAndExecuteTransaction({ signer: alice, transaction: fund });
+	assert.equal(funded.$kind, 'Transaction');
+	await client.waitForTransaction({ digest: funded.Transaction.digest });
+
+	const recipient = bob.toSuiAddress();
+	const before = BigInt((await client.getBalance({ owner: recipient, coinType: SUI })).balance.balance);
+	const tx = new Transaction();
+	tx.setSender(address);
+	const [part] = tx.splitCoins(tx.gas, [tx.pure.u64(7)]);
+	tx.transferObjects([part], tx.pure.address(recipient));
+	const bytes = await tx.build({ client });
+	const partial = await Promise.all([members[0], members[1]].map((m) => m.signTransaction(bytes)));
+	// One member alone is below the threshold: refused before execution.
+	const alone = multisig.combinePartialSignatures([partial[0].signature]);
+	await assert.rejects(client.executeTransaction({ transaction: bytes, signatures: [alone] }));
+	const signature = multisig.combinePartialSignatures(partial.map((p) => p.signature));
+	const result = await client.executeTransaction({ transaction: bytes, signatures: [signature] });
+	assert.equal(result.$kind, 'Transaction', JSON.stringify(result.FailedTransaction?.status));
+	await client.waitForTransaction({ digest: result.Transaction.digest });
+	const after = BigInt((await client.getBalance({ owner: recipient, coinType: SUI })).balance.balance);
+	assert.equal(after - before, 7n);
 });
