@@ -26,6 +26,8 @@ use sui_sdk_types::MultisigMemberPublicKey;
 use sui_sdk_types::MultisigMemberSignature;
 use sui_sdk_types::Object;
 use sui_sdk_types::ObjectReference;
+use sui_sdk_types::PasskeyAuthenticator;
+use sui_sdk_types::PasskeyPublicKey;
 use sui_sdk_types::ProgrammableTransaction;
 use sui_sdk_types::SharedInput;
 use sui_sdk_types::SimpleSignature;
@@ -359,6 +361,73 @@ fn multisig_sender() {
     let signature = aggregator.finish().expect("threshold reached");
     let done = node
         .execute(tx, vec![UserSignature::Multisig(signature)])
+        .expect("execute");
+    let TransactionEffects::V2(e) = &done.effects else {
+        panic!("v2")
+    };
+    assert_eq!(e.status, ExecutionStatus::Success, "{:?}", e.status);
+    assert_eq!(node.balances(to).values().next().map(|b| b.1), Some(1));
+}
+
+/// A passkey account (WebAuthn over secp256r1) sends a transaction: the authenticator signs
+/// `authenticator_data || sha256(client_data_json)`, whose challenge is the transaction's signing
+/// digest. A challenge of another transaction or a bad signature is refused.
+#[test]
+fn passkey_sender() {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    use sui_crypto::Signer as _;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (node, _) = Node::open(dir.path(), 1, NativeRegistry::with_sui_framework()).expect("open");
+    let key = Secp256r1PrivateKey::new([11; 32]);
+    let sender = PasskeyPublicKey::new(key.public_key()).derive_address();
+    node.faucet_transfer(sender, 1_000_000_000).expect("faucet");
+    let coins = node
+        .owned_objects(
+            sender,
+            Some(&TypeFilter::Exact(StructTag::gas_coin())),
+            None,
+            10,
+        )
+        .0;
+    let to = Address::new([12; 32]);
+    let tx = clock_and_transfer(sender, &coins[0], to);
+    // What a browser's authenticator returns for a `navigator.credentials.get` whose challenge
+    // is `challenge_of`'s signing digest.
+    let authenticate = |challenge_of: &Transaction, signer: &Secp256r1PrivateKey| {
+        let authenticator_data = [[0x49; 32].as_slice(), &[0x1d, 0, 0, 0, 0]].concat();
+        let challenge =
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(challenge_of.signing_digest());
+        let client_data_json = format!(
+            r#"{{"type":"webauthn.get","challenge":"{challenge}","origin":"http://localhost:5173","crossOrigin":false}}"#
+        );
+        let mut message = authenticator_data.clone();
+        message.extend_from_slice(&sha2::Sha256::digest(client_data_json.as_bytes()));
+        let signature = SimpleSignature::Secp256r1 {
+            signature: signer.sign(&message),
+            public_key: key.public_key(),
+        };
+        UserSignature::Passkey(
+            PasskeyAuthenticator::new(authenticator_data, client_data_json, signature)
+                .expect("authenticator"),
+        )
+    };
+    let other = clock_and_transfer(sender, &coins[0], Address::new([13; 32]));
+    let error = node
+        .execute(tx.clone(), vec![authenticate(&other, &key)])
+        .expect_err("the challenge of another transaction");
+    assert!(matches!(error, TxError::Signature(_)), "{error:?}");
+    let error = node
+        .execute(
+            tx.clone(),
+            vec![authenticate(&tx, &Secp256r1PrivateKey::new([14; 32]))],
+        )
+        .expect_err("signed by another key");
+    assert!(matches!(error, TxError::Signature(_)), "{error:?}");
+
+    let done = node
+        .execute(tx.clone(), vec![authenticate(&tx, &key)])
         .expect("execute");
     let TransactionEffects::V2(e) = &done.effects else {
         panic!("v2")
