@@ -422,9 +422,10 @@ impl Renderer<'_> {
                 if byte == 0 && shift > 0 {
                     return Err(RenderError::Malformed("non-canonical uleb128"));
                 }
-                return usize::try_from(u32::try_from(value).map_err(|_| {
-                    RenderError::Malformed("uleb128 larger than u32::MAX")
-                })?)
+                return usize::try_from(
+                    u32::try_from(value)
+                        .map_err(|_| RenderError::Malformed("uleb128 larger than u32::MAX"))?,
+                )
                 .map_err(|_| RenderError::Malformed("uleb128 larger than usize"));
             }
         }
@@ -595,9 +596,9 @@ mod tests {
             Some(Kind::NumberValue(n)) => serde_json::json!(n as u64),
             Some(Kind::StringValue(s)) => s.into(),
             Some(Kind::ListValue(l)) => l.values.into_iter().map(json).collect(),
-            Some(Kind::StructValue(s)) => serde_json::Value::Object(
-                s.fields.into_iter().map(|(k, v)| (k, json(v))).collect(),
-            ),
+            Some(Kind::StructValue(s)) => {
+                serde_json::Value::Object(s.fields.into_iter().map(|(k, v)| (k, json(v))).collect())
+            }
         }
     }
 
@@ -662,7 +663,10 @@ mod tests {
             Ok(serde_json::Value::Null)
         );
         assert_eq!(
-            render_json("0x1::option::Option<0x1::string::String>", &[1, 2, b'h', b'i']),
+            render_json(
+                "0x1::option::Option<0x1::string::String>",
+                &[1, 2, b'h', b'i']
+            ),
             Ok(serde_json::json!("hi"))
         );
         assert!(render_json("0x1::option::Option<u8>", &[2, 1, 2]).is_err());
@@ -748,7 +752,9 @@ mod tests {
         let layouts = layouts();
         let all = layouts.decls.iter().flat_map(|(address, modules)| {
             modules.iter().flat_map(move |(module, decls)| {
-                decls.iter().map(move |(name, decl)| (address, module, name, decl))
+                decls
+                    .iter()
+                    .map(move |(name, decl)| (address, module, name, decl))
             })
         });
         for (address, module, name, decl) in all {

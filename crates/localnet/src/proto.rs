@@ -144,7 +144,10 @@ fn fill_objects(out: Option<&mut proto::ObjectSet>, full: Option<&proto::ObjectS
     }
 }
 
-fn fill_events(out: Option<&mut proto::TransactionEvents>, full: Option<&proto::TransactionEvents>) {
+fn fill_events(
+    out: Option<&mut proto::TransactionEvents>,
+    full: Option<&proto::TransactionEvents>,
+) {
     if let (Some(out), Some(full)) = (out, full) {
         for (e, f) in out.events.iter_mut().zip(&full.events) {
             e.json = event_json(f);
