@@ -707,7 +707,7 @@ mod tests {
         );
         assert_eq!(
             render_json(&ty, &[0]),
-            Ok(serde_json::json!({ "@variant": "Active" }))
+            Ok(serde_json::json!({ "@variant": "Staked" }))
         );
         assert!(render_json(&ty, &[3]).is_err());
     }
