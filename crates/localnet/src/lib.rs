@@ -8,6 +8,7 @@
 mod error;
 mod executor;
 mod framework;
+mod json;
 mod natives;
 mod node;
 mod proto;

@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use sui_rpc::field::FieldMaskTree;
+use sui_rpc::merge::Merge as _;
 use sui_rpc::proto::sui::rpc::v2 as proto;
 use sui_rpc::proto::timestamp_ms_to_proto;
 use sui_sdk_types::Address;
@@ -97,8 +99,6 @@ pub(crate) fn executed_transaction(
 
 /// A checkpoint with every field set.
 pub(crate) fn checkpoint(record: &CheckpointRecord, txs: &[Arc<ExecutedTx>]) -> proto::Checkpoint {
-    use sui_rpc::field::FieldMaskTree;
-    use sui_rpc::merge::Merge as _;
     let wildcard = FieldMaskTree::new_wildcard();
     let mut message = proto::Checkpoint::default();
     message.merge(&record.summary, &wildcard);
@@ -114,4 +114,100 @@ pub(crate) fn checkpoint(record: &CheckpointRecord, txs: &[Arc<ExecutedTx>]) -> 
             .cloned(),
     ));
     message
+}
+
+// === json renderings ===
+//
+// `json` costs a decode per value, so it is never part of the full messages above: the services
+// mask a full message and then render `json` only where the mask asks for it. `merge_from` keeps
+// repeated fields element for element, so the masked lists line up with the full ones.
+
+/// The JSON rendering of a full object's Move contents (none for packages).
+fn object_json(full: &proto::Object) -> Option<Box<prost_types::Value>> {
+    let ty: sui_sdk_types::StructTag = full.object_type.as_deref()?.parse().ok()?;
+    let bcs = full.contents.as_ref()?.value.as_deref()?;
+    crate::json::render(&ty, bcs).map(Box::new)
+}
+
+/// The JSON rendering of a full event's contents.
+fn event_json(full: &proto::Event) -> Option<Box<prost_types::Value>> {
+    let ty: sui_sdk_types::StructTag = full.event_type.as_deref()?.parse().ok()?;
+    let bcs = full.contents.as_ref()?.value.as_deref()?;
+    crate::json::render(&ty, bcs).map(Box::new)
+}
+
+fn fill_objects(out: Option<&mut proto::ObjectSet>, full: Option<&proto::ObjectSet>) {
+    if let (Some(out), Some(full)) = (out, full) {
+        for (o, f) in out.objects.iter_mut().zip(&full.objects) {
+            o.json = object_json(f);
+        }
+    }
+}
+
+fn fill_events(
+    out: Option<&mut proto::TransactionEvents>,
+    full: Option<&proto::TransactionEvents>,
+) {
+    if let (Some(out), Some(full)) = (out, full) {
+        for (e, f) in out.events.iter_mut().zip(&full.events) {
+            e.json = event_json(f);
+        }
+    }
+}
+
+/// `full` filtered by `mask`, with `json` rendered if the mask asks for it.
+pub(crate) fn masked_object(full: &proto::Object, mask: &FieldMaskTree) -> proto::Object {
+    let mut out = proto::Object::merge_from(full, mask);
+    if mask.contains(proto::Object::JSON_FIELD.name) {
+        out.json = object_json(full);
+    }
+    out
+}
+
+/// `full` filtered by `mask`, with `json` rendered if the mask asks for it.
+pub(crate) fn masked_event(full: &proto::Event, mask: &FieldMaskTree) -> proto::Event {
+    let mut out = proto::Event::merge_from(full, mask);
+    if mask.contains(proto::Event::JSON_FIELD.name) {
+        out.json = event_json(full);
+    }
+    out
+}
+
+/// `full` filtered by `mask`, with the `json` of its events and objects where the mask asks.
+pub(crate) fn masked_transaction(
+    full: &proto::ExecutedTransaction,
+    mask: &FieldMaskTree,
+) -> proto::ExecutedTransaction {
+    let mut out = proto::ExecutedTransaction::merge_from(full, mask);
+    fill_transaction(&mut out, full, mask, "");
+    out
+}
+
+fn fill_transaction(
+    out: &mut proto::ExecutedTransaction,
+    full: &proto::ExecutedTransaction,
+    mask: &FieldMaskTree,
+    prefix: &str,
+) {
+    if mask.contains(format!("{prefix}events.events.json")) {
+        fill_events(out.events.as_mut(), full.events.as_ref());
+    }
+    if mask.contains(format!("{prefix}objects.objects.json")) {
+        fill_objects(out.objects.as_mut(), full.objects.as_ref());
+    }
+}
+
+/// `full` filtered by `mask`, with the `json` of its events and objects where the mask asks.
+pub(crate) fn masked_checkpoint(
+    full: &proto::Checkpoint,
+    mask: &FieldMaskTree,
+) -> proto::Checkpoint {
+    let mut out = proto::Checkpoint::merge_from(full, mask);
+    for (o, f) in out.transactions.iter_mut().zip(&full.transactions) {
+        fill_transaction(o, f, mask, "transactions.");
+    }
+    if mask.contains("objects.objects.json") {
+        fill_objects(out.objects.as_mut(), full.objects.as_ref());
+    }
+    out
 }

@@ -54,6 +54,22 @@ test('balances, coins and owned objects', async () => {
 	assert.equal(normalizeStructTag(objects[1].type), normalizeStructTag('0x2::clock::Clock'));
 });
 
+test('getObject include json: Sui\'s JSON rendering of a coin and the Clock', async () => {
+	const owner = alice.toSuiAddress();
+	const coins = await client.listCoins({ owner, coinType: SUI });
+	const coin = coins.objects[0];
+	const { object } = await client.getObject({ objectId: coin.objectId, include: { json: true } });
+	// u64 as a decimal string, UID as its 0x-hex ID.
+	assert.deepEqual(object.json, { id: coin.objectId, balance: coin.balance });
+	const plain = await client.getObject({ objectId: coin.objectId });
+	assert.equal(plain.object.json, undefined, 'json only when asked for');
+	const { object: clock } = await client.getObject({ objectId: '0x6', include: { json: true } });
+	assert.equal(clock.json.id, '0x' + '6'.padStart(64, '0'));
+	assert.match(clock.json.timestamp_ms, /^[0-9]+$/);
+	const { objects } = await client.getObjects({ objectIds: [coin.objectId], include: { json: true } });
+	assert.deepEqual(objects[0].json, object.json);
+});
+
 test('splitCoins + transferObjects: built, signed, executed and waited for', async () => {
 	const recipient = bob.toSuiAddress();
 	const before = BigInt((await client.getBalance({ owner: recipient, coinType: SUI })).balance.balance);

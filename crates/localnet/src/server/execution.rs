@@ -5,7 +5,6 @@ use std::collections::BTreeSet;
 
 use sui_rpc::field::FieldMaskTree;
 use sui_rpc::field::FieldMaskUtil as _;
-use sui_rpc::merge::Merge as _;
 use sui_rpc::proto::sui::rpc::v2 as proto;
 use sui_rpc::proto::sui::rpc::v2::transaction_execution_service_server::TransactionExecutionService;
 use sui_sdk_types::Address;
@@ -56,7 +55,7 @@ fn executed_message(tx: &ExecutedTx, mask: &FieldMaskTree) -> proto::ExecutedTra
         .subtree(proto::ExecutedTransaction::OBJECTS_FIELD.name)
         .is_some();
     let full = crate::proto::executed_transaction(tx, with_objects);
-    proto::ExecutedTransaction::merge_from(&full, mask)
+    crate::proto::masked_transaction(&full, mask)
 }
 
 /// Rejects a version or digest given for an object input that is not the object's current one.

@@ -20,7 +20,6 @@ use std::sync::Arc;
 
 use prost::bytes::Bytes;
 use sui_rpc::field::FieldMaskTree;
-use sui_rpc::merge::Merge as _;
 use sui_rpc::proto::sui::rpc::v2 as proto;
 use tonic::Status;
 
@@ -49,7 +48,7 @@ pub(super) fn render_transaction(
         .subtree(proto::ExecutedTransaction::OBJECTS_FIELD.name)
         .is_some();
     let full = crate::proto::executed_transaction(tx, with_objects);
-    proto::ExecutedTransaction::merge_from(&full, mask)
+    crate::proto::masked_transaction(&full, mask)
 }
 
 /// The transactions of a checkpoint with their index in it.
@@ -281,7 +280,8 @@ impl Family for Events {
         else {
             return proto::Event::default();
         };
-        let mut message = proto::Event::merge_from(event.clone(), &self.mask);
+        let mut message =
+            crate::proto::masked_event(&proto::Event::from(event.clone()), &self.mask);
         if self.mask.contains(proto::Event::CHECKPOINT_FIELD.name) {
             message.checkpoint = Some(placed.checkpoint);
         }

@@ -60,7 +60,7 @@ impl Rpc {
             Some(v) => Status::not_found(format!("object {id} at version {v} not found")),
             None => Status::not_found(format!("object {id} not found")),
         })?;
-        Ok(proto::Object::merge_from(
+        Ok(crate::proto::masked_object(
             &crate::proto::object(&object),
             mask,
         ))
@@ -97,7 +97,7 @@ impl Rpc {
             Vec::new()
         };
         let full = crate::proto::checkpoint(record, &txs);
-        proto::Checkpoint::merge_from(&full, mask)
+        crate::proto::masked_checkpoint(&full, mask)
     }
 }
 

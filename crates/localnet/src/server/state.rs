@@ -1,7 +1,6 @@
 //! `StateService`: owned objects, balances, coin info and dynamic fields.
 
 use sui_rpc::field::FieldMaskTree;
-use sui_rpc::merge::Merge as _;
 use sui_rpc::proto::sui::rpc::v2 as proto;
 use sui_rpc::proto::sui::rpc::v2::state_service_server::StateService;
 use sui_sdk_types::Address;
@@ -111,7 +110,7 @@ impl StateService for Rpc {
             .flatten();
         message.objects = objects
             .iter()
-            .map(|o| proto::Object::merge_from(&crate::proto::object(o), &mask))
+            .map(|o| crate::proto::masked_object(&crate::proto::object(o), &mask))
             .collect();
         Ok(Response::new(message))
     }
@@ -261,7 +260,7 @@ fn mask_dynamic_field(field: proto::DynamicField, mask: &FieldMaskTree) -> proto
     if let Some(sub) = mask.subtree(F::FIELD_OBJECT_FIELD.name) {
         out.field_object = field
             .field_object
-            .map(|o| proto::Object::merge_from(&o, &sub));
+            .map(|o| crate::proto::masked_object(&o, &sub));
     }
     if mask.contains(F::NAME_FIELD.name) {
         out.name = field.name;
@@ -278,7 +277,7 @@ fn mask_dynamic_field(field: proto::DynamicField, mask: &FieldMaskTree) -> proto
     if let Some(sub) = mask.subtree(F::CHILD_OBJECT_FIELD.name) {
         out.child_object = field
             .child_object
-            .map(|o| proto::Object::merge_from(&o, &sub));
+            .map(|o| crate::proto::masked_object(&o, &sub));
     }
     out
 }

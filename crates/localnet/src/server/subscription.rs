@@ -4,7 +4,6 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use sui_rpc::field::FieldMaskTree;
-use sui_rpc::merge::Merge as _;
 use sui_rpc::proto::sui::rpc::v2 as proto;
 use sui_rpc::proto::sui::rpc::v2::subscription_service_server::SubscriptionService;
 use tokio::sync::broadcast;
@@ -67,7 +66,7 @@ impl Subscription {
     fn frame(&self, checkpoint: &proto::Checkpoint) -> proto::SubscribeCheckpointsResponse {
         let mut frame = proto::SubscribeCheckpointsResponse::default();
         frame.cursor = checkpoint.sequence_number;
-        frame.checkpoint = Some(proto::Checkpoint::merge_from(checkpoint, &self.mask));
+        frame.checkpoint = Some(crate::proto::masked_checkpoint(checkpoint, &self.mask));
         frame
     }
 
