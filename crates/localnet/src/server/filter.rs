@@ -88,6 +88,39 @@ struct TypePattern {
     type_params: Option<Vec<TypeTag>>,
 }
 
+/// Checks the shape of `terms` (each a list of `(negated, predicate)` literals) and parses every
+/// predicate with `predicate`, which names the literal's field in its errors.
+fn parse_terms<'a, M: 'a, P>(
+    terms: Vec<Vec<(bool, Option<&'a M>)>>,
+    predicate: impl Fn(Option<&'a M>, &str) -> Result<P, Status>,
+) -> Result<Vec<Vec<Literal<P>>>, Status> {
+    check_shape(terms.iter().map(Vec::len))?;
+    terms
+        .into_iter()
+        .enumerate()
+        .map(|(i, term)| {
+            term.into_iter()
+                .enumerate()
+                .map(|(j, (negated, message))| {
+                    let field = format!("filter.terms[{i}].literals[{j}]");
+                    Ok(Literal {
+                        negated,
+                        predicate: predicate(message, &field)?,
+                    })
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Whether some term of `terms` has all its literals hold, `holds` evaluating a predicate.
+fn some_term_holds<P>(terms: &[Vec<Literal<P>>], holds: impl Fn(&P) -> bool) -> bool {
+    terms.iter().any(|term| {
+        term.iter()
+            .all(|literal| holds(&literal.predicate) != literal.negated)
+    })
+}
+
 impl TransactionFilter {
     /// Checks and parses `filter`.
     ///
@@ -95,34 +128,24 @@ impl TransactionFilter {
     /// `INVALID_ARGUMENT` for a filter without terms, too many literals, a literal without a
     /// predicate or a malformed value; `UNIMPLEMENTED` for a predicate the chain cannot evaluate.
     pub(super) fn parse(filter: &proto::TransactionFilter) -> Result<Self, Status> {
-        check_shape(filter.terms.iter().map(|t| t.literals.len()))?;
         let terms = filter
             .terms
             .iter()
-            .enumerate()
-            .map(|(i, term)| {
-                term.literals
+            .map(|t| {
+                t.literals
                     .iter()
-                    .enumerate()
-                    .map(|(j, literal)| {
-                        let field = format!("filter.terms[{i}].literals[{j}]");
-                        Ok(Literal {
-                            negated: literal.negated,
-                            predicate: tx_predicate(literal.predicate.as_ref(), &field)?,
-                        })
-                    })
-                    .collect::<Result<Vec<_>, Status>>()
+                    .map(|l| (l.negated, l.predicate.as_ref()))
+                    .collect()
             })
-            .collect::<Result<Vec<_>, Status>>()?;
-        Ok(Self { terms })
+            .collect();
+        Ok(Self {
+            terms: parse_terms(terms, tx_predicate)?,
+        })
     }
 
     /// Whether `tx` satisfies the filter: some term whose literals all hold.
     pub(super) fn matches(&self, tx: &ExecutedTx) -> bool {
-        self.terms.iter().any(|term| {
-            term.iter()
-                .all(|literal| literal.predicate.matches(tx) != literal.negated)
-        })
+        some_term_holds(&self.terms, |p| p.matches(tx))
     }
 }
 
@@ -132,34 +155,24 @@ impl EventFilter {
     /// # Errors
     /// As [`TransactionFilter::parse`].
     pub(super) fn parse(filter: &proto::EventFilter) -> Result<Self, Status> {
-        check_shape(filter.terms.iter().map(|t| t.literals.len()))?;
         let terms = filter
             .terms
             .iter()
-            .enumerate()
-            .map(|(i, term)| {
-                term.literals
+            .map(|t| {
+                t.literals
                     .iter()
-                    .enumerate()
-                    .map(|(j, literal)| {
-                        let field = format!("filter.terms[{i}].literals[{j}]");
-                        Ok(Literal {
-                            negated: literal.negated,
-                            predicate: event_predicate(literal.predicate.as_ref(), &field)?,
-                        })
-                    })
-                    .collect::<Result<Vec<_>, Status>>()
+                    .map(|l| (l.negated, l.predicate.as_ref()))
+                    .collect()
             })
-            .collect::<Result<Vec<_>, Status>>()?;
-        Ok(Self { terms })
+            .collect();
+        Ok(Self {
+            terms: parse_terms(terms, event_predicate)?,
+        })
     }
 
     /// Whether `event` satisfies the filter: some term whose literals all hold.
     pub(super) fn matches(&self, event: &Event) -> bool {
-        self.terms.iter().any(|term| {
-            term.iter()
-                .all(|literal| literal.predicate.matches(event) != literal.negated)
-        })
+        some_term_holds(&self.terms, |p| p.matches(event))
     }
 }
 
