@@ -53,6 +53,7 @@ mod wal;
 pub mod abort;
 pub mod constants;
 pub mod functions;
+pub mod node_api;
 
 pub use blob::{Blob, BlobIdDerivation, Metadata, SharedBlob, Storage};
 pub use decode::{DecodeError, WalrusEvent, decode_as};

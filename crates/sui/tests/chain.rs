@@ -1,0 +1,157 @@
+//! `SuiClient` and `Walrus` against a real local chain on 127.0.0.1.
+
+use std::time::Duration;
+
+use futures::StreamExt as _;
+use haulout_localnet::{Localnet, LocalnetArgs};
+use haulout_sui::{Keystore, NetworkConfig, SuiClient, SuiError, Walrus, sdk};
+use tokio_util::sync::CancellationToken;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_walrus_and_executes_transactions() {
+    let dir = tempfile::tempdir().unwrap();
+    let walrus_args = haulout_localnet::walrus::WalrusArgs {
+        nodes: 4,
+        n_shards: 12,
+        ..Default::default()
+    };
+    let args = LocalnetArgs {
+        data: dir.path().to_path_buf(),
+        fresh: true,
+        listen: "127.0.0.1:0".parse().unwrap(),
+        accounts: 2,
+        sui_epoch_duration: haulout_localnet::DEFAULT_SUI_EPOCH_DURATION,
+        list_scan_budget: haulout_localnet::DEFAULT_LIST_SCAN_BUDGET,
+        walrus: walrus_args,
+    };
+    let shutdown = CancellationToken::new();
+    let (localnet, task) = Localnet::start(
+        &args,
+        haulout_localnet::walrus::registry(),
+        shutdown.clone(),
+    )
+    .await
+    .unwrap();
+
+    let network_path = dir.path().join("localnet.json");
+    let network = NetworkConfig::load(&network_path).unwrap();
+    assert_eq!(network.rpc_url, localnet.info.rpc_url);
+    let keystore = Keystore::load(&network.keystore_path(&network_path)).unwrap();
+    let key = keystore.first().unwrap().clone();
+    let me = key.public_key().derive_address();
+
+    let client = SuiClient::connect(&network.rpc_url).unwrap();
+    let walrus = Walrus::new(client.clone(), &network);
+    let state = walrus.state().await.unwrap();
+    assert_eq!(state.epoch(), 1);
+    assert_eq!(state.system_inner.committee.n_shards, 12);
+    let committee = walrus.committee().await.unwrap();
+    assert_eq!(committee.members.len(), 4);
+    assert!(
+        committee
+            .members
+            .iter()
+            .all(|m| m.shards.len() == 3 && m.public_key.len() == 96)
+    );
+    assert_eq!(
+        committee
+            .members
+            .iter()
+            .map(|m| m.node_id)
+            .collect::<Vec<_>>(),
+        network.nodes.iter().map(|n| n.node_id).collect::<Vec<_>>()
+    );
+    assert!(committee.is_quorum(9) && !committee.is_quorum(8));
+    assert!(committee.is_validity(5) && !committee.is_validity(4));
+
+    let wal = client.coins(me, &network.wal_coin_type()).await.unwrap();
+    assert!(!wal.is_empty() && wal[0].balance > 0);
+
+    // A transfer of 1 MIST to a fresh address executes and is in a checkpoint.
+    let other = Keystore::generate(1).addresses()[0];
+    let ptb = sdk::ProgrammableTransaction {
+        inputs: vec![
+            sdk::Input::Pure(1u64.to_le_bytes().to_vec()),
+            sdk::Input::Pure(other.as_bytes().to_vec()),
+        ],
+        commands: vec![
+            sdk::Command::SplitCoins(sdk::SplitCoins {
+                coin: sdk::Argument::Gas,
+                amounts: vec![sdk::Argument::Input(0)],
+            }),
+            sdk::Command::TransferObjects(sdk::TransferObjects {
+                objects: vec![sdk::Argument::NestedResult(0, 0)],
+                address: sdk::Argument::Input(1),
+            }),
+        ],
+    };
+    let executed = client
+        .execute(ptb, &key, haulout_sui::DEFAULT_GAS_BUDGET)
+        .await
+        .unwrap();
+    assert_eq!(executed.created().len(), 1);
+    assert_eq!(
+        client
+            .balance(other, haulout_sui::SUI_COIN_TYPE)
+            .await
+            .unwrap(),
+        1
+    );
+
+    // A failing Move call is an error naming the abort.
+    let ptb = sdk::ProgrammableTransaction {
+        inputs: vec![
+            client
+                .shared_input(network.system_object_id, true)
+                .await
+                .unwrap(),
+            sdk::Input::Pure(0u64.to_le_bytes().to_vec()),
+            sdk::Input::Pure(1u32.to_le_bytes().to_vec()),
+        ],
+        commands: vec![
+            sdk::Command::SplitCoins(sdk::SplitCoins {
+                coin: sdk::Argument::Gas,
+                amounts: vec![sdk::Argument::Input(1)],
+            }),
+            sdk::Command::MoveCall(sdk::MoveCall {
+                package: network.walrus_package_id,
+                module: sdk::Identifier::from_static("system"),
+                function: sdk::Identifier::from_static("reserve_space"),
+                type_arguments: vec![],
+                arguments: vec![
+                    sdk::Argument::Input(0),
+                    sdk::Argument::Input(1),
+                    sdk::Argument::Input(2),
+                    sdk::Argument::NestedResult(0, 0),
+                ],
+            }),
+        ],
+    };
+    let err = client
+        .execute(ptb, &key, haulout_sui::DEFAULT_GAS_BUDGET)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SuiError::TransactionFailed { .. }), "{err}");
+
+    // Missing objects and senders without gas are clear errors.
+    assert!(matches!(
+        client.object(other).await,
+        Err(SuiError::NotFound(_))
+    ));
+
+    // The checkpoint stream starts where it is asked to and goes on in order.
+    let stream = client.stream_checkpoints(executed.checkpoint, "sequence_number");
+    let first: Vec<u64> = stream
+        .take(2)
+        .map(|c| c.unwrap().sequence_number())
+        .collect()
+        .await;
+    assert_eq!(first, vec![executed.checkpoint, executed.checkpoint + 1]);
+
+    shutdown.cancel();
+    tokio::time::timeout(Duration::from_secs(30), task)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+}
