@@ -1,4 +1,5 @@
 //! `SuiClient` and `Walrus` against a real local chain on 127.0.0.1.
+#![allow(clippy::unwrap_used)]
 
 use std::time::Duration;
 
