@@ -6,19 +6,22 @@
 //! - [`Keystore`]: Ed25519 accounts in the Sui CLI keystore format.
 //! - [`SuiClient`]: object reads, owned coins, transaction execution (sign, execute, wait for
 //!   the checkpoint, failures as errors naming the Move abort), checkpoint streams that resume
-//!   from a cursor.
+//!   from a cursor; [`SuiClient::follow_walrus`] turns them into [`WalrusCheckpoint`]s, the
+//!   Walrus events of each checkpoint with their event IDs.
 //! - [`Walrus`]: typed reads of the Walrus `System` and `Staking` objects, their inner states
 //!   and the committee with each node's address, BLS key and shards.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod client;
 mod error;
+mod events;
 mod keystore;
 mod network;
 mod walrus;
 
 pub use client::{Coin, DEFAULT_GAS_BUDGET, Executed, ObjectData, SUI_COIN_TYPE, SuiClient};
 pub use error::{Result, SuiError};
+pub use events::{WALRUS_CHECKPOINT_MASK, WalrusCheckpoint, walrus_checkpoint};
 pub use keystore::Keystore;
 pub use network::{NetworkConfig, NetworkNode};
 pub use walrus::{Committee, CommitteeMember, Walrus, WalrusState};

@@ -14,6 +14,8 @@ async fn reads_walrus_and_executes_transactions() {
     let walrus_args = haulout_localnet::walrus::WalrusArgs {
         nodes: 4,
         n_shards: 12,
+        // Short epochs, so that the keeper's `voting_end` soon emits a Walrus event.
+        epoch_duration: Duration::from_secs(1),
         ..Default::default()
     };
     let args = LocalnetArgs {
@@ -148,6 +150,31 @@ async fn reads_walrus_and_executes_transactions() {
         .collect()
         .await;
     assert_eq!(first, vec![executed.checkpoint, executed.checkpoint + 1]);
+
+    // The Walrus events of the checkpoints: the keeper's `voting_end` selects epoch 2's
+    // parameters (the timeout only turns a stalled chain into a failure).
+    let walrus_stream = client.follow_walrus(0, network.walrus_package_id);
+    futures::pin_mut!(walrus_stream);
+    let mut last = None;
+    let selected = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(checkpoint) = walrus_stream.next().await {
+            let checkpoint = checkpoint.unwrap();
+            if let Some(prev) = last {
+                assert_eq!(checkpoint.sequence_number, prev + 1, "no gaps");
+            }
+            last = Some(checkpoint.sequence_number);
+            for (id, event) in checkpoint.events {
+                if let haulout_types::WalrusEvent::EpochParametersSelected(e) = event {
+                    assert!(!id.tx_digest.is_empty());
+                    return e.next_epoch;
+                }
+            }
+        }
+        panic!("stream ended")
+    })
+    .await
+    .unwrap();
+    assert_eq!(selected, 2);
 
     shutdown.cancel();
     tokio::time::timeout(Duration::from_secs(30), task)
