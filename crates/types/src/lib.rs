@@ -51,6 +51,7 @@ mod system;
 mod wal;
 
 pub mod abort;
+pub mod bls;
 pub mod constants;
 pub mod functions;
 pub mod node_api;

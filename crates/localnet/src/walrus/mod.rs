@@ -13,7 +13,7 @@
 //!   Move code (D'Hondt apportionment, committees, exchange rates, rewards, tallies).
 
 mod auth;
-pub mod bls;
+pub use haulout_types::bls;
 pub mod genesis;
 mod governance;
 pub mod governance_math;

@@ -1,5 +1,8 @@
 //! BLS12-381 in Walrus's "min_pk" variant (keys in G1, signatures in G2), as Sui's
-//! `bls12381_min_pk_verify` and fastcrypto implement it, on top of `blst`.
+//! `bls12381_min_pk_verify` and fastcrypto implement it, on top of `blst`: node keys, signatures
+//! over protocol messages, their verification and aggregation. Shared by the chain's
+//! certificate checks, the storage nodes (which sign) and the client (which verifies and
+//! aggregates).
 
 use blst::BLST_ERROR;
 use blst::min_pk::AggregatePublicKey;
@@ -10,6 +13,11 @@ use blst::min_pk::Signature;
 
 /// The hash-to-curve domain separation tag of fastcrypto's min_pk signatures.
 pub const DST: &[u8] = b"BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_NUL_";
+
+/// A BLS secret key that is not a valid non-zero scalar.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid BLS secret key: {0}")]
+pub struct InvalidBlsKey(String);
 
 /// A BLS secret key of a storage node.
 #[derive(Clone)]
@@ -35,10 +43,10 @@ impl BlsKey {
     ///
     /// # Errors
     /// If the bytes are not a valid non-zero scalar.
-    pub fn from_bytes(bytes: &[u8]) -> anyhow::Result<Self> {
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, InvalidBlsKey> {
         SecretKey::from_bytes(bytes)
             .map(Self)
-            .map_err(|e| anyhow::anyhow!("invalid BLS secret key: {e:?}"))
+            .map_err(|e| InvalidBlsKey(format!("{e:?}")))
     }
 
     /// The 32-byte big-endian scalar.
