@@ -41,7 +41,7 @@ public(package) fun initialize(assigned_number: VecMap<ID, u16>): Committee {
 public(package) fun transition(cmt: &Committee, mut new_assignments: VecMap<ID, u16>): Committee {
     let mut new_num_of_shards: u64 = 0;
     let mut a = 0;
-    while (a < new_assignments.size()) {
+    while (a < new_assignments.length()) {
         let (_, count) = new_assignments.get_entry_by_idx(a);
         new_num_of_shards = new_num_of_shards + (*count as u64);
         a = a + 1;
@@ -50,7 +50,7 @@ public(package) fun transition(cmt: &Committee, mut new_assignments: VecMap<ID, 
     let mut new_cmt = vec_map::empty();
     let mut to_move = vector[];
     let mut current_num_of_shards: u64 = 0;
-    let size = cmt.0.size();
+    let size = cmt.0.length();
     let mut idx = 0;
     while (idx < size) {
         let (node_id, prev_shards) = cmt.0.get_entry_by_idx(idx);
@@ -114,7 +114,7 @@ public(package) fun shards(cmt: &Committee, node_id: &ID): &vector<u16> {
 
 /// The number of members.
 public(package) fun size(cmt: &Committee): u64 {
-    cmt.0.size()
+    cmt.0.length()
 }
 
 /// The inner map.

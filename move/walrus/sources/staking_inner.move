@@ -249,7 +249,7 @@ public(package) fun set_node_metadata(
 /// by shards), or `(u64::MAX, u64::MAX)` with an empty committee.
 public(package) fun recalculate_prices(self: &StakingInnerV1): (u64, u64) {
     let committee = self.committee.inner();
-    let size = committee.size();
+    let size = committee.length();
     if (size == 0) return (std::u64::max_value!(), std::u64::max_value!());
     let mut storage_votes = vector[];
     let mut write_votes = vector[];

@@ -121,14 +121,10 @@ public(package) fun new(
     wctx: &WalrusContext,
     ctx: &mut TxContext,
 ): StakingPool {
-    let id = object::new(ctx);
-    let node_id = id.to_inner();
     let pop_message = messages::new_proof_of_possession_msg(wctx.epoch(), ctx.sender(), public_key);
     assert!(pop_message.verify_proof_of_possession(proof_of_possession), EInvalidProofOfPossession);
     new_unchecked(
-        id,
         name,
-        node_id,
         network_address,
         metadata,
         public_key,
@@ -142,10 +138,11 @@ public(package) fun new(
     )
 }
 
+/// Creates the pool without the proof-of-possession check. The pool's UID comes from
+/// `object::new` here, in the function that packs it, as Sui's ID-leak verifier requires; its
+/// ID is the node ID.
 fun new_unchecked(
-    id: UID,
     name: String,
-    node_id: ID,
     network_address: String,
     metadata: NodeMetadata,
     public_key: vector<u8>,
@@ -160,6 +157,8 @@ fun new_unchecked(
     assert!(name.length() <= MAX_NODE_NAME_LENGTH, EInvalidNameLength);
     assert!(network_address.length() <= MAX_NETWORK_ADDRESS_LENGTH, EInvalidNetworkAddressLength);
     assert!(commission_rate <= N_BASIS_POINTS, EIncorrectCommissionRate);
+    let id = object::new(ctx);
+    let node_id = id.to_inner();
     let activation_epoch = if (wctx.committee_selected()) wctx.epoch() + 1 else wctx.epoch();
     let mut exchange_rates = table::new(ctx);
     exchange_rates.add(activation_epoch, pool_exchange_rate::flat());
@@ -579,12 +578,8 @@ public fun new_for_testing(
     wctx: &WalrusContext,
     ctx: &mut TxContext,
 ): StakingPool {
-    let id = object::new(ctx);
-    let node_id = id.to_inner();
     new_unchecked(
-        id,
         name,
-        node_id,
         network_address,
         metadata,
         public_key,
