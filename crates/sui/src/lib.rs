@@ -9,7 +9,8 @@
 //!   from a cursor; [`SuiClient::follow_walrus`] turns them into [`WalrusCheckpoint`]s, the
 //!   Walrus events of each checkpoint with their event IDs.
 //! - [`Walrus`]: typed reads of the Walrus `System` and `Staking` objects, their inner states
-//!   and the committee with each node's address, BLS key and shards.
+//!   and the committee with each node's address, BLS key and shards; a storage node's own
+//!   transactions ([`Walrus::register_candidate`], [`Walrus::epoch_sync_done`]).
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod client;
@@ -17,6 +18,7 @@ mod error;
 mod events;
 mod keystore;
 mod network;
+mod transactions;
 mod walrus;
 
 pub use client::{Coin, DEFAULT_GAS_BUDGET, Executed, ObjectData, SUI_COIN_TYPE, SuiClient};
@@ -24,6 +26,7 @@ pub use error::{Result, SuiError};
 pub use events::{WALRUS_CHECKPOINT_MASK, WalrusCheckpoint, walrus_checkpoint};
 pub use keystore::Keystore;
 pub use network::{NetworkConfig, NetworkNode};
+pub use transactions::{CLOCK_ID, Candidate};
 pub use walrus::{Committee, CommitteeMember, Walrus, WalrusState};
 
 pub use sui_crypto::ed25519::Ed25519PrivateKey;

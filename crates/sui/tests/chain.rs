@@ -183,3 +183,121 @@ async fn reads_walrus_and_executes_transactions() {
         .unwrap()
         .unwrap();
 }
+
+/// The `key = "value"` string entries of a flat TOML file (what genesis writes).
+fn toml_strings(path: &std::path::Path) -> std::collections::HashMap<String, String> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split_once(" = "))
+        .filter(|(_, v)| v.starts_with('"'))
+        .map(|(k, v)| (k.trim().to_owned(), serde_json::from_str(v).unwrap()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_transactions_register_a_candidate_and_complete_an_epoch_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = LocalnetArgs {
+        data: dir.path().to_path_buf(),
+        fresh: true,
+        listen: "127.0.0.1:0".parse().unwrap(),
+        accounts: 2,
+        sui_epoch_duration: haulout_localnet::DEFAULT_SUI_EPOCH_DURATION,
+        list_scan_budget: haulout_localnet::DEFAULT_LIST_SCAN_BUDGET,
+        walrus: haulout_localnet::walrus::WalrusArgs {
+            nodes: 3,
+            n_shards: 6,
+            epoch_duration: Duration::from_secs(1),
+            ..Default::default()
+        },
+    };
+    let shutdown = CancellationToken::new();
+    let (_localnet, task) = Localnet::start(
+        &args,
+        haulout_localnet::walrus::registry(),
+        shutdown.clone(),
+    )
+    .await
+    .unwrap();
+    let network_path = dir.path().join("localnet.json");
+    let network = NetworkConfig::load(&network_path).unwrap();
+    let keystore = Keystore::load(&network.keystore_path(&network_path)).unwrap();
+    let client = SuiClient::connect(&network.rpc_url).unwrap();
+    let walrus = Walrus::new(client.clone(), &network);
+
+    // A new candidate, operated by the second funded account.
+    let operator = keystore.keys()[1].clone();
+    let bls = haulout_types::bls::BlsKey::from_ikm(&[42; 32]);
+    let candidate = haulout_sui::Candidate {
+        name: "newcomer".into(),
+        network_address: "127.0.0.1:1".into(),
+        network_public_key: vec![2; 33],
+        commission_rate: 500,
+        storage_price: 1_000,
+        write_price: 2_000,
+        node_capacity: 1 << 40,
+    };
+    let (_, node_id) = walrus
+        .register_candidate(&operator, &bls, &candidate)
+        .await
+        .unwrap();
+    let pool = &walrus.pools(&[node_id]).await.unwrap()[0];
+    assert_eq!(pool.node_info.name, "newcomer");
+    assert_eq!(
+        pool.node_info.public_key.bytes,
+        bls.public_key_uncompressed().to_vec()
+    );
+    assert_eq!(pool.commission_rate, 500);
+    // A wrong network key length aborts, named.
+    let bad = haulout_sui::Candidate {
+        network_public_key: vec![2; 5],
+        ..candidate.clone()
+    };
+    let err = walrus
+        .register_candidate(&operator, &bls, &bad)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("EInvalidNetworkPublicKey"), "{err}");
+
+    // The genesis nodes, from their node.toml: wait for the keeper to start epoch 2, then
+    // every node syncs; the change completes with the last (3 equal nodes: all are needed).
+    let nodes: Vec<_> = (0..3)
+        .map(|i| toml_strings(&dir.path().join(format!("nodes/{i}/node.toml"))))
+        .collect();
+    let started = tokio::time::timeout(Duration::from_secs(60), async {
+        loop {
+            let state = walrus.state().await.unwrap();
+            if state.in_epoch_change() {
+                return state.epoch();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(started, 2);
+    for (i, node) in nodes.iter().enumerate() {
+        let key = haulout_sui::Ed25519PrivateKey::from_base64(&node["sui_key"]).unwrap();
+        let cap: sdk::Address = node["storage_node_cap_id"].parse().unwrap();
+        walrus.epoch_sync_done(&key, cap, 2).await.unwrap();
+        let state = walrus.state().await.unwrap();
+        assert_eq!(state.in_epoch_change(), i < 2, "after node {i}");
+        if i == 0 {
+            let err = walrus
+                .epoch_sync_done(&key, cap, 2)
+                .await
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("EDuplicateSyncDone"), "{err}");
+        }
+    }
+
+    shutdown.cancel();
+    tokio::time::timeout(Duration::from_secs(30), task)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+}
