@@ -1,0 +1,10 @@
+//! The haulout storage node: it follows the chain (blob registrations, certifications,
+//! deletions, invalidations, committees and epochs), stores the slivers of the shards it owns,
+//! serves the Walrus storage-node REST API, signs storage confirmations, recovers missing
+//! slivers from other nodes and takes part in epoch changes.
+//!
+//! - [`follower`]: the chain follower and the node's part in epoch changes
+//!   (`epoch_sync_done`), driving a [`follower::ChainSink`].
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod follower;
