@@ -7,4 +7,11 @@
 //!   (`epoch_sync_done`), driving a [`follower::ChainSink`].
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod api;
+pub mod config;
 pub mod follower;
+pub mod metrics;
+pub mod recovery;
+pub mod state;
+pub mod store;
+pub mod symbols;

@@ -29,6 +29,7 @@ pub use network::{NetworkConfig, NetworkNode};
 pub use transactions::{CLOCK_ID, Candidate};
 pub use walrus::{Committee, CommitteeMember, Walrus, WalrusState};
 
+pub use sui_crypto as crypto;
 pub use sui_crypto::ed25519::Ed25519PrivateKey;
 pub use sui_rpc::proto::sui::rpc::v2 as proto;
 pub use sui_sdk_types as sdk;

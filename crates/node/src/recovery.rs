@@ -1,0 +1,221 @@
+//! Self-healing: for every certified blob whose slivers are missing on the node's shards (it
+//! was down, wiped, or gained shards), fetch the metadata from any node (verified against the
+//! blob ID) and rebuild each missing sliver from other nodes' recovery symbols, verifying every
+//! symbol; secondary slivers first (they need only `p` symbols), then primary (`s`). The work
+//! list is derived from the database each round, so recovery resumes after a restart; it runs
+//! in the background and never blocks serving.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use redstuff::{Primary, Recovered, Secondary};
+use tokio_util::sync::CancellationToken;
+
+use crate::state::NodeState;
+use crate::store::Axis;
+use crate::symbols::GeneralRecoverySymbol;
+
+/// Largest answer read from a peer (recovery symbols of one target from all its shards).
+const MAX_PEER_RESPONSE: usize = 64 << 20;
+/// Rounds run at least this often even without a wake-up (peers that were down come back).
+const ROUND_INTERVAL: Duration = Duration::from_secs(3);
+
+/// Peer HTTP client for recovery.
+#[derive(Clone, Debug)]
+pub struct Peers {
+    http: reqwest::Client,
+}
+
+impl Default for Peers {
+    fn default() -> Self {
+        Self {
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .connect_timeout(Duration::from_secs(3))
+                .build()
+                .unwrap_or_default(),
+        }
+    }
+}
+
+impl Peers {
+    async fn get(&self, url: &str) -> Option<Vec<u8>> {
+        let response = self.http.get(url).send().await.ok()?;
+        if !response.status().is_success() {
+            return None;
+        }
+        if response
+            .content_length()
+            .is_some_and(|l| l > MAX_PEER_RESPONSE as u64)
+        {
+            return None;
+        }
+        let mut response = response;
+        let mut body = Vec::new();
+        while let Ok(Some(chunk)) = response.chunk().await {
+            if body.len() + chunk.len() > MAX_PEER_RESPONSE {
+                return None;
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Some(body)
+    }
+}
+
+fn peer_addresses(state: &NodeState, me: Option<haulout_sui::sdk::Address>) -> Vec<String> {
+    let Some(view) = state.committees() else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = view
+        .current
+        .members
+        .iter()
+        .chain(view.previous.members.iter())
+        .filter(|m| Some(m.node_id) != me)
+        .map(|m| m.network_address.clone())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Runs recovery rounds until `shutdown`.
+pub async fn run(
+    state: Arc<NodeState>,
+    me: Option<haulout_sui::sdk::Address>,
+    shutdown: CancellationToken,
+) {
+    let peers = Peers::default();
+    loop {
+        if let Err(e) = round(&state, me, &peers).await {
+            tracing::warn!(error = %e, "recovery round failed");
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = state.recovery_wakeup.notified() => {}
+            () = tokio::time::sleep(ROUND_INTERVAL) => {}
+        }
+    }
+}
+
+/// One pass over every certified blob; returns the number of slivers rebuilt.
+///
+/// # Errors
+/// If the node's database fails.
+pub async fn round(
+    state: &Arc<NodeState>,
+    me: Option<haulout_sui::sdk::Address>,
+    peers: &Peers,
+) -> anyhow::Result<usize> {
+    if state.epoch().is_none() {
+        return Ok(0);
+    }
+    let mut rebuilt = 0;
+    for blob in state.certified_blobs()? {
+        let missing = state.missing_slivers(&blob)?;
+        if missing.is_empty() {
+            continue;
+        }
+        let addresses = peer_addresses(state, me);
+        let blob_text = redstuff::BlobId(blob).to_string();
+        if state.store().metadata(&blob)?.is_none()
+            && !fetch_metadata(state, &blob, &blob_text, &addresses, peers).await?
+        {
+            continue;
+        }
+        let metadata = state.metadata(&blob)?;
+        let n = state.encoding().n_shards();
+        let mut order = missing;
+        order.sort_by_key(|(_, _, axis)| *axis == Axis::Primary);
+        for (shard, pair, axis) in order {
+            let target = match axis {
+                Axis::Primary => pair,
+                Axis::Secondary => n - 1 - pair,
+            };
+            let kind = if axis == Axis::Primary {
+                "primary"
+            } else {
+                "secondary"
+            };
+            let mut symbols: Vec<GeneralRecoverySymbol> = Vec::new();
+            for address in &addresses {
+                let url = format!(
+                    "http://{address}/v1/blobs/{blob_text}/recoverySymbols?targetSliver={target}&targetType={kind}"
+                );
+                if let Some(body) = peers.get(&url).await
+                    && let Ok(list) = bcs::from_bytes::<Vec<GeneralRecoverySymbol>>(&body)
+                {
+                    symbols.extend(list.into_iter().filter(|s| s.target_index == target));
+                }
+            }
+            let config = *state.encoding();
+            let result = match axis {
+                Axis::Primary => config
+                    .recover_sliver::<Primary>(
+                        &metadata,
+                        target,
+                        symbols
+                            .into_iter()
+                            .filter_map(GeneralRecoverySymbol::into_primary),
+                    )
+                    .map(|r| match r {
+                        Recovered::Sliver(s) => Ok(s.to_bcs()),
+                        Recovered::Inconsistent(_) => Err(()),
+                    }),
+                Axis::Secondary => config
+                    .recover_sliver::<Secondary>(
+                        &metadata,
+                        target,
+                        symbols
+                            .into_iter()
+                            .filter_map(GeneralRecoverySymbol::into_secondary),
+                    )
+                    .map(|r| match r {
+                        Recovered::Sliver(s) => Ok(s.to_bcs()),
+                        Recovered::Inconsistent(_) => Err(()),
+                    }),
+            };
+            match result {
+                Ok(Ok(bytes)) => {
+                    state.store_verified_sliver(&blob, shard, axis, bytes)?;
+                    rebuilt += 1;
+                }
+                Ok(Err(())) => {
+                    tracing::warn!(blob = %blob_text, target, kind, "inconsistent encoding: the blob must be invalidated");
+                    break;
+                }
+                Err(e) => {
+                    tracing::debug!(blob = %blob_text, target, kind, error = %e, "not enough symbols yet");
+                }
+            }
+        }
+    }
+    if rebuilt > 0 {
+        tracing::info!(rebuilt, "recovered slivers");
+    }
+    Ok(rebuilt)
+}
+
+async fn fetch_metadata(
+    state: &NodeState,
+    blob: &[u8; 32],
+    blob_text: &str,
+    addresses: &[String],
+    peers: &Peers,
+) -> anyhow::Result<bool> {
+    for address in addresses {
+        let url = format!("http://{address}/v1/blobs/{blob_text}/metadata");
+        let Some(body) = peers.get(&url).await else {
+            continue;
+        };
+        // The body is BCS `BlobMetadataWithId`: the 32-byte ID, then the metadata.
+        if body.len() < 32 || body[..32] != blob[..] {
+            continue;
+        }
+        if state.verify_metadata(blob, &body[32..]).is_ok() {
+            state.store_verified_metadata(blob, body[32..].to_vec())?;
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
