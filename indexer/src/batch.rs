@@ -105,6 +105,7 @@ impl Batch {
                         if old.status == BlobStatus::Invalid {
                             row.status = BlobStatus::Invalid;
                         }
+                        row.created_checkpoint = old.created_checkpoint;
                     }
                     self.blobs.insert(row.object_id.clone(), BlobUpdate::Row(row));
                 }

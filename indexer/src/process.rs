@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use haulout_types::{
-    Blob, BlobId, Field, Metadata, MoveStruct, ObjectId, Packages, PoolState, Proposal,
+    Blob, BlobId, Field, Metadata, MoveStruct, Packages, PoolState, Proposal,
     ProposalAction, ProposalStatus, SharedBlob, StakedWal, StakedWalState, StakingInnerV1,
     StakingPool, Storage, StructTag, SystemStateInnerV1, WalrusEvent,
 };
@@ -143,6 +143,8 @@ pub struct BlobRow {
     pub version: u64,
     /// Checkpoint of the change.
     pub checkpoint: u64,
+    /// Checkpoint of the first change of this object in the batch (or in the database).
+    pub created_checkpoint: u64,
 }
 
 /// A storage resource's state.
@@ -386,7 +388,7 @@ pub struct Processor {
     storage: StructTag,
     staked_wal: StakingTag,
     proposal: StructTag,
-    pool_field: StructTag,
+    pool: StructTag,
     system_inner: StructTag,
     staking_inner: StructTag,
     metadata_field: StructTag,
@@ -408,7 +410,7 @@ impl Processor {
             storage: Storage::struct_tag(p),
             staked_wal: StakedWal::struct_tag(p),
             proposal: Proposal::struct_tag(p),
-            pool_field: Field::<ObjectId, StakingPool>::struct_tag(p),
+            pool: StakingPool::struct_tag(p),
             system_inner: Field::<u64, SystemStateInnerV1>::struct_tag(p),
             staking_inner: Field::<u64, StakingInnerV1>::struct_tag(p),
             metadata_field: Field::<Vec<u8>, Metadata>::struct_tag(p),
@@ -650,9 +652,9 @@ impl Processor {
                 version,
                 checkpoint: seq,
             }));
-        } else if tag == self.pool_field {
-            let field: Field<ObjectId, StakingPool> = decode(&id, &tag, contents)?;
-            let pool = field.value;
+        } else if tag == self.pool {
+            // An `ObjectTable` value: the pool is an object of its own (owned by its field).
+            let pool: StakingPool = decode(&id, &tag, contents)?;
             let (state, withdrawing_epoch) = match pool.state {
                 PoolState::Active => ("ACTIVE", None),
                 PoolState::Withdrawing(e) => ("WITHDRAWING", Some(e)),
@@ -794,6 +796,7 @@ impl Processor {
             storage_id: blob.storage.id.to_string(),
             version,
             checkpoint: seq,
+            created_checkpoint: seq,
         }
     }
 

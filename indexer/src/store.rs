@@ -395,6 +395,7 @@ async fn write_blobs(tx: &mut Tx, batch: &Batch, totals: &mut Totals) -> Result<
             storage_id: r.try_get(11)?,
             version: u64_of(r.try_get(12)?)?,
             checkpoint: u64_of(r.try_get(14)?)?,
+            created_checkpoint: u64_of(r.try_get(13)?)?,
         };
         stored.insert(
             row.object_id.clone(),
@@ -419,7 +420,7 @@ async fn write_blobs(tx: &mut Tx, batch: &Batch, totals: &mut Totals) -> Result<
                 }
                 (row, old.created_checkpoint)
             }
-            (BlobUpdate::Row(row), None) => (row.clone(), row.checkpoint),
+            (BlobUpdate::Row(row), None) => (row.clone(), row.created_checkpoint),
             (BlobUpdate::Gone(checkpoint), Some(old)) => {
                 if old.row.status == BlobStatus::Deleted {
                     continue;
