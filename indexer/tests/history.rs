@@ -547,6 +547,23 @@ async fn scripted_history_is_reflected_in_graphql() {
     );
     let _ = Blob::struct_tag(&common::packages());
 
+    // The dashboard's example queries run without errors on this history.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../graphql/examples");
+    let mut ran = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        if text.contains("subscription ") {
+            continue;
+        }
+        let response = common::gql(pool, &text).await;
+        assert!(response.get("errors").is_none(), "{}: {response}", path.display());
+        ran += 1;
+    }
+    assert!(ran >= 5);
+    let dashboard = common::data(pool, &std::fs::read_to_string(dir.join("blob.graphql")).unwrap()).await;
+    assert_eq!(dashboard["blob"]["blobId"], blob_id(s.blob_a.1), "the example names blob A");
+
     served.stop().await;
     db.drop().await;
 }

@@ -16,7 +16,7 @@ use async_graphql::http::GraphiQLSource;
 use async_graphql::{EmptyMutation, Schema};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse, GraphQLSubscription};
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -124,7 +124,9 @@ pub fn app(state: AppState) -> Router {
         )
         .route(HEALTH_PATH, get(health))
         .route(METRICS_PATH, get(metrics))
-        .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        // The GraphQL extractor reads the body itself, so the limit is a layer, not axum's
+        // extractor default.
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
         .with_state(state)
 }
 
