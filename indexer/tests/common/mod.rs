@@ -125,9 +125,9 @@ pub fn packages() -> Packages {
     haulout_localnet::walrus::packages()
 }
 
-/// The committed watermark's checkpoint, if any.
+/// The committed watermark's checkpoint, if any (none while `--reset` rebuilds the tables).
 pub async fn watermark(pool: &PgPool) -> Option<u64> {
-    store::watermark(pool).await.unwrap().map(|w| w.checkpoint)
+    store::watermark(pool).await.ok().flatten().map(|w| w.checkpoint)
 }
 
 /// Polls `condition` every few milliseconds until it holds, failing after `timeout`.
