@@ -107,7 +107,8 @@ impl Batch {
                         }
                         row.created_checkpoint = old.created_checkpoint;
                     }
-                    self.blobs.insert(row.object_id.clone(), BlobUpdate::Row(row));
+                    self.blobs
+                        .insert(row.object_id.clone(), BlobUpdate::Row(row));
                 }
                 Change::BlobGone {
                     object_id,
@@ -142,11 +143,12 @@ impl Batch {
                     checkpoint,
                 } => {
                     for update in self.blobs.values_mut() {
-                        if let BlobUpdate::Row(row) = update {
-                            if row.blob_id == blob_id && !row.status.is_final() {
-                                row.status = BlobStatus::Invalid;
-                                row.checkpoint = checkpoint;
-                            }
+                        if let BlobUpdate::Row(row) = update
+                            && row.blob_id == blob_id
+                            && !row.status.is_final()
+                        {
+                            row.status = BlobStatus::Invalid;
+                            row.checkpoint = checkpoint;
                         }
                     }
                     self.invalidations.push((blob_id, checkpoint));

@@ -29,7 +29,5 @@ pub use indexer::{
     prepare, run,
 };
 pub use metrics::Metrics;
-pub use process::{
-    BlobStatus, CHECKPOINT_MASK, CheckpointRows, Processor, encoded_blob_length,
-};
+pub use process::{BlobStatus, CHECKPOINT_MASK, CheckpointRows, Processor, encoded_blob_length};
 pub use verify::Verifier;

@@ -103,7 +103,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
             (None, Some(url)) => (
                 url.clone(),
                 Packages {
-                    walrus: args.walrus_package.context("--walrus-package is required")?,
+                    walrus: args
+                        .walrus_package
+                        .context("--walrus-package is required")?,
                     wal: args.wal_package.context("--wal-package is required")?,
                 },
             ),

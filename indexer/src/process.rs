@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 
 use haulout_types::{
-    Blob, BlobId, Field, Metadata, MoveStruct, Packages, PoolState, Proposal,
-    ProposalAction, ProposalStatus, SharedBlob, StakedWal, StakedWalState, StakingInnerV1,
-    StakingPool, Storage, StructTag, SystemStateInnerV1, WalrusEvent,
+    Blob, BlobId, Field, Metadata, MoveStruct, Packages, PoolState, Proposal, ProposalAction,
+    ProposalStatus, SharedBlob, StakedWal, StakedWalState, StakingInnerV1, StakingPool, Storage,
+    StructTag, SystemStateInnerV1, WalrusEvent,
 };
 use serde::de::DeserializeOwned;
 use sui_rpc::proto::sui::rpc::v2 as proto;
@@ -466,7 +466,8 @@ impl Processor {
         let mut events = Vec::new();
         let mut changes = Vec::new();
         for (tx_index, tx) in checkpoint.transactions.iter().enumerate() {
-            let tx_index = u32::try_from(tx_index).map_err(|_| malformed("too many transactions"))?;
+            let tx_index =
+                u32::try_from(tx_index).map_err(|_| malformed("too many transactions"))?;
             let tx_digest = tx.digest().to_owned();
             // Objects first: a transaction's effects are its new state; its events then refine
             // what objects cannot say (deletion of a blob, invalid blob IDs, votes).
@@ -486,12 +487,10 @@ impl Processor {
                         .map(|c| c.value())
                         .unwrap_or_default();
                     let decoded = WalrusEvent::decode(&tag, contents, self.packages.walrus)
-                        .map_err(|e| {
-                            malformed(format!("event {tag} in checkpoint {seq}: {e}"))
-                        })?;
+                        .map_err(|e| malformed(format!("event {tag} in checkpoint {seq}: {e}")))?;
                     let Some(decoded) = decoded else { continue };
-                    let event_index = u32::try_from(event_index)
-                        .map_err(|_| malformed("too many events"))?;
+                    let event_index =
+                        u32::try_from(event_index).map_err(|_| malformed("too many events"))?;
                     self.event_change(&decoded, seq, &tx_digest, &mut changes);
                     let (name, subject, data) = describe_event(&decoded);
                     events.push(EventRow {
@@ -873,7 +872,10 @@ fn describe_event(event: &WalrusEvent) -> (&'static str, Option<String>, serde_j
         if let serde_json::Value::Object(map) = &mut value {
             for (k, v) in map.iter_mut() {
                 if k == "blob_id" {
-                    if let Some(id) = v.as_str().and_then(|s| s.parse::<haulout_types::U256>().ok()) {
+                    if let Some(id) = v
+                        .as_str()
+                        .and_then(|s| s.parse::<haulout_types::U256>().ok())
+                    {
                         *v = serde_json::Value::String(BlobId::from(id).to_string());
                     }
                 } else if let Some(n) = v.as_u64() {
@@ -930,11 +932,7 @@ fn describe_event(event: &WalrusEvent) -> (&'static str, Option<String>, serde_j
             Some(e.proposal_id.to_string()),
             json(e),
         ),
-        E::ProposalExecuted(e) => (
-            "ProposalExecuted",
-            Some(e.proposal_id.to_string()),
-            json(e),
-        ),
+        E::ProposalExecuted(e) => ("ProposalExecuted", Some(e.proposal_id.to_string()), json(e)),
     }
 }
 

@@ -83,7 +83,9 @@ pub async fn reset(pool: &PgPool) -> Result<()> {
     let mut tx = pool.begin().await?;
     for table in TABLES.iter().chain(&["_sqlx_migrations"]) {
         let sql = format!("DROP TABLE IF EXISTS {table} CASCADE");
-        sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut *tx).await?;
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut *tx)
+            .await?;
     }
     tx.commit().await?;
     migrate(pool).await
@@ -386,10 +388,7 @@ async fn write_blobs(tx: &mut Tx, batch: &Batch, totals: &mut Totals) -> Result<
             status: BlobStatus::parse(&status)
                 .ok_or_else(|| IndexerError::Malformed(format!("blob status {status}")))?,
             registered_epoch: epoch_of(r.try_get(7)?)?,
-            certified_epoch: r
-                .try_get::<Option<i64>, _>(8)?
-                .map(epoch_of)
-                .transpose()?,
+            certified_epoch: r.try_get::<Option<i64>, _>(8)?.map(epoch_of).transpose()?,
             end_epoch: epoch_of(r.try_get(9)?)?,
             deletable: r.try_get(10)?,
             storage_id: r.try_get(11)?,
@@ -821,10 +820,7 @@ async fn write_staked_wal(tx: &mut Tx, batch: &Batch) -> Result<()> {
 
 async fn write_epochs(tx: &mut Tx, batch: &Batch) -> Result<()> {
     for e in batch.epochs.values() {
-        let state = batch
-            .epoch_states
-            .get(&e.epoch)
-            .map_or("DONE", |s| s.state);
+        let state = batch.epoch_states.get(&e.epoch).map_or("DONE", |s| s.state);
         sqlx::query(
             "INSERT INTO epochs (epoch, start_checkpoint, start_timestamp_ms, storage_price, \
              write_price, total_capacity, used_capacity, rewards, n_shards, state, \

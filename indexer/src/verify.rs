@@ -82,12 +82,12 @@ impl Verifier {
             )));
         }
         let digest = summary.digest();
-        if let Some(claimed) = checkpoint.digest.as_deref() {
-            if claimed != digest.to_string() {
-                return Err(fail(format!(
-                    "its digest is {claimed} but its summary hashes to {digest}"
-                )));
-            }
+        if let Some(claimed) = checkpoint.digest.as_deref()
+            && claimed != digest.to_string()
+        {
+            return Err(fail(format!(
+                "its digest is {claimed} but its summary hashes to {digest}"
+            )));
         }
         let expected_previous = self.last.map(|(_, d)| d);
         if summary.previous_digest != expected_previous {

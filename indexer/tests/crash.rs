@@ -55,14 +55,22 @@ async fn sigkill_at_random_points_then_restart_ends_identical() {
             "no progress past {at:?}"
         );
         let batch = rng.random_range(1..=4);
-        let mut child = indexer_command(&served.url, &killed.url, batch).spawn().unwrap();
+        let mut child = indexer_command(&served.url, &killed.url, batch)
+            .spawn()
+            .unwrap();
         // Kill once the watermark passed a random target, a random moment later: mid-batch,
         // mid-commit or between batches.
         let target = at.map_or(0, |a| a + 1) + rng.random_range(0..6);
         let target = target.min(tip);
-        common::wait_for("the indexer's progress", common::CATCH_UP_TIMEOUT, || async {
-            common::watermark(&killed.pool).await.is_some_and(|w| w >= target)
-        })
+        common::wait_for(
+            "the indexer's progress",
+            common::CATCH_UP_TIMEOUT,
+            || async {
+                common::watermark(&killed.pool)
+                    .await
+                    .is_some_and(|w| w >= target)
+            },
+        )
         .await;
         let micros = rng.random_range(0..20_000);
         tokio::time::sleep(Duration::from_micros(micros)).await;
@@ -73,7 +81,10 @@ async fn sigkill_at_random_points_then_restart_ends_identical() {
     }
     assert!(kills >= 5, "only {kills} kills");
     println!("{kills} kills over {tip} checkpoints");
-    common::assert_same(&common::dump(&whole.pool).await, &common::dump(&killed.pool).await);
+    common::assert_same(
+        &common::dump(&whole.pool).await,
+        &common::dump(&killed.pool).await,
+    );
     served.stop().await;
     whole.drop().await;
     killed.drop().await;
@@ -134,7 +145,11 @@ async fn another_chain_is_refused_unless_reset() {
     .await;
     cancel.cancel();
     task.await.unwrap().unwrap();
-    let data = common::data(&db.pool, "{ stats { blobCount } proposals { nodes { number } } }").await;
+    let data = common::data(
+        &db.pool,
+        "{ stats { blobCount } proposals { nodes { number } } }",
+    )
+    .await;
     assert_eq!(data["stats"]["blobCount"], 0);
     assert_eq!(data["proposals"]["nodes"], serde_json::json!([]));
     served_b.stop().await;

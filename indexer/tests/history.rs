@@ -37,7 +37,11 @@ async fn scripted_history_is_reflected_in_graphql() {
     assert_eq!(a["status"], "DELETED");
     assert_eq!(a["objectId"], s.blob_a.0.to_string());
     assert_eq!(a["owner"], serde_json::Value::Null);
-    assert_eq!(a["attributes"], serde_json::Value::Null, "deleted with the blob");
+    assert_eq!(
+        a["attributes"],
+        serde_json::Value::Null,
+        "deleted with the blob"
+    );
     assert_eq!(a["size"], "1000");
     let b_chain: Blob = w.decode(s.blob_b.0);
     let b = common::data(pool, &q(s.blob_b.1)).await["blob"].clone();
@@ -54,7 +58,10 @@ async fn scripted_history_is_reflected_in_graphql() {
     assert_eq!(c["status"], "INVALID");
     let by_object = common::data(
         pool,
-        &format!("{{ blobObject(objectId: \"{}\") {{ blobId }} }}", s.blob_b.0),
+        &format!(
+            "{{ blobObject(objectId: \"{}\") {{ blobId }} }}",
+            s.blob_b.0
+        ),
     )
     .await;
     assert_eq!(by_object["blobObject"]["blobId"], blob_id(s.blob_b.1));
@@ -66,7 +73,11 @@ async fn scripted_history_is_reflected_in_graphql() {
         ),
     )
     .await;
-    assert_eq!(page["blobs"]["nodes"].as_array().unwrap().len(), 2, "{page}");
+    assert_eq!(
+        page["blobs"]["nodes"].as_array().unwrap().len(),
+        2,
+        "{page}"
+    );
     let certified = common::data(pool, "{ blobs(status: CERTIFIED) { nodes { objectId } } }").await;
     assert_eq!(
         certified["blobs"]["nodes"],
@@ -103,9 +114,18 @@ async fn scripted_history_is_reflected_in_graphql() {
         .clone();
     assert_eq!(epoch["number"], staking.epoch);
     assert_eq!(staking.epoch, 3);
-    assert_eq!(epoch["storagePrice"], inner.storage_price_per_unit_size.to_string());
-    assert_eq!(epoch["writePrice"], inner.write_price_per_unit_size.to_string());
-    assert_eq!(epoch["totalCapacity"], inner.total_capacity_size.to_string());
+    assert_eq!(
+        epoch["storagePrice"],
+        inner.storage_price_per_unit_size.to_string()
+    );
+    assert_eq!(
+        epoch["writePrice"],
+        inner.write_price_per_unit_size.to_string()
+    );
+    assert_eq!(
+        epoch["totalCapacity"],
+        inner.total_capacity_size.to_string()
+    );
     assert_eq!(epoch["usedCapacity"], inner.used_capacity_size.to_string());
     let committee: Vec<serde_json::Value> = staking
         .committee
@@ -213,12 +233,11 @@ async fn scripted_history_is_reflected_in_graphql() {
     assert_eq!(stats["blobCount"], 1);
     assert_eq!(stats["certifiedBlobCount"], 1);
     assert_eq!(stats["storedBytes"], "2000");
-    let total: u64 = w
-        .g
-        .nodes
-        .iter()
-        .map(|n| w.decode::<StakingPool>(n.node_id).wal_balance)
-        .sum();
+    let total: u64 =
+        w.g.nodes
+            .iter()
+            .map(|n| w.decode::<StakingPool>(n.node_id).wal_balance)
+            .sum();
     assert_eq!(stats["totalStake"], total.to_string());
 
     // History: every Walrus event, in order.
@@ -244,12 +263,24 @@ async fn scripted_history_is_reflected_in_graphql() {
             continue;
         }
         let response = common::gql(pool, &text).await;
-        assert!(response.get("errors").is_none(), "{}: {response}", path.display());
+        assert!(
+            response.get("errors").is_none(),
+            "{}: {response}",
+            path.display()
+        );
         ran += 1;
     }
     assert!(ran >= 5);
-    let dashboard = common::data(pool, &std::fs::read_to_string(dir.join("blob.graphql")).unwrap()).await;
-    assert_eq!(dashboard["blob"]["blobId"], blob_id(s.blob_a.1), "the example names blob A");
+    let dashboard = common::data(
+        pool,
+        &std::fs::read_to_string(dir.join("blob.graphql")).unwrap(),
+    )
+    .await;
+    assert_eq!(
+        dashboard["blob"]["blobId"],
+        blob_id(s.blob_a.1),
+        "the example names blob A"
+    );
 
     served.stop().await;
     db.drop().await;
@@ -272,7 +303,10 @@ async fn a_restart_resumes_where_it_stopped() {
         at = common::watermark(&pieces.pool).await.unwrap();
         assert!(at >= target);
     }
-    common::assert_same(&common::dump(&whole.pool).await, &common::dump(&pieces.pool).await);
+    common::assert_same(
+        &common::dump(&whole.pool).await,
+        &common::dump(&pieces.pool).await,
+    );
     served.stop().await;
     whole.drop().await;
     pieces.drop().await;

@@ -67,7 +67,10 @@ async fn abusive_queries_get_clear_errors() {
     .await;
     assert!(err.to_lowercase().contains("complex"), "{err}");
     // Too deep.
-    let deep = format!("{{ __schema {{ types {{ {} }} }} }}", "fields { type { ofType { ".repeat(4) + "name" + &" } } }".repeat(4));
+    let deep = format!(
+        "{{ __schema {{ types {{ {} }} }} }}",
+        "fields { type { ofType { ".repeat(4) + "name" + &" } } }".repeat(4)
+    );
     let err = common::error(pool, &deep).await;
     assert!(err.to_lowercase().contains("nested too deep"), "{err}");
     // Not GraphQL, and an unknown field.
@@ -76,7 +79,11 @@ async fn abusive_queries_get_clear_errors() {
     let err = common::error(pool, "{ nonsense }").await;
     assert!(err.contains("nonsense"), "{err}");
     // Empty database: lookups are null, stats say nothing is indexed.
-    let data = common::data(pool, "{ blob(blobId: \"x\") { blobId } stats { checkpoint blobCount } }").await;
+    let data = common::data(
+        pool,
+        "{ blob(blobId: \"x\") { blobId } stats { checkpoint blobCount } }",
+    )
+    .await;
     assert_eq!(data["blob"], serde_json::Value::Null);
     assert_eq!(data["stats"]["checkpoint"], serde_json::Value::Null);
     assert_eq!(data["stats"]["blobCount"], 0);
@@ -99,16 +106,32 @@ async fn health_metrics_graphiql_and_body_limit() {
             .body(axum::body::Body::empty())
             .unwrap()
     };
-    let response = app.clone().oneshot(get(graphql::HEALTH_PATH)).await.unwrap();
+    let response = app
+        .clone()
+        .oneshot(get(graphql::HEALTH_PATH))
+        .await
+        .unwrap();
     assert_eq!(response.status(), 503, "nothing indexed yet");
-    let response = app.clone().oneshot(get(graphql::METRICS_PATH)).await.unwrap();
+    let response = app
+        .clone()
+        .oneshot(get(graphql::METRICS_PATH))
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
-    let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
     let text = String::from_utf8(body.to_vec()).unwrap();
     assert!(text.contains("indexer_watermark_checkpoint"), "{text}");
-    let response = app.clone().oneshot(get(graphql::GRAPHQL_PATH)).await.unwrap();
+    let response = app
+        .clone()
+        .oneshot(get(graphql::GRAPHQL_PATH))
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
-    let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
     assert!(String::from_utf8_lossy(&body).contains("graphiql"));
     let huge = serde_json::json!({ "query": format!("{{ stats {{ checkpoint }} }} #{}", "x".repeat(100_000)) });
     let huge = huge.to_string();

@@ -89,9 +89,12 @@ impl Page {
         let bound = match cursor {
             None => None,
             Some(c) => {
-                let c = Cursor::decode_cursor(&c).map_err(|e| async_graphql::Error::new(e.to_string()))?;
+                let c = Cursor::decode_cursor(&c)
+                    .map_err(|e| async_graphql::Error::new(e.to_string()))?;
                 if c.table != table {
-                    return Err(format!("invalid cursor: it belongs to {}, not {table}", c.table).into());
+                    return Err(
+                        format!("invalid cursor: it belongs to {}, not {table}", c.table).into(),
+                    );
                 }
                 Some(c.key)
             }

@@ -126,7 +126,9 @@ pub fn app(state: AppState) -> Router {
         .route(METRICS_PATH, get(metrics))
         // The GraphQL extractor reads the body itself, so the limit is a layer, not axum's
         // extractor default.
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            MAX_REQUEST_BYTES,
+        ))
         .with_state(state)
 }
 
@@ -188,7 +190,10 @@ async fn graphiql() -> Html<String> {
 }
 
 async fn graphql(State(state): State<AppState>, request: GraphQLRequest) -> GraphQLResponse {
-    state.metrics.graphql_requests.fetch_add(1, Ordering::Relaxed);
+    state
+        .metrics
+        .graphql_requests
+        .fetch_add(1, Ordering::Relaxed);
     let reader = Arc::new(Reader::new(state.pool.clone()));
     let response = state
         .schema
@@ -209,7 +214,9 @@ async fn health(State(state): State<AppState>) -> Response {
     match watermark {
         None => (
             StatusCode::SERVICE_UNAVAILABLE,
-            axum::Json(serde_json::json!({"status": "unavailable", "reason": "nothing indexed yet"})),
+            axum::Json(
+                serde_json::json!({"status": "unavailable", "reason": "nothing indexed yet"}),
+            ),
         )
             .into_response(),
         Some(w) => {

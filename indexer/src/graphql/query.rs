@@ -619,15 +619,17 @@ fn connection<N: async_graphql::OutputType>(
     } else {
         Connection::new(page.has_bound, more)
     };
-    connection.edges.extend(nodes.into_iter().map(|(key, node)| {
-        Edge::new(
-            Cursor {
-                table: table.to_owned(),
-                key,
-            },
-            node,
-        )
-    }));
+    connection
+        .edges
+        .extend(nodes.into_iter().map(|(key, node)| {
+            Edge::new(
+                Cursor {
+                    table: table.to_owned(),
+                    key,
+                },
+                node,
+            )
+        }));
     connection
 }
 
@@ -639,7 +641,11 @@ pub struct Query;
 impl Query {
     /// The blob with this blob ID: of the objects registering it, the certified one that lasts
     /// longest (else the latest registered).
-    async fn blob(&self, ctx: &Context<'_>, blob_id: String) -> async_graphql::Result<Option<Blob>> {
+    async fn blob(
+        &self,
+        ctx: &Context<'_>,
+        blob_id: String,
+    ) -> async_graphql::Result<Option<Blob>> {
         let row = reader(ctx)?
             .fetch_optional(
                 format!(

@@ -82,11 +82,10 @@ where
                 if s.rx.changed().await.is_err() {
                     return None;
                 }
-                let hi = s
-                    .rx
-                    .borrow_and_update()
-                    .as_ref()
-                    .map_or(-1, |w| i64::try_from(w.checkpoint).unwrap_or(i64::MAX));
+                let hi =
+                    s.rx.borrow_and_update()
+                        .as_ref()
+                        .map_or(-1, |w| i64::try_from(w.checkpoint).unwrap_or(i64::MAX));
                 if hi > s.last {
                     s.ready.extend(fetch(pool.clone(), s.last, hi).await);
                     s.last = hi;

@@ -38,7 +38,9 @@ impl TestDb {
                  (scripts/test.sh does this)"
             );
         };
-        let admin = store::connect(&base, 2).await.expect("connect to HAULOUT_DATABASE_URL");
+        let admin = store::connect(&base, 2)
+            .await
+            .expect("connect to HAULOUT_DATABASE_URL");
         let name = format!(
             "haulout_test_{}_{}_{}",
             std::process::id(),
@@ -127,7 +129,11 @@ pub fn packages() -> Packages {
 
 /// The committed watermark's checkpoint, if any (none while `--reset` rebuilds the tables).
 pub async fn watermark(pool: &PgPool) -> Option<u64> {
-    store::watermark(pool).await.ok().flatten().map(|w| w.checkpoint)
+    store::watermark(pool)
+        .await
+        .ok()
+        .flatten()
+        .map(|w| w.checkpoint)
 }
 
 /// Polls `condition` every few milliseconds until it holds, failing after `timeout`.
@@ -249,5 +255,9 @@ pub fn assert_same(a: &BTreeMap<String, Vec<String>>, b: &BTreeMap<String, Vec<S
             }
         }
     }
-    assert!(diffs.is_empty(), "the databases differ:\n{}", diffs.join("\n"));
+    assert!(
+        diffs.is_empty(),
+        "the databases differ:\n{}",
+        diffs.join("\n")
+    );
 }

@@ -156,7 +156,15 @@ impl Walrus for W {
 
 fn governance(w: &W, function: &str, inputs: Vec<Input>, who: Who) -> Arc<ExecutedTx> {
     let n = u16::try_from(inputs.len()).unwrap();
-    w.ok(who, inputs, vec![call("governance", function, (0..n).map(Argument::Input).collect())])
+    w.ok(
+        who,
+        inputs,
+        vec![call(
+            "governance",
+            function,
+            (0..n).map(Argument::Input).collect(),
+        )],
+    )
 }
 
 /// Runs the scripted history (sealing checkpoints as it goes), then `extra` more checkpoints
@@ -175,10 +183,18 @@ pub fn script(extra: usize) -> Script {
     let a = w.register(0, s1, 1_000, true);
     w.ok(
         0,
-        vec![w.input_obj(a.0), pure(&"k".to_owned()), pure(&"v".to_owned())],
+        vec![
+            w.input_obj(a.0),
+            pure(&"k".to_owned()),
+            pure(&"v".to_owned()),
+        ],
         vec![
             call("metadata", "new", vec![]),
-            call("blob", "add_metadata", vec![Argument::Input(0), Argument::Result(0)]),
+            call(
+                "blob",
+                "add_metadata",
+                vec![Argument::Input(0), Argument::Result(0)],
+            ),
             call(
                 "blob",
                 "insert_or_update_metadata_pair",
@@ -201,14 +217,22 @@ pub fn script(extra: usize) -> Script {
             pure(&1u32),
             Input::ImmutableOrOwned(reference(&w.wal_coin(0))),
         ],
-        vec![call("system", "extend_blob", (0..4).map(Argument::Input).collect())],
+        vec![call(
+            "system",
+            "extend_blob",
+            (0..4).map(Argument::Input).collect(),
+        )],
     );
     w.seal();
     w.ok(
         0,
         vec![w.system(false), w.input_obj(a.0), pure(&w.addr(0))],
         vec![
-            call("system", "delete_blob", vec![Argument::Input(0), Argument::Input(1)]),
+            call(
+                "system",
+                "delete_blob",
+                vec![Argument::Input(0), Argument::Input(1)],
+            ),
             transfer(vec![Argument::Result(0)], 2),
         ],
     );
@@ -224,7 +248,11 @@ pub fn script(extra: usize) -> Script {
             pure(&bitmap),
             pure(&invalid_blob_message(1, c.1)),
         ],
-        vec![call("system", "invalidate_blob_id", (0..4).map(Argument::Input).collect())],
+        vec![call(
+            "system",
+            "invalidate_blob_id",
+            (0..4).map(Argument::Input).collect(),
+        )],
     );
     w.seal();
 
@@ -232,7 +260,10 @@ pub fn script(extra: usize) -> Script {
     // node 3 withdraws its genesis stake, so the next committee has no place for it.
     let staked = w.stake(1, 5_000 * FROST, w.g.nodes[0].node_id);
     let part = w.split(1, staked, 1_000 * FROST);
-    assert_eq!(status(&w.withdraw(&w.keys[1], part)), ExecutionStatus::Success);
+    assert_eq!(
+        status(&w.withdraw(&w.keys[1], part)),
+        ExecutionStatus::Success
+    );
     let node3 = &w.g.nodes[3];
     assert_eq!(
         status(&w.request_withdraw(&node3.sui_key, node3.staked_wal_id)),
@@ -260,7 +291,10 @@ pub fn script(extra: usize) -> Script {
             call(
                 "governance",
                 "create_proposal",
-                (0..5).map(Argument::Input).chain([Argument::Result(0)]).collect(),
+                (0..5)
+                    .map(Argument::Input)
+                    .chain([Argument::Result(0)])
+                    .collect(),
             ),
         ],
     );
@@ -324,4 +358,3 @@ pub fn script(extra: usize) -> Script {
 pub fn blob_id(id: U256) -> String {
     BlobId::from(id).to_string()
 }
-
