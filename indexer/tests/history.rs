@@ -311,3 +311,73 @@ async fn a_restart_resumes_where_it_stopped() {
     whole.drop().await;
     pieces.drop().await;
 }
+
+/// Subscriptions deliver every checkpoint, in order, as the indexer commits it, and the blob
+/// events of the history.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscriptions_follow_the_commits() {
+    use futures::StreamExt as _;
+
+    let s = script(0);
+    let tip = s.w.node.latest_checkpoint().summary.sequence_number;
+    let served = common::Served::start(s.w.node.clone()).await;
+    let db = common::TestDb::new().await;
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let (state, poller) = haulout_indexer::graphql::state(
+        db.pool.clone(),
+        std::sync::Arc::new(haulout_indexer::Metrics::default()),
+        std::time::Duration::from_secs(60),
+        cancel.clone(),
+    );
+    let checkpoints =
+        state.schema.execute_stream("subscription { checkpoints { sequenceNumber digest } }");
+    let blobs = state
+        .schema
+        .execute_stream("subscription { blobEvents { eventType subject checkpoint } }");
+    let mut config = haulout_indexer::IndexerConfig::new(&served.url, common::packages());
+    config.batch_checkpoints = 2;
+    let indexer = tokio::spawn(haulout_indexer::run(
+        config,
+        db.pool.clone(),
+        std::sync::Arc::new(haulout_indexer::Metrics::default()),
+        cancel.clone(),
+    ));
+    // Both subscriptions are polled from the start (a subscription begins at the watermark
+    // when it is first polled).
+    let checkpoints = checkpoints
+        .map(|r| {
+            assert!(r.errors.is_empty(), "{:?}", r.errors);
+            let v = r.data.into_json().unwrap();
+            v["checkpoints"]["sequenceNumber"].as_u64().unwrap()
+        })
+        .take_while(move |&seq| std::future::ready(seq < tip))
+        .collect::<Vec<u64>>();
+    let blobs = blobs
+        .map(|r| r.data.into_json().unwrap()["blobEvents"].clone())
+        .take(6)
+        .collect::<Vec<serde_json::Value>>();
+    let (seen, events) = tokio::time::timeout(common::CATCH_UP_TIMEOUT, async {
+        tokio::join!(checkpoints, blobs)
+    })
+    .await
+    .expect("every checkpoint and blob event is delivered");
+    assert_eq!(seen, (0..tip).collect::<Vec<_>>());
+    let kinds: Vec<&str> = events.iter().map(|e| e["eventType"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "BlobRegistered",
+            "BlobCertified",
+            "BlobRegistered",
+            "BlobCertified",
+            "BlobCertified",
+            "BlobDeleted"
+        ]
+    );
+    assert_eq!(events[0]["subject"], blob_id(s.blob_a.1));
+    cancel.cancel();
+    indexer.await.unwrap().unwrap();
+    poller.await.unwrap();
+    served.stop().await;
+    db.drop().await;
+}
