@@ -41,6 +41,20 @@ run_pg() {
   fi
 }
 
+# As root the server runs as `postgres`, which must be able to reach the data directory: when a
+# parent directory is closed to it (a clone under /root), keep the cluster under /var/lib and
+# leave a symbolic link at $PG_DIR.
+if [ "$(id -u)" = 0 ]; then
+  id -u postgres >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin postgres
+  if [ ! -L "$PG_DIR" ] && ! runuser -u postgres -- test -x "$(dirname "$PG_DIR")"; then
+    real="/var/lib/haulout-postgres/$(printf %s "$PG_DIR" | sha1sum | cut -c1-12)"
+    mkdir -p "$real"
+    if [ -d "$PG_DIR" ] && [ ! -L "$PG_DIR" ]; then rmdir "$PG_DIR" 2>/dev/null || true; fi
+    ln -sfn "$real" "$PG_DIR"
+  fi
+  if [ -L "$PG_DIR" ]; then PG_DIR="$(readlink -f "$PG_DIR")"; fi
+fi
+
 if [ ! -s "$PG_DIR/PG_VERSION" ]; then
   mkdir -p "$PG_DIR"
   chmod 700 "$PG_DIR"

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use futures::StreamExt as _;
+use futures::{FutureExt as _, StreamExt as _};
 use haulout_sui::SuiClient;
 use haulout_types::Packages;
 use sqlx::PgPool;
@@ -38,6 +38,9 @@ pub struct IndexerConfig {
     pub channel_capacity: usize,
     /// Drop what the database holds before indexing (also after a chain reset).
     pub reset: bool,
+    /// Keep the history (events, checkpoints) of only this many recent checkpoints; `None`
+    /// (the default) keeps everything.
+    pub retain_checkpoints: Option<u64>,
 }
 
 impl IndexerConfig {
@@ -50,6 +53,7 @@ impl IndexerConfig {
             batch_rows: DEFAULT_BATCH_ROWS,
             channel_capacity: DEFAULT_CHANNEL_CAPACITY,
             reset: false,
+            retain_checkpoints: None,
         }
     }
 }
@@ -61,6 +65,9 @@ pub const DEFAULT_BATCH_CHECKPOINTS: usize = 1_000;
 pub const DEFAULT_BATCH_ROWS: usize = 50_000;
 /// Processed checkpoints in flight by default.
 pub const DEFAULT_CHANNEL_CAPACITY: usize = 2_000;
+/// While catching up, a checkpoint's own BLS signature is checked at least this often (the
+/// others are covered by a later signature through the digest chain).
+const SIGNATURE_INTERVAL: u64 = 256;
 /// First retry delay of a failed commit; doubles up to [`MAX_RETRY_DELAY`].
 const BASE_RETRY_DELAY: Duration = Duration::from_millis(100);
 /// Longest delay between commit retries.
@@ -168,19 +175,37 @@ pub async fn run(
     let ingest_cancel = cancel.child_token();
     let ingest_metrics = metrics.clone();
     let ingest = tokio::spawn(async move {
-        let stream = client.stream_checkpoints(start, CHECKPOINT_MASK);
+        let stream = client.stream_checkpoints(start, CHECKPOINT_MASK).fuse();
         futures::pin_mut!(stream);
+        let mut ready: Option<proto::Checkpoint> = None;
         loop {
-            let next = tokio::select! {
-                () = ingest_cancel.cancelled() => return Ok(()),
-                next = stream.next() => next,
+            let checkpoint = match ready.take() {
+                Some(checkpoint) => checkpoint,
+                None => {
+                    let next = tokio::select! {
+                        () = ingest_cancel.cancelled() => return Ok(()),
+                        next = stream.next() => next,
+                    };
+                    match next {
+                        None => return Err(IndexerError::StreamEnded),
+                        Some(checkpoint) => checkpoint?,
+                    }
+                }
             };
-            let checkpoint = match next {
-                None => return Err(IndexerError::StreamEnded),
-                Some(checkpoint) => checkpoint?,
-            };
-            verifier.verify(&checkpoint)?;
-            let rows = processor.process(&checkpoint)?;
+            // Catching up, the next checkpoint is already here: its signature (or a later
+            // one's) will cover this one through the digest chain. At the tip, every
+            // checkpoint's own signature is checked.
+            let seq = checkpoint.sequence_number.unwrap_or(0);
+            let mut defer = seq % SIGNATURE_INTERVAL != 0;
+            if defer {
+                match stream.next().now_or_never() {
+                    Some(Some(next)) => ready = Some(next?),
+                    _ => defer = false,
+                }
+            }
+            let covered = verifier.verify(&checkpoint, defer)?;
+            let mut rows = processor.process(&checkpoint)?;
+            rows.covered = covered;
             let (checked, _) = verifier.signature_counts();
             ingest_metrics
                 .signatures_verified
@@ -226,20 +251,38 @@ async fn commit_loop(
         };
         let mut batch = Batch::default();
         let mut events = first.events.len();
+        let mut covered = first.covered;
         batch.push(first);
-        while batch.len() < config.batch_checkpoints && batch.rows() < config.batch_rows {
-            match rx.try_recv() {
-                Ok(rows) => {
-                    events += rows.events.len();
-                    batch.push(rows);
-                }
-                Err(_) => break,
+        // A batch ends at a covered checkpoint (one whose signature, or a later one's, was
+        // checked): nothing is committed that no signature vouches for.
+        loop {
+            let full = batch.len() >= config.batch_checkpoints || batch.rows() >= config.batch_rows;
+            if full && covered {
+                break;
             }
+            let rows = match rx.try_recv() {
+                Ok(rows) => rows,
+                Err(_) if covered => break,
+                Err(_) => {
+                    let next = tokio::select! {
+                        () = cancel.cancelled() => return Ok(()),
+                        next = rx.recv() => next,
+                    };
+                    match next {
+                        Some(rows) => rows,
+                        // The stream failed before the signature arrived: commit nothing.
+                        None => return Ok(()),
+                    }
+                }
+            };
+            events += rows.events.len();
+            covered = rows.covered;
+            batch.push(rows);
         }
         let mut delay = BASE_RETRY_DELAY;
         loop {
             let started = Instant::now();
-            match store::commit(pool, chain_id, previous, &batch).await {
+            match store::commit(pool, chain_id, previous, &batch, config.retain_checkpoints).await {
                 Ok(_) => {
                     let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
                     metrics.commit_micros.fetch_add(micros, Ordering::Relaxed);

@@ -49,6 +49,10 @@ struct Args {
     /// `/health` fails when the last committed checkpoint is older than this many seconds.
     #[arg(long, default_value_t = 120)]
     health_max_lag_secs: u64,
+    /// Prune history: keep the events and checkpoints of only this many recent checkpoints
+    /// (current state is never pruned). Off by default.
+    #[arg(long)]
+    retain_checkpoints: Option<u64>,
     /// Print the GraphQL schema (SDL) and exit.
     #[arg(long)]
     print_schema: bool,
@@ -117,6 +121,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         let mut config = IndexerConfig::new(rpc_url, packages);
         config.reset = args.reset;
         config.batch_checkpoints = args.batch_checkpoints.max(1);
+        config.retain_checkpoints = args.retain_checkpoints;
         // Migrate (and reset) before serving, so the service never sees a half-made schema.
         let client = haulout_sui::SuiClient::connect(&config.rpc_url)?;
         haulout_indexer::prepare(&pool, &client, config.reset).await?;

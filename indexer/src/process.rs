@@ -377,6 +377,9 @@ pub struct CheckpointRows {
     pub changes: Vec<Change>,
     /// The Walrus epoch after it.
     pub walrus_epoch: u32,
+    /// Whether its signature (or a later one's, through the digest chain) was verified: a
+    /// batch may only end at a covered checkpoint.
+    pub covered: bool,
 }
 
 /// The Move types the processor recognises, resolved for one deployment.
@@ -521,6 +524,7 @@ impl Processor {
             events,
             changes,
             walrus_epoch: self.epoch,
+            covered: true,
         })
     }
 

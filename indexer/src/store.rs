@@ -200,6 +200,7 @@ pub async fn commit(
     chain_id: &str,
     previous: Option<u64>,
     batch: &Batch,
+    retain: Option<u64>,
 ) -> Result<Committed> {
     let Some(last) = batch.checkpoints.last() else {
         return Ok(Committed::default());
@@ -270,6 +271,9 @@ pub async fn commit(
             ),
         });
     }
+    if let Some(retain) = retain {
+        prune(&mut tx, last.sequence_number, retain).await?;
+    }
     tx.commit().await?;
     Ok(Committed {
         checkpoints: batch.checkpoints.len(),
@@ -278,6 +282,27 @@ pub async fn commit(
 }
 
 type Tx = Transaction<'static, Postgres>;
+
+/// Pruning (off unless asked for): keeps the history (events, checkpoints) of the last `retain`
+/// checkpoints up to `hi`, and records the lowest one kept as `reader_lo`. Current-state
+/// tables are never pruned.
+async fn prune(tx: &mut Tx, hi: u64, retain: u64) -> Result<()> {
+    let lo = i64_of((hi + 1).saturating_sub(retain.max(1)))?;
+    sqlx::query("DELETE FROM events WHERE checkpoint < $1")
+        .bind(lo)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM checkpoints WHERE sequence_number < $1")
+        .bind(lo)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE watermarks SET reader_lo = $2 WHERE pipeline = $1")
+        .bind(PIPELINE)
+        .bind(lo)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
 
 async fn write_checkpoints(tx: &mut Tx, batch: &Batch) -> Result<()> {
     let mut seq = Vec::new();

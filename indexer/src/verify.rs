@@ -51,12 +51,21 @@ impl Verifier {
     }
 
     /// Verifies `checkpoint` (which must carry `summary.bcs`, `contents.bcs` and `signature`)
-    /// and makes it the last one.
+    /// and makes it the last one. With `defer_signature`, its BLS signature is left to a later
+    /// checkpoint's: a certified checkpoint certifies every one its `previous_digest` chain
+    /// leads back to, so a run of checkpoints needs only its last signature checked. The last
+    /// checkpoint of an epoch is always checked (it hands over to the next committee).
+    /// Returns whether the checkpoint is covered (its signature checked, or no committee
+    /// known); one that is not must only be committed together with a later covered one.
     ///
     /// # Errors
     /// [`IndexerError::Verification`] if it does not follow, or its digest, contents or
     /// signature do not match.
-    pub fn verify(&mut self, checkpoint: &proto::Checkpoint) -> Result<()> {
+    pub fn verify(
+        &mut self,
+        checkpoint: &proto::Checkpoint,
+        defer_signature: bool,
+    ) -> Result<bool> {
         let seq = checkpoint.sequence_number.unwrap_or(u64::MAX);
         let fail = |reason: String| IndexerError::Verification {
             sequence_number: seq,
@@ -127,7 +136,15 @@ impl Verifier {
         } else {
             return Err(fail("no contents.bcs".into()));
         }
+        let mut covered = true;
         match &self.committee {
+            Some(committee)
+                if committee.committee().epoch == summary.epoch
+                    && defer_signature
+                    && summary.end_of_epoch_data.is_none() =>
+            {
+                covered = false;
+            }
             Some(committee) if committee.committee().epoch == summary.epoch => {
                 let signature = checkpoint
                     .signature
@@ -154,6 +171,6 @@ impl Verifier {
             );
         }
         self.last = Some((seq, digest));
-        Ok(())
+        Ok(covered)
     }
 }

@@ -22,8 +22,16 @@ async fn scripted_history_is_reflected_in_graphql() {
     let tip = w.node.latest_checkpoint().summary.sequence_number;
     let served = common::Served::start(w.node.clone()).await;
     let db = common::TestDb::new().await;
-    common::index_to(&db.pool, &served.url, tip, 3).await;
+    let metrics = common::index_to(&db.pool, &served.url, tip, 3).await;
     let pool = &db.pool;
+    // BLS signatures were checked against the validator committee (at least every batch's
+    // last checkpoint; the others through the digest chain).
+    assert!(
+        metrics
+            .signatures_verified
+            .load(std::sync::atomic::Ordering::Relaxed)
+            > 0
+    );
 
     // Blobs.
     let q = |id: U256| {
@@ -329,8 +337,9 @@ async fn subscriptions_follow_the_commits() {
         std::time::Duration::from_secs(60),
         cancel.clone(),
     );
-    let checkpoints =
-        state.schema.execute_stream("subscription { checkpoints { sequenceNumber digest } }");
+    let checkpoints = state
+        .schema
+        .execute_stream("subscription { checkpoints { sequenceNumber digest } }");
     let blobs = state
         .schema
         .execute_stream("subscription { blobEvents { eventType subject checkpoint } }");
@@ -362,7 +371,10 @@ async fn subscriptions_follow_the_commits() {
     .await
     .expect("every checkpoint and blob event is delivered");
     assert_eq!(seen, (0..tip).collect::<Vec<_>>());
-    let kinds: Vec<&str> = events.iter().map(|e| e["eventType"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> = events
+        .iter()
+        .map(|e| e["eventType"].as_str().unwrap())
+        .collect();
     assert_eq!(
         kinds,
         [
@@ -377,6 +389,224 @@ async fn subscriptions_follow_the_commits() {
     assert_eq!(events[0]["subject"], blob_id(s.blob_a.1));
     cancel.cancel();
     indexer.await.unwrap().unwrap();
+    poller.await.unwrap();
+    served.stop().await;
+    db.drop().await;
+}
+
+/// With pruning on, only the recent history is kept, the current state is whole, and
+/// `reader_lo` says where the history starts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pruning_keeps_recent_history_and_all_state() {
+    let s = script(0);
+    let tip = s.w.node.latest_checkpoint().summary.sequence_number;
+    let served = common::Served::start(s.w.node.clone()).await;
+    let db = common::TestDb::new().await;
+    let mut config = haulout_indexer::IndexerConfig::new(&served.url, common::packages());
+    config.retain_checkpoints = Some(3);
+    config.batch_checkpoints = 2;
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let task = tokio::spawn(haulout_indexer::run(
+        config,
+        db.pool.clone(),
+        std::sync::Arc::new(haulout_indexer::Metrics::default()),
+        cancel.clone(),
+    ));
+    common::wait_for("the tip", common::CATCH_UP_TIMEOUT, || async {
+        common::watermark(&db.pool).await == Some(tip)
+    })
+    .await;
+    cancel.cancel();
+    task.await.unwrap().unwrap();
+    let lo: i64 = sqlx::query_scalar("SELECT min(sequence_number) FROM checkpoints")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(u64::try_from(lo).unwrap(), tip - 2);
+    let reader_lo: i64 = sqlx::query_scalar("SELECT reader_lo FROM watermarks")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(reader_lo, lo);
+    let data = common::data(
+        &db.pool,
+        "{ stats { blobCount } events(first: 100) { nodes { checkpoint } } }",
+    )
+    .await;
+    assert_eq!(data["stats"]["blobCount"], 1, "state is not pruned");
+    assert!(
+        data["events"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["checkpoint"].as_i64().unwrap() >= lo)
+    );
+    served.stop().await;
+    db.drop().await;
+}
+
+/// The verifier refuses a gap, a forged digest, a broken `previous_digest` chain and a bad
+/// signature.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verification_catches_gaps_and_forgeries() {
+    use haulout_indexer::{IndexerError, Verifier};
+    use sui_rpc::field::FieldMaskUtil as _;
+
+    let s = script(0);
+    let served = common::Served::start(s.w.node.clone()).await;
+    let client = sui_rpc::Client::new(served.url.clone()).unwrap();
+    let get = |seq: u64| {
+        let mut client = client.clone();
+        async move {
+            let mut request = sui_rpc::proto::sui::rpc::v2::GetCheckpointRequest::default();
+            request.checkpoint_id = Some(
+                sui_rpc::proto::sui::rpc::v2::get_checkpoint_request::CheckpointId::SequenceNumber(
+                    seq,
+                ),
+            );
+            request.read_mask = Some(prost_types::FieldMask::from_str(
+                haulout_indexer::CHECKPOINT_MASK,
+            ));
+            client
+                .ledger_client()
+                .get_checkpoint(request)
+                .await
+                .unwrap()
+                .into_inner()
+                .checkpoint
+                .unwrap()
+        }
+    };
+    let (c0, c1, c2) = (get(0).await, get(1).await, get(2).await);
+    let fails = |r: Result<bool, IndexerError>, what: &str| {
+        let err = r.unwrap_err().to_string();
+        assert!(err.contains(what), "{err}");
+    };
+    let mut v = Verifier::new(None, None).unwrap();
+    v.verify(&c0, false).unwrap();
+    fails(v.verify(&c2, false), "sequence continuity");
+    let mut forged = c1.clone();
+    forged.digest = c0.digest.clone();
+    fails(v.verify(&forged, false), "hashes to");
+    v.verify(&c1, false).unwrap();
+    // Checkpoint 2 after a different checkpoint 1: the digest chain breaks.
+    let mut v = Verifier::new(Some((1, c0.digest().parse().unwrap())), None).unwrap();
+    fails(v.verify(&c2, false), "previous_digest");
+    // A transaction list that is not the contents'.
+    let mut v = Verifier::new(Some((1, c1.digest().parse().unwrap())), None).unwrap();
+    let mut dropped = c2.clone();
+    dropped.transactions.clear();
+    fails(v.verify(&dropped, false), "in its contents");
+    // A signature from another checkpoint fails against the committee.
+    let committee = {
+        let mut request = sui_rpc::proto::sui::rpc::v2::GetEpochRequest::default();
+        request.epoch = Some(0);
+        request.read_mask = Some(prost_types::FieldMask::from_str("committee"));
+        let epoch = client
+            .clone()
+            .ledger_client()
+            .get_epoch(request)
+            .await
+            .unwrap()
+            .into_inner()
+            .epoch
+            .unwrap();
+        sui_sdk_types::ValidatorCommittee::try_from(epoch.committee.as_ref().unwrap()).unwrap()
+    };
+    let mut v = Verifier::new(
+        Some((1, c1.digest().parse().unwrap())),
+        Some(committee.clone()),
+    )
+    .unwrap();
+    let mut resigned = c2.clone();
+    resigned.signature = c1.signature.clone();
+    assert!(!v.verify(&resigned, true).unwrap(), "deferred: not covered");
+    let mut v = Verifier::new(Some((1, c1.digest().parse().unwrap())), Some(committee)).unwrap();
+    fails(v.verify(&resigned, false), "BLS signature");
+    assert!(v.verify(&c2, false).unwrap());
+    assert_eq!(v.signature_counts(), (1, 0));
+    served.stop().await;
+}
+
+/// The same over a real WebSocket (`graphql-transport-ws` at `/graphql/ws`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn websocket_subscription_delivers_checkpoints() {
+    use futures::{SinkExt as _, StreamExt as _};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+
+    let s = script(0);
+    let tip = s.w.node.latest_checkpoint().summary.sequence_number;
+    let served = common::Served::start(s.w.node.clone()).await;
+    let db = common::TestDb::new().await;
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let (state, poller) = haulout_indexer::graphql::state(
+        db.pool.clone(),
+        std::sync::Arc::new(haulout_indexer::Metrics::default()),
+        std::time::Duration::from_secs(60),
+        cancel.clone(),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let stop = cancel.clone();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, haulout_indexer::graphql::app(state))
+            .with_graceful_shutdown(async move { stop.cancelled().await })
+            .await
+    });
+    let mut request = format!("ws://{addr}{}", haulout_indexer::graphql::GRAPHQL_WS_PATH)
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let send = |v: serde_json::Value| Message::text(v.to_string());
+    ws.send(send(serde_json::json!({"type": "connection_init"})))
+        .await
+        .unwrap();
+    let ack = ws.next().await.unwrap().unwrap();
+    assert!(ack.to_text().unwrap().contains("connection_ack"), "{ack:?}");
+    ws.send(send(serde_json::json!({
+        "id": "1",
+        "type": "subscribe",
+        "payload": { "query": "subscription { checkpoints { sequenceNumber } }" },
+    })))
+    .await
+    .unwrap();
+    let mut config = haulout_indexer::IndexerConfig::new(&served.url, common::packages());
+    config.batch_checkpoints = 4;
+    let indexer = tokio::spawn(haulout_indexer::run(
+        config,
+        db.pool.clone(),
+        std::sync::Arc::new(haulout_indexer::Metrics::default()),
+        cancel.clone(),
+    ));
+    let mut seen = Vec::new();
+    tokio::time::timeout(common::CATCH_UP_TIMEOUT, async {
+        while seen.last() != Some(&tip) {
+            let message = ws.next().await.unwrap().unwrap();
+            let Ok(text) = message.to_text() else {
+                continue;
+            };
+            let v: serde_json::Value = serde_json::from_str(text).unwrap();
+            if v["type"] == "next" {
+                seen.push(
+                    v["payload"]["data"]["checkpoints"]["sequenceNumber"]
+                        .as_u64()
+                        .unwrap(),
+                );
+            }
+        }
+    })
+    .await
+    .expect("the checkpoints arrive over the WebSocket");
+    // Delivered in order without gaps, from wherever the subscription started.
+    assert!(seen.windows(2).all(|w| w[1] == w[0] + 1), "{seen:?}");
+    cancel.cancel();
+    indexer.await.unwrap().unwrap();
+    server.await.unwrap().unwrap();
     poller.await.unwrap();
     served.stop().await;
     db.drop().await;

@@ -994,7 +994,7 @@ impl Query {
                 ctx,
                 EVENT_COLUMNS,
                 "events",
-                &["checkpoint", "tx_index::bigint", "event_index::bigint"],
+                &["checkpoint", "tx_index", "event_index"],
                 &page,
             )
             .await?;

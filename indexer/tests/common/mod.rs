@@ -149,15 +149,22 @@ where
     }
 }
 
-/// Runs the indexer in-process until it has committed `target`, then stops it.
-pub async fn index_to(pool: &PgPool, rpc_url: &str, target: u64, batch_checkpoints: usize) {
+/// Runs the indexer in-process until it has committed `target`, then stops it; returns its
+/// metrics.
+pub async fn index_to(
+    pool: &PgPool,
+    rpc_url: &str,
+    target: u64,
+    batch_checkpoints: usize,
+) -> Arc<Metrics> {
     let mut config = IndexerConfig::new(rpc_url, packages());
     config.batch_checkpoints = batch_checkpoints;
     let cancel = CancellationToken::new();
+    let metrics = Arc::new(Metrics::default());
     let task = tokio::spawn(haulout_indexer::run(
         config,
         pool.clone(),
-        Arc::new(Metrics::default()),
+        metrics.clone(),
         cancel.clone(),
     ));
     let start = Instant::now();
@@ -178,6 +185,7 @@ pub async fn index_to(pool: &PgPool, rpc_url: &str, target: u64, batch_checkpoin
     }
     cancel.cancel();
     task.await.unwrap().unwrap();
+    metrics
 }
 
 /// Answers a GraphQL query through the router (no socket).
