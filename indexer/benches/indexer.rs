@@ -3,7 +3,8 @@
 //! of blobs with 1,000,000 blobs in the database, over HTTP on 127.0.0.1.
 //!
 //! `HAULOUT_DATABASE_URL=$(scripts/postgres.sh | tail -1) cargo bench -p haulout-indexer`
-//! (`HAULOUT_BENCH_CHECKPOINTS`, `HAULOUT_BENCH_BLOBS` scale it down).
+//! (`HAULOUT_BENCH_CHECKPOINTS`, `HAULOUT_BENCH_EVENTS_PER_CHECKPOINT`, `HAULOUT_BENCH_BLOBS`,
+//! `HAULOUT_BENCH_SECONDS` change its size).
 #![allow(clippy::unwrap_used, missing_docs, unreachable_pub)]
 
 #[path = "../../crates/localnet/tests/support/mod.rs"]
@@ -22,8 +23,6 @@ use sui_sdk_types::{Argument, Command, Input};
 use support::walrus::*;
 use tokio_util::sync::CancellationToken;
 
-const BLOBS_PER_TX: u64 = 10;
-
 fn env(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
@@ -31,9 +30,9 @@ fn env(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-/// A chain of `checkpoints` checkpoints, each one transaction registering `BLOBS_PER_TX` blobs
-/// (each with its own storage): `BLOBS_PER_TX` `BlobRegistered` events per checkpoint.
-fn record(checkpoints: u64) -> W {
+/// A chain of `checkpoints` checkpoints, each one transaction registering `blobs_per_tx` blobs
+/// (each with its own storage): `blobs_per_tx` `BlobRegistered` events per checkpoint.
+fn record(checkpoints: u64, blobs_per_tx: u64) -> W {
     let w = W::with(WalrusArgs {
         nodes: 4,
         n_shards: 12,
@@ -62,8 +61,8 @@ fn record(checkpoints: u64) -> W {
         ];
         let mut commands = Vec::new();
         let mut blobs = Vec::new();
-        for i in 0..BLOBS_PER_TX {
-            let root_hash = U256::from(c * BLOBS_PER_TX + i);
+        for i in 0..blobs_per_tx {
+            let root_hash = U256::from(c * blobs_per_tx + i);
             let blob_id: U256 = BlobIdDerivation {
                 encoding_type: 1,
                 size: 1_000,
@@ -193,7 +192,7 @@ async fn run() {
 
     // Ingestion.
     let started = Instant::now();
-    let w = record(checkpoints);
+    let w = record(checkpoints, env("HAULOUT_BENCH_EVENTS_PER_CHECKPOINT", 10));
     let tip = w.node.latest_checkpoint().summary.sequence_number;
     println!(
         "recorded a chain of {} checkpoints in {:.1} s",
@@ -223,14 +222,48 @@ async fn run() {
         .await
         .unwrap();
     println!(
-        "ingestion: {} checkpoints and {events} Walrus events in {elapsed:.2} s: {:.0} checkpoints/s, {:.0} events/s ({} batches)",
+        "ingestion: {} checkpoints and {events} Walrus events in {elapsed:.2} s: {:.0} checkpoints/s, {:.0} events/s ({} batches, {:.2} s in commits)",
         tip + 1,
         (tip + 1) as f64 / elapsed,
         events as f64 / elapsed,
         metrics
             .batches_committed
             .load(std::sync::atomic::Ordering::Relaxed),
+        metrics
+            .commit_micros
+            .load(std::sync::atomic::Ordering::Relaxed) as f64
+            / 1e6,
     );
+    // Where the time goes: the chain's stream alone, then verification and processing alone.
+    let client = haulout_sui::SuiClient::connect(&served.url).unwrap();
+    let started = Instant::now();
+    let stream = client.stream_checkpoints(0, haulout_indexer::CHECKPOINT_MASK);
+    futures::pin_mut!(stream);
+    let mut all = Vec::new();
+    while let Some(c) = futures::StreamExt::next(&mut stream).await {
+        let c = c.unwrap();
+        let done = c.sequence_number() == tip;
+        all.push(c);
+        if done {
+            break;
+        }
+    }
+    let streamed = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let mut verifier = haulout_indexer::Verifier::new(None, None).unwrap();
+    let mut processor = haulout_indexer::Processor::new(common::packages(), 0, 0);
+    for c in &all {
+        verifier.verify(c, true).unwrap();
+        processor.process(c).unwrap();
+    }
+    let processed = started.elapsed().as_secs_f64();
+    println!(
+        "  of which: the chain's checkpoint stream alone {streamed:.2} s ({:.0} checkpoints/s); \
+         verification (without signatures) and processing alone {processed:.2} s ({:.0} checkpoints/s)",
+        all.len() as f64 / streamed,
+        all.len() as f64 / processed,
+    );
+    drop(all);
     served.stop().await;
 
     // GraphQL with `n_blobs` blobs.

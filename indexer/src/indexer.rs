@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use futures::{FutureExt as _, StreamExt as _};
+use futures::StreamExt as _;
 use haulout_sui::SuiClient;
 use haulout_types::Packages;
 use sqlx::PgPool;
@@ -65,9 +65,18 @@ pub const DEFAULT_BATCH_CHECKPOINTS: usize = 1_000;
 pub const DEFAULT_BATCH_ROWS: usize = 50_000;
 /// Processed checkpoints in flight by default.
 pub const DEFAULT_CHANNEL_CAPACITY: usize = 2_000;
+/// Checkpoints fetched ahead of verification and processing.
+const FETCH_BUFFER: usize = 256;
 /// While catching up, a checkpoint's own BLS signature is checked at least this often (the
 /// others are covered by a later signature through the digest chain).
 const SIGNATURE_INTERVAL: u64 = 256;
+/// A batch whose last checkpoint is older than this is catching up: it waits (up to
+/// [`MAX_LINGER`], [`LINGER`] at a time) for more checkpoints before committing.
+const LAG_FOR_LINGER_MS: u64 = 10_000;
+/// How long a catching-up batch waits for one more checkpoint.
+const LINGER: Duration = Duration::from_millis(20);
+/// How long a catching-up batch collects at most.
+const MAX_LINGER: Duration = Duration::from_millis(250);
 /// First retry delay of a failed commit; doubles up to [`MAX_RETRY_DELAY`].
 const BASE_RETRY_DELAY: Duration = Duration::from_millis(100);
 /// Longest delay between commit retries.
@@ -174,9 +183,29 @@ pub async fn run(
     let (tx, rx) = mpsc::channel::<CheckpointRows>(config.channel_capacity.max(1));
     let ingest_cancel = cancel.child_token();
     let ingest_metrics = metrics.clone();
-    let ingest = tokio::spawn(async move {
-        let stream = client.stream_checkpoints(start, CHECKPOINT_MASK).fuse();
+    // Three stages joined by bounded channels (backpressure all the way to the stream):
+    // fetch (the gRPC stream, decoding) → verify and process → commit.
+    let (raw_tx, mut raw_rx) = mpsc::channel::<proto::Checkpoint>(FETCH_BUFFER);
+    let fetch_cancel = cancel.child_token();
+    let fetch = tokio::spawn(async move {
+        let stream = client.stream_checkpoints(start, CHECKPOINT_MASK);
         futures::pin_mut!(stream);
+        loop {
+            let next = tokio::select! {
+                () = fetch_cancel.cancelled() => return Ok(()),
+                next = stream.next() => next,
+            };
+            let checkpoint = match next {
+                None => return Err(IndexerError::StreamEnded),
+                Some(checkpoint) => checkpoint?,
+            };
+            tokio::select! {
+                () = fetch_cancel.cancelled() => return Ok(()),
+                sent = raw_tx.send(checkpoint) => if sent.is_err() { return Ok(()) },
+            }
+        }
+    });
+    let ingest = tokio::spawn(async move {
         let mut ready: Option<proto::Checkpoint> = None;
         loop {
             let checkpoint = match ready.take() {
@@ -184,11 +213,12 @@ pub async fn run(
                 None => {
                     let next = tokio::select! {
                         () = ingest_cancel.cancelled() => return Ok(()),
-                        next = stream.next() => next,
+                        next = raw_rx.recv() => next,
                     };
                     match next {
-                        None => return Err(IndexerError::StreamEnded),
-                        Some(checkpoint) => checkpoint?,
+                        // The fetch stage ended; its result says why.
+                        None => return Ok(()),
+                        Some(checkpoint) => checkpoint,
                     }
                 }
             };
@@ -198,9 +228,9 @@ pub async fn run(
             let seq = checkpoint.sequence_number.unwrap_or(0);
             let mut defer = seq % SIGNATURE_INTERVAL != 0;
             if defer {
-                match stream.next().now_or_never() {
-                    Some(Some(next)) => ready = Some(next?),
-                    _ => defer = false,
+                match raw_rx.try_recv() {
+                    Ok(next) => ready = Some(next),
+                    Err(_) => defer = false,
                 }
             }
             let covered = verifier.verify(&checkpoint, defer)?;
@@ -225,7 +255,21 @@ pub async fn run(
     let ingested = ingest
         .await
         .map_err(|e| IndexerError::Malformed(format!("the ingestion task failed: {e}")))?;
-    committed.and(ingested)
+    let fetched = fetch
+        .await
+        .map_err(|e| IndexerError::Malformed(format!("the fetch task failed: {e}")))?;
+    committed.and(ingested).and(fetched)
+}
+
+/// Whether the batch's last checkpoint is well behind the clock (the indexer is catching up).
+fn is_lagging(batch: &Batch) -> bool {
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    batch
+        .checkpoints
+        .last()
+        .is_some_and(|c| now_ms.saturating_sub(c.timestamp_ms) > LAG_FOR_LINGER_MS)
 }
 
 async fn commit_loop(
@@ -253,6 +297,7 @@ async fn commit_loop(
         let mut events = first.events.len();
         let mut covered = first.covered;
         batch.push(first);
+        let started = Instant::now();
         // A batch ends at a covered checkpoint (one whose signature, or a later one's, was
         // checked): nothing is committed that no signature vouches for.
         loop {
@@ -262,6 +307,15 @@ async fn commit_loop(
             }
             let rows = match rx.try_recv() {
                 Ok(rows) => rows,
+                // Catching up (the last checkpoint is old), a fuller batch is worth a short
+                // wait: a transaction's fixed cost is then shared by more checkpoints. At the
+                // tip, commit at once.
+                Err(_) if covered && is_lagging(&batch) && started.elapsed() < MAX_LINGER => {
+                    match tokio::time::timeout(LINGER, rx.recv()).await {
+                        Ok(Some(rows)) => rows,
+                        _ => break,
+                    }
+                }
                 Err(_) if covered => break,
                 Err(_) => {
                     let next = tokio::select! {

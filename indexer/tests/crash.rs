@@ -35,7 +35,7 @@ fn indexer_command(rpc_url: &str, database_url: &str, batch: usize) -> tokio::pr
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_at_random_points_then_restart_ends_identical() {
-    let s = scripted::script(40);
+    let s = scripted::script(60);
     let tip = s.w.node.latest_checkpoint().summary.sequence_number;
     let served = common::Served::start(s.w.node.clone()).await;
     let whole = common::TestDb::new().await;
@@ -60,7 +60,7 @@ async fn sigkill_at_random_points_then_restart_ends_identical() {
             .unwrap();
         // Kill once the watermark passed a random target, a random moment later: mid-batch,
         // mid-commit or between batches.
-        let target = at.map_or(0, |a| a + 1) + rng.random_range(0..6);
+        let target = at.map_or(0, |a| a + 1) + rng.random_range(0..3);
         let target = target.min(tip);
         common::wait_for(
             "the indexer's progress",
@@ -72,14 +72,15 @@ async fn sigkill_at_random_points_then_restart_ends_identical() {
             },
         )
         .await;
-        let micros = rng.random_range(0..20_000);
+        let micros = rng.random_range(0..5_000);
         tokio::time::sleep(Duration::from_micros(micros)).await;
         child.start_kill().unwrap();
         let status = child.wait().await.unwrap();
         assert!(!status.success());
         kills += 1;
     }
-    assert!(kills >= 5, "only {kills} kills");
+    // How far each run gets past its target varies with the machine; a few kills at least.
+    assert!(kills >= 3, "only {kills} kills");
     println!("{kills} kills over {tip} checkpoints");
     common::assert_same(
         &common::dump(&whole.pool).await,
