@@ -337,12 +337,19 @@ async fn subscriptions_follow_the_commits() {
         std::time::Duration::from_secs(60),
         cancel.clone(),
     );
-    let checkpoints = state
+    let mut checkpoints = state
         .schema
         .execute_stream("subscription { checkpoints { sequenceNumber digest } }");
-    let blobs = state
+    let mut blobs = state
         .schema
         .execute_stream("subscription { blobEvents { eventType subject checkpoint } }");
+    // A subscription begins at the watermark when it is first polled: poll both once before
+    // anything is indexed, so that every checkpoint is new to them.
+    {
+        use futures::FutureExt as _;
+        assert!(checkpoints.next().now_or_never().is_none());
+        assert!(blobs.next().now_or_never().is_none());
+    }
     let mut config = haulout_indexer::IndexerConfig::new(&served.url, common::packages());
     config.batch_checkpoints = 2;
     let indexer = tokio::spawn(haulout_indexer::run(
@@ -351,8 +358,6 @@ async fn subscriptions_follow_the_commits() {
         std::sync::Arc::new(haulout_indexer::Metrics::default()),
         cancel.clone(),
     ));
-    // Both subscriptions are polled from the start (a subscription begins at the watermark
-    // when it is first polled).
     let checkpoints = checkpoints
         .map(|r| {
             assert!(r.errors.is_empty(), "{:?}", r.errors);
