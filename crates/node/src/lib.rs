@@ -12,6 +12,9 @@ pub mod config;
 pub mod follower;
 pub mod metrics;
 pub mod recovery;
+mod run;
 pub mod state;
 pub mod store;
 pub mod symbols;
+
+pub use run::run;

@@ -8,6 +8,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::StreamExt as _;
+
 use redstuff::{Primary, Recovered, Secondary};
 use tokio_util::sync::CancellationToken;
 
@@ -83,11 +85,12 @@ fn peer_addresses(state: &NodeState, me: Option<haulout_sui::sdk::Address>) -> V
 pub async fn run(
     state: Arc<NodeState>,
     me: Option<haulout_sui::sdk::Address>,
+    concurrency: usize,
     shutdown: CancellationToken,
 ) {
     let peers = Peers::default();
     loop {
-        if let Err(e) = round(&state, me, &peers).await {
+        if let Err(e) = round(&state, me, &peers, concurrency).await {
             tracing::warn!(error = %e, "recovery round failed");
         }
         tokio::select! {
@@ -106,6 +109,7 @@ pub async fn round(
     state: &Arc<NodeState>,
     me: Option<haulout_sui::sdk::Address>,
     peers: &Peers,
+    concurrency: usize,
 ) -> anyhow::Result<usize> {
     if state.epoch().is_none() {
         return Ok(0);
@@ -123,70 +127,32 @@ pub async fn round(
         {
             continue;
         }
-        let metadata = state.metadata(&blob)?;
-        let n = state.encoding().n_shards();
+        let metadata = Arc::new(state.metadata(&blob)?);
         let mut order = missing;
         order.sort_by_key(|(_, _, axis)| *axis == Axis::Primary);
-        for (shard, pair, axis) in order {
-            let target = match axis {
-                Axis::Primary => pair,
-                Axis::Secondary => n - 1 - pair,
-            };
-            let kind = if axis == Axis::Primary {
-                "primary"
-            } else {
-                "secondary"
-            };
-            let mut symbols: Vec<GeneralRecoverySymbol> = Vec::new();
-            for address in &addresses {
-                let url = format!(
-                    "http://{address}/v1/blobs/{blob_text}/recoverySymbols?targetSliver={target}&targetType={kind}"
-                );
-                if let Some(body) = peers.get(&url).await
-                    && let Ok(list) = bcs::from_bytes::<Vec<GeneralRecoverySymbol>>(&body)
-                {
-                    symbols.extend(list.into_iter().filter(|s| s.target_index == target));
+        // Slivers are rebuilt a few at a time; each asks every peer at once.
+        let results: Vec<anyhow::Result<Outcome>> = futures::stream::iter(order)
+            .map(|(shard, pair, axis)| {
+                recover_one(
+                    state,
+                    blob,
+                    &blob_text,
+                    metadata.clone(),
+                    (shard, pair, axis),
+                    &addresses,
+                    peers,
+                )
+            })
+            .buffer_unordered(concurrency.max(1))
+            .collect()
+            .await;
+        for result in results {
+            match result? {
+                Outcome::Rebuilt => rebuilt += 1,
+                Outcome::Inconsistent => {
+                    tracing::warn!(blob = %blob_text, "inconsistent encoding: the blob must be invalidated");
                 }
-            }
-            let config = *state.encoding();
-            let result = match axis {
-                Axis::Primary => config
-                    .recover_sliver::<Primary>(
-                        &metadata,
-                        target,
-                        symbols
-                            .into_iter()
-                            .filter_map(GeneralRecoverySymbol::into_primary),
-                    )
-                    .map(|r| match r {
-                        Recovered::Sliver(s) => Ok(s.to_bcs()),
-                        Recovered::Inconsistent(_) => Err(()),
-                    }),
-                Axis::Secondary => config
-                    .recover_sliver::<Secondary>(
-                        &metadata,
-                        target,
-                        symbols
-                            .into_iter()
-                            .filter_map(GeneralRecoverySymbol::into_secondary),
-                    )
-                    .map(|r| match r {
-                        Recovered::Sliver(s) => Ok(s.to_bcs()),
-                        Recovered::Inconsistent(_) => Err(()),
-                    }),
-            };
-            match result {
-                Ok(Ok(bytes)) => {
-                    state.store_verified_sliver(&blob, shard, axis, bytes)?;
-                    rebuilt += 1;
-                }
-                Ok(Err(())) => {
-                    tracing::warn!(blob = %blob_text, target, kind, "inconsistent encoding: the blob must be invalidated");
-                    break;
-                }
-                Err(e) => {
-                    tracing::debug!(blob = %blob_text, target, kind, error = %e, "not enough symbols yet");
-                }
+                Outcome::NotYet => {}
             }
         }
     }
@@ -194,6 +160,87 @@ pub async fn round(
         tracing::info!(rebuilt, "recovered slivers");
     }
     Ok(rebuilt)
+}
+
+enum Outcome {
+    Rebuilt,
+    Inconsistent,
+    NotYet,
+}
+
+async fn recover_one(
+    state: &Arc<NodeState>,
+    blob: [u8; 32],
+    blob_text: &str,
+    metadata: Arc<redstuff::BlobMetadata>,
+    (shard, pair, axis): (u16, u16, Axis),
+    addresses: &[String],
+    peers: &Peers,
+) -> anyhow::Result<Outcome> {
+    let n = state.encoding().n_shards();
+    let target = match axis {
+        Axis::Primary => pair,
+        Axis::Secondary => n - 1 - pair,
+    };
+    let kind = if axis == Axis::Primary {
+        "primary"
+    } else {
+        "secondary"
+    };
+    let answers = futures::future::join_all(addresses.iter().map(|address| {
+        let url = format!(
+            "http://{address}/v1/blobs/{blob_text}/recoverySymbols?targetSliver={target}&targetType={kind}"
+        );
+        async move { peers.get(&url).await }
+    }))
+    .await;
+    let symbols: Vec<GeneralRecoverySymbol> = answers
+        .into_iter()
+        .flatten()
+        .filter_map(|body| bcs::from_bytes::<Vec<GeneralRecoverySymbol>>(&body).ok())
+        .flatten()
+        .filter(|s| s.target_index == target)
+        .collect();
+    let config = *state.encoding();
+    // Decoding is CPU work: off the async threads.
+    let result = tokio::task::spawn_blocking(move || match axis {
+        Axis::Primary => config
+            .recover_sliver::<Primary>(
+                &metadata,
+                target,
+                symbols
+                    .into_iter()
+                    .filter_map(GeneralRecoverySymbol::into_primary),
+            )
+            .map(|r| match r {
+                Recovered::Sliver(s) => Some(s.to_bcs()),
+                Recovered::Inconsistent(_) => None,
+            }),
+        Axis::Secondary => config
+            .recover_sliver::<Secondary>(
+                &metadata,
+                target,
+                symbols
+                    .into_iter()
+                    .filter_map(GeneralRecoverySymbol::into_secondary),
+            )
+            .map(|r| match r {
+                Recovered::Sliver(s) => Some(s.to_bcs()),
+                Recovered::Inconsistent(_) => None,
+            }),
+    })
+    .await?;
+    Ok(match result {
+        Ok(Some(bytes)) => {
+            state.store_verified_sliver(&blob, shard, axis, bytes)?;
+            Outcome::Rebuilt
+        }
+        Ok(None) => Outcome::Inconsistent,
+        Err(e) => {
+            tracing::debug!(blob = %blob_text, target, kind, error = %e, "not enough symbols yet");
+            Outcome::NotYet
+        }
+    })
 }
 
 async fn fetch_metadata(

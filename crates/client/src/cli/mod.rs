@@ -5,6 +5,7 @@
 
 mod args;
 mod encoding;
+mod net;
 mod output;
 
 use std::{io, process::ExitCode};
@@ -12,7 +13,7 @@ use std::{io, process::ExitCode};
 use clap::Parser;
 use tokio_util::sync::CancellationToken;
 
-pub use args::{BlobIdArgs, Cli, Command, DecodeArgs, EncodeArgs};
+pub use args::{BlobIdArgs, Cli, Command, DecodeArgs, EncodeArgs, NetworkArgs};
 
 /// Parses the process arguments, runs the command and turns the outcome into an exit code.
 pub fn main() -> ExitCode {
@@ -37,6 +38,17 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Encode(args) => encoding::encode(args, cli.json),
         Command::Decode(args) => encoding::decode(args, cli.json),
         Command::Localnet(args) => localnet(args),
+        Command::Node(args) => net::node(args, &cli.network, cli.json),
+        Command::Store(args) => net::store(args, &cli.network, cli.json),
+        Command::Read(args) => net::read(args, &cli.network, cli.json),
+        Command::BlobStatus(args) => net::blob_status(args, &cli.network, cli.json),
+        Command::ListBlobs(args) => net::list_blobs(args, &cli.network, cli.json),
+        Command::Delete(args) => net::delete(args, &cli.network, cli.json),
+        Command::Extend(args) => net::extend(args, &cli.network, cli.json),
+        Command::Info => net::info(&cli.network, cli.json),
+        Command::Wallet(command) => net::wallet(command, &cli.network, cli.json),
+        Command::Faucet(args) => net::faucet(args, &cli.network, cli.json),
+        Command::Daemon(args) => net::daemon(args, &cli.network),
     }
 }
 
@@ -59,7 +71,7 @@ fn localnet(args: haulout_localnet::LocalnetArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Logs of long-running commands go to stderr; `RUST_LOG` overrides the default filter.
-fn init_logging() {
+pub(crate) fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,haulout=debug"));
     let _ = tracing_subscriber::fmt()
