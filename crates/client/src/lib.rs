@@ -21,4 +21,6 @@ mod store;
 
 pub use client::{BlobInfo, Client, MemberInfo, NetworkInfo, UNIT_SIZE, storage_units};
 pub use error::{ClientError, Result};
-pub use store::{Epochs, Progress, StoreOptions, StoreProgress, StoreResult, shards_by_node};
+pub use store::{
+    Epochs, Progress, Registration, StoreOptions, StoreProgress, StoreResult, shards_by_node,
+};

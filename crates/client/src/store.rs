@@ -13,7 +13,7 @@ use haulout_sui::{Committee, CommitteeMember};
 use haulout_types::bls;
 use haulout_types::node_api::reason;
 use haulout_types::{BlobPersistenceType, SignedMessage, StorageConfirmationBody};
-use redstuff::{BlobId, EncodedBlob, EncodingConfig, Node, pair_index_for_shard};
+use redstuff::{BlobId, EncodedBlob, Node, pair_index_for_shard};
 use serde::Serialize;
 
 use crate::client::{Client, NewBlob, storage_units};
@@ -108,6 +108,23 @@ pub struct StoreResult {
     pub certify_digest: String,
 }
 
+/// A blob registered on chain, before upload.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    /// The `Blob` object.
+    pub object_id: Address,
+    /// Whether it is deletable.
+    pub deletable: bool,
+    /// WAL paid, in FROST.
+    pub cost: u64,
+    /// Encoded size.
+    pub encoded_size: u64,
+    /// First epoch not covered.
+    pub end_epoch: u32,
+    /// The transaction.
+    pub executed: haulout_sui::Executed,
+}
+
 /// A node's verified confirmation.
 struct Confirmation {
     member: usize,
@@ -133,9 +150,48 @@ impl Client {
             }
         };
         self.signer()?;
+        let encoded = Arc::new(self.encode(data).await?);
+        report(StoreProgress::Encoded {
+            blob_id: *encoded.metadata().blob_id(),
+            slivers: 2 * u64::from(encoded.config().n_shards()),
+        });
+        let registration = self.register_encoded(&encoded, options).await?;
+        report(StoreProgress::Registered);
+        self.upload_and_certify(&encoded, &registration, progress)
+            .await
+    }
+
+    /// Encodes `data` for the network's current shard count (on a blocking thread).
+    ///
+    /// # Errors
+    /// If the chain cannot be read or the blob is too large.
+    pub async fn encode(&self, data: Arc<Vec<u8>>) -> Result<EncodedBlob> {
+        let config = self.encoding().await?;
+        let size = data.len() as u64;
+        if size > config.max_blob_size() {
+            return Err(ClientError::Invalid(format!(
+                "the file has {size} bytes; this network stores at most {} per blob",
+                config.max_blob_size()
+            )));
+        }
+        tokio::task::spawn_blocking(move || config.encode(&data))
+            .await
+            .map_err(|e| ClientError::Invalid(format!("encoder panicked: {e}")))?
+            .map_err(ClientError::from)
+    }
+
+    /// Buys storage for `encoded` and registers it, in one transaction; nothing is uploaded.
+    ///
+    /// # Errors
+    /// If the epochs are out of range, the wallet cannot pay, or the transaction fails.
+    pub async fn register_encoded(
+        &self,
+        encoded: &EncodedBlob,
+        options: &StoreOptions,
+    ) -> Result<Registration> {
         let state = self.state().await?;
         let inner = &state.system_inner;
-        let config = EncodingConfig::new(inner.committee.n_shards)?;
+        let config = encoded.config();
         let max_ahead = inner.future_accounting.length;
         let epochs = match options.epochs {
             Epochs::Max => max_ahead,
@@ -146,36 +202,17 @@ impl Client {
             }
             Epochs::Count(n) => n,
         };
-        let size = data.len() as u64;
-        if size > config.max_blob_size() {
-            return Err(ClientError::Invalid(format!(
-                "the file has {size} bytes; this network stores at most {} per blob",
-                config.max_blob_size()
-            )));
-        }
+        let size = encoded.metadata().metadata().unencoded_length();
         let encoded_size = config.encoded_blob_length(size)?;
         let units = storage_units(encoded_size);
         let cost = units * inner.storage_price_per_unit_size * u64::from(epochs)
             + units * inner.write_price_per_unit_size;
-
-        let encoded = {
-            let data = data.clone();
-            tokio::task::spawn_blocking(move || config.encode(&data))
-                .await
-                .map_err(|e| ClientError::Invalid(format!("encoder panicked: {e}")))??
-        };
-        let encoded = Arc::new(encoded);
         let blob_id = *encoded.metadata().blob_id();
         let root_hash = match encoded.metadata().metadata().root_hash() {
             Node::Digest(d) => d,
             Node::Empty => [0; 32],
         };
-        report(StoreProgress::Encoded {
-            blob_id,
-            slivers: 2 * u64::from(config.n_shards()),
-        });
-
-        let (registered, object_id) = self
+        let (executed, object_id) = self
             .register(NewBlob {
                 encoded_size,
                 epochs,
@@ -187,10 +224,37 @@ impl Client {
                 cost,
             })
             .await?;
-        report(StoreProgress::Registered);
+        Ok(Registration {
+            object_id,
+            deletable: options.deletable,
+            cost,
+            encoded_size,
+            end_epoch: state.epoch() + epochs,
+            executed,
+        })
+    }
 
+    /// Uploads a registered blob to the committee and certifies it with a quorum of
+    /// confirmations.
+    ///
+    /// # Errors
+    /// If too few nodes confirm or the certification fails.
+    pub async fn upload_and_certify(
+        &self,
+        encoded: &Arc<EncodedBlob>,
+        registration: &Registration,
+        progress: Option<Progress>,
+    ) -> Result<StoreResult> {
+        let report = |p: StoreProgress| {
+            if let Some(f) = &progress {
+                f(p);
+            }
+        };
+        let object_id = registration.object_id;
+        let blob_id = *encoded.metadata().blob_id();
+        let options_deletable = registration.deletable;
         let committee = self.committee().await?;
-        let blob_type = if options.deletable {
+        let blob_type = if options_deletable {
             BlobPersistenceType::Deletable {
                 object_id: object_id.into(),
             }
@@ -229,15 +293,15 @@ impl Client {
         let certified = self
             .certify(object_id, signature.to_vec(), bitmap, message)
             .await?;
-        let end_epoch = state.epoch() + epochs;
+        let registered = &registration.executed;
         Ok(StoreResult {
             blob_id: blob_id.to_string(),
             object_id: object_id.to_string(),
-            size,
-            encoded_size,
-            end_epoch,
-            deletable: options.deletable,
-            cost,
+            size: encoded.metadata().metadata().unencoded_length(),
+            encoded_size: registration.encoded_size,
+            end_epoch: registration.end_epoch,
+            deletable: registration.deletable,
+            cost: registration.cost,
             gas_used: registered.gas_used() + certified.gas_used(),
             confirmed_shards: confirmations.iter().map(|c| c.weight).sum(),
             register_digest: registered.digest.to_string(),

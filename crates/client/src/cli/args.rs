@@ -171,7 +171,8 @@ pub struct StoreArgs {
 /// Arguments of `haulout read`.
 #[derive(Debug, Args)]
 pub struct ReadArgs {
-    /// The blob ID.
+    /// The blob ID (it may start with `-`, as base64url IDs do).
+    #[arg(allow_hyphen_values = true)]
     pub blob_id: String,
     /// Where to write it (default: standard output).
     #[arg(long)]
@@ -181,7 +182,8 @@ pub struct ReadArgs {
 /// Arguments of `haulout blob-status`.
 #[derive(Debug, Args)]
 pub struct BlobStatusArgs {
-    /// The blob ID.
+    /// The blob ID (it may start with `-`, as base64url IDs do).
+    #[arg(allow_hyphen_values = true)]
     pub blob_id: String,
 }
 
