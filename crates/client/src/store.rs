@@ -262,7 +262,7 @@ impl Client {
             BlobPersistenceType::Permanent
         };
         let confirmations = self
-            .upload(&encoded, &committee, object_id, &blob_type, &progress)
+            .upload(encoded, &committee, object_id, &blob_type, &progress)
             .await?;
         report(StoreProgress::Certifying);
 
