@@ -356,6 +356,9 @@ fn killed_and_wiped_nodes_recover_every_sliver() {
     assert!(net.read(&big_id).expect("read big") == big);
 }
 
+/// `(method, path, headers, body, expected status, expected reason or "")`.
+type Case<'a> = (&'a str, String, Vec<(&'a str, &'a str)>, Vec<u8>, u16, &'a str);
+
 #[test]
 fn malformed_requests_get_their_documented_error_and_change_nothing() {
     let net = Network::start(NODES, SHARDS, "1h");
@@ -406,7 +409,7 @@ fn malformed_requests_get_their_documented_error_and_change_nothing() {
         .encode(&pattern(500, 32))
         .expect("encode");
     let unregistered_id = unregistered.metadata().blob_id().to_string();
-    let cases: Vec<(&str, String, Vec<(&str, &str)>, Vec<u8>, u16, &str)> = vec![
+    let cases: Vec<Case<'_>> = vec![
         (
             "GET",
             "/v1/blobs/not-a-blob/metadata".into(),
