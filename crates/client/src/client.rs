@@ -151,6 +151,14 @@ pub(crate) struct NewBlob<'a> {
     pub(crate) cost: u64,
 }
 
+/// The first result of a command that returns several (`SplitCoins`).
+fn nested(result: Argument) -> Argument {
+    match result {
+        Argument::Result(i) => Argument::NestedResult(i, 0),
+        other => other,
+    }
+}
+
 /// The storage units (MiB, rounded up) of `encoded_size` bytes.
 pub fn storage_units(encoded_size: u64) -> u64 {
     encoded_size.div_ceil(UNIT_SIZE)
@@ -537,6 +545,53 @@ impl Client {
             .created_of_type(&self.blob_type())
             .ok_or_else(|| ClientError::Invalid("register_blob created no Blob object".into()))?;
         Ok((executed, object))
+    }
+
+    /// Stakes `amount` FROST of the wallet's WAL with node `node_id`
+    /// (`staking::stake_with_pool`); returns the transaction and the new `StakedWal`.
+    ///
+    /// # Errors
+    /// If the wallet holds too little WAL or the call aborts (e.g. an unknown node).
+    pub async fn stake(&self, node_id: Address, amount: u64) -> Result<(Executed, Address)> {
+        let sender = self
+            .address()
+            .ok_or_else(|| ClientError::Invalid("no wallet".into()))?;
+        let sui = self.sui();
+        let package = self.walrus.call_package().await?;
+        let mut inputs = vec![
+            sui.shared_input(self.walrus.staking_id(), true).await?,
+            pure(&amount)?,
+            pure(&node_id)?,
+            pure(&sender)?,
+        ];
+        let mut commands = Vec::new();
+        let coin = self.wal_payment(&mut inputs, &mut commands, amount).await?;
+        let split = Argument::Result(commands.len() as u16);
+        commands.push(Command::SplitCoins(haulout_sui::sdk::SplitCoins {
+            coin,
+            amounts: vec![Argument::Input(1)],
+        }));
+        let staked = Argument::Result(commands.len() as u16);
+        commands.push(call(
+            package,
+            "staking",
+            "stake_with_pool",
+            vec![Argument::Input(0), nested(split), Argument::Input(2)],
+        ));
+        commands.push(Command::TransferObjects(
+            haulout_sui::sdk::TransferObjects {
+                objects: vec![staked],
+                address: Argument::Input(3),
+            },
+        ));
+        let executed = self
+            .execute(ProgrammableTransaction { inputs, commands })
+            .await?;
+        let staked_type = format!("{}::staked_wal::StakedWal", self.network.walrus_package_id);
+        let staked_id = executed
+            .created_of_type(&staked_type)
+            .ok_or_else(|| ClientError::Invalid("stake_with_pool created no StakedWal".into()))?;
+        Ok((executed, staked_id))
     }
 
     pub(crate) async fn certify(

@@ -357,7 +357,14 @@ fn killed_and_wiped_nodes_recover_every_sliver() {
 }
 
 /// `(method, path, headers, body, expected status, expected reason or "")`.
-type Case<'a> = (&'a str, String, Vec<(&'a str, &'a str)>, Vec<u8>, u16, &'a str);
+type Case<'a> = (
+    &'a str,
+    String,
+    Vec<(&'a str, &'a str)>,
+    Vec<u8>,
+    u16,
+    &'a str,
+);
 
 #[test]
 fn malformed_requests_get_their_documented_error_and_change_nothing() {
@@ -582,4 +589,71 @@ fn malformed_requests_get_their_documented_error_and_change_nothing() {
     let (_, body) = http(port, "GET", &sliver_status, &[], b"").expect("status");
     assert_eq!(json(&body)["success"]["data"], "stored");
     drop(registration);
+}
+
+#[test]
+fn the_network_changes_epochs_by_itself_and_moves_shards_with_stake() {
+    // 60 s epochs; accounts rich enough to double a node's stake.
+    let net = Network::start_with(NODES, SHARDS, "60s", &["--wal-per-account", "20000000"]);
+    let epoch = |net: &Network| net.haulout_ok(&["info"]);
+    let a = pattern(200_000, 41);
+    let (a_id, _) = net.store("a", &a, &["--epochs", "10"]);
+    let before = epoch(&net);
+    assert_eq!(before["epoch"], 1);
+    let node0 = net.node_id(0);
+    let shards_of = |info: &serde_json::Value, node: &str| -> Vec<u16> {
+        info["committee"]
+            .as_array()
+            .expect("committee")
+            .iter()
+            .find(|m| m["nodeId"] == node)
+            .map(|m| {
+                m["shards"]
+                    .as_array()
+                    .expect("shards")
+                    .iter()
+                    .map(|s| s.as_u64().expect("shard") as u16)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(shards_of(&before, &node0).len(), 10);
+    let staked = net.haulout_ok(&["stake", "--node", &node0, "--amount", "10000000"]);
+    assert!(staked["stakedWalId"].is_string());
+
+    let mut blobs = vec![(a_id, a)];
+    let mut seen = 1;
+    let start = std::time::Instant::now();
+    while seen < 4 {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(600),
+            "the network did not reach epoch 4 on its own (at {seen})"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let info = epoch(&net);
+        let now = info["epoch"].as_u64().expect("epoch") as u32;
+        if now > seen && info["epochState"] == "EpochChangeDone" {
+            seen = now;
+            // Each epoch: a new blob, and every blob so far still reads.
+            let data = pattern(50_000 + now as usize, 50 + u64::from(now));
+            let (id, _) = net.store(&format!("e{now}"), &data, &["--epochs", "8"]);
+            blobs.push((id, data));
+            for (id, data) in &blobs {
+                let back = net
+                    .read(id)
+                    .unwrap_or_else(|e| panic!("epoch {now}: read {id}: {e}"));
+                assert!(&back == data, "epoch {now}: {id} reads back wrong");
+            }
+        }
+    }
+    let after = epoch(&net);
+    let gained = shards_of(&after, &node0);
+    assert!(
+        gained.len() > 10,
+        "node 0 doubled its stake and holds more shards: {gained:?}"
+    );
+    // Node 0 holds every sliver of its new shards for the blob stored in epoch 1.
+    wait_for("node 0 to hold its gained shards", || {
+        net.node_holds_shards(0, &blobs[0].0, &gained)
+    });
 }

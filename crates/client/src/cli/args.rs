@@ -56,6 +56,19 @@ pub enum Command {
     Faucet(FaucetArgs),
     /// Serve the publisher/aggregator HTTP API.
     Daemon(DaemonArgs),
+    /// Stake WAL with a storage node.
+    Stake(StakeArgs),
+}
+
+/// Arguments of `haulout stake`.
+#[derive(Debug, Args)]
+pub struct StakeArgs {
+    /// The node ID (its staking pool).
+    #[arg(long)]
+    pub node: String,
+    /// WAL to stake (decimals allowed: 1.5).
+    #[arg(long)]
+    pub amount: String,
 }
 
 /// How commands find the network and the wallet.

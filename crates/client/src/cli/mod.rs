@@ -49,6 +49,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Wallet(command) => net::wallet(command, &cli.network, cli.json),
         Command::Faucet(args) => net::faucet(args, &cli.network, cli.json),
         Command::Daemon(args) => net::daemon(args, &cli.network),
+        Command::Stake(args) => net::stake(args, &cli.network, cli.json),
     }
 }
 

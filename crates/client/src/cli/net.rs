@@ -16,7 +16,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::args::{
     BlobStatusArgs, DaemonArgs, ExtendArgs, FaucetArgs, ListBlobsArgs, NetworkArgs, NodeArgs,
-    NodeCommand, NodeInitArgs, NodeRegisterArgs, ObjectArgs, ReadArgs, StoreArgs, WalletCommand,
+    NodeCommand, NodeInitArgs, NodeRegisterArgs, ObjectArgs, ReadArgs, StakeArgs, StoreArgs,
+    WalletCommand,
 };
 use super::output::{CliOutput, emit, progress};
 use crate::{Client, Epochs, StoreOptions, StoreProgress, StoreResult};
@@ -837,4 +838,86 @@ pub(crate) fn daemon(args: DaemonArgs, net: &NetworkArgs) -> anyhow::Result<Exit
         result
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `1.5` WAL → FROST (9 decimals).
+fn parse_wal(text: &str) -> anyhow::Result<u64> {
+    let bad = || anyhow!("{text:?} is not an amount of WAL (like 10 or 0.5)");
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if fraction.len() > 9 || (whole.is_empty() && fraction.is_empty()) {
+        return Err(bad());
+    }
+    let whole: u64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| bad())?
+    };
+    let fraction: u64 = if fraction.is_empty() {
+        0
+    } else {
+        format!("{fraction:0<9}").parse().map_err(|_| bad())?
+    };
+    whole
+        .checked_mul(1_000_000_000)
+        .and_then(|w| w.checked_add(fraction))
+        .ok_or_else(bad)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StakeOutput {
+    node_id: String,
+    amount: u64,
+    staked_wal_id: String,
+    digest: String,
+}
+
+impl CliOutput for StakeOutput {
+    fn print_human(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(
+            out,
+            "staked {} with node {}",
+            wal(self.amount),
+            self.node_id
+        )?;
+        writeln!(out, "  StakedWal: {}", self.staked_wal_id)?;
+        writeln!(out, "  transaction: {}", self.digest)
+    }
+}
+
+/// `haulout stake`.
+pub(crate) fn stake(args: StakeArgs, net: &NetworkArgs, json: bool) -> anyhow::Result<ExitCode> {
+    let node = object_id(&args.node)?;
+    let amount = parse_wal(&args.amount)?;
+    if amount == 0 {
+        bail!("--amount must be more than 0");
+    }
+    let client = client(net, true)?;
+    let (executed, staked) = runtime()?.block_on(client.stake(node, amount))?;
+    emit(
+        &StakeOutput {
+            node_id: node.to_string(),
+            amount,
+            staked_wal_id: staked.to_string(),
+            digest: executed.digest.to_string(),
+        },
+        json,
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_wal;
+
+    #[test]
+    fn wal_amounts() {
+        assert_eq!(parse_wal("1").unwrap(), 1_000_000_000);
+        assert_eq!(parse_wal("0.5").unwrap(), 500_000_000);
+        assert_eq!(parse_wal(".000000001").unwrap(), 1);
+        assert_eq!(parse_wal("12.25").unwrap(), 12_250_000_000);
+        for bad in ["", ".", "x", "1.0000000001", "-1", "99999999999999999999"] {
+            assert!(parse_wal(bad).is_err(), "{bad}");
+        }
+    }
 }

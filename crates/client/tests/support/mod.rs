@@ -135,6 +135,11 @@ pub fn pattern(len: usize, seed: u64) -> Vec<u8> {
 impl Network {
     /// A fresh chain with `nodes` storage nodes and `n_shards` shards, every node running.
     pub fn start(nodes: u16, n_shards: u16, epoch_duration: &str) -> Self {
+        Self::start_with(nodes, n_shards, epoch_duration, &[])
+    }
+
+    /// As [`Network::start`], with more `haulout localnet` arguments.
+    pub fn start_with(nodes: u16, n_shards: u16, epoch_duration: &str, extra: &[&str]) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let base = free_ports(nodes);
         let log = std::fs::File::create(dir.path().join("localnet.log")).expect("log");
@@ -154,6 +159,7 @@ impl Network {
                 &n_shards.to_string(),
             ])
             .args(["--epoch-duration", epoch_duration])
+            .args(extra)
             .args(["--node-base-port", &base.to_string(), "--data"])
             .arg(dir.path().join("chain"))
             .stdout(Stdio::null())
@@ -301,7 +307,10 @@ impl Network {
         let file = self.path(name);
         std::fs::write(&file, data).expect("write");
         let file = file.display().to_string();
-        let mut args = vec!["store", file.as_str(), "--epochs", "2"];
+        let mut args = vec!["store", file.as_str()];
+        if !extra.contains(&"--epochs") {
+            args.extend_from_slice(&["--epochs", "2"]);
+        }
         args.extend_from_slice(extra);
         let out = self.haulout_ok(&args);
         let blob = &out["blobs"][0];
@@ -325,9 +334,14 @@ impl Network {
 
     /// Whether node `i` stores both slivers of every pair on its shards for `blob_id`.
     pub fn node_holds(&self, i: usize, blob_id: &str) -> bool {
+        self.node_holds_shards(i, blob_id, &self.node_shards(i))
+    }
+
+    /// Whether node `i` stores both slivers of every pair on `shards` for `blob_id`.
+    pub fn node_holds_shards(&self, i: usize, blob_id: &str, shards: &[u16]) -> bool {
         let id: redstuff::BlobId = blob_id.parse().expect("blob ID");
         let port = self.ports[i];
-        self.node_shards(i).iter().all(|&shard| {
+        shards.iter().all(|&shard| {
             let pair = redstuff::pair_index_for_shard(&id, shard, self.n_shards);
             ["primary", "secondary"].iter().all(|axis| {
                 http(
@@ -342,6 +356,13 @@ impl Network {
                 })
             })
         })
+    }
+
+    /// Node `i`'s node ID (from its configuration).
+    pub fn node_id(&self, i: usize) -> String {
+        let text = std::fs::read_to_string(self.node_config(i)).expect("node.toml");
+        let value: toml::Value = toml::from_str(&text).expect("toml");
+        value["node_id"].as_str().expect("node_id").to_owned()
     }
 
     /// The log of node `i` (for failure messages).
