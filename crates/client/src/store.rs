@@ -189,9 +189,22 @@ impl Client {
         encoded: &EncodedBlob,
         options: &StoreOptions,
     ) -> Result<Registration> {
+        self.register_metadata(encoded.metadata(), options).await
+    }
+
+    /// Buys storage for the blob of `metadata` and registers it (what [`Client::register_encoded`]
+    /// does, for callers that build the metadata themselves).
+    ///
+    /// # Errors
+    /// As [`Client::register_encoded`].
+    pub async fn register_metadata(
+        &self,
+        metadata: &redstuff::BlobMetadataWithId,
+        options: &StoreOptions,
+    ) -> Result<Registration> {
         let state = self.state().await?;
         let inner = &state.system_inner;
-        let config = encoded.config();
+        let config = &redstuff::EncodingConfig::new(inner.committee.n_shards)?;
         let max_ahead = inner.future_accounting.length;
         let epochs = match options.epochs {
             Epochs::Max => max_ahead,
@@ -202,13 +215,13 @@ impl Client {
             }
             Epochs::Count(n) => n,
         };
-        let size = encoded.metadata().metadata().unencoded_length();
+        let size = metadata.metadata().unencoded_length();
         let encoded_size = config.encoded_blob_length(size)?;
         let units = storage_units(encoded_size);
         let cost = units * inner.storage_price_per_unit_size * u64::from(epochs)
             + units * inner.write_price_per_unit_size;
-        let blob_id = *encoded.metadata().blob_id();
-        let root_hash = match encoded.metadata().metadata().root_hash() {
+        let blob_id = *metadata.blob_id();
+        let root_hash = match metadata.metadata().root_hash() {
             Node::Digest(d) => d,
             Node::Empty => [0; 32],
         };
@@ -266,33 +279,17 @@ impl Client {
             .await?;
         report(StoreProgress::Certifying);
 
-        // The certificate is checked against the System's BLS committee: its member order
-        // gives the bitmap.
-        let (_, inner) = self.walrus.system_state().await?;
-        let bls_members = &inner.committee.members;
-        let mut bitmap = vec![0u8; bls_members.len().div_ceil(8)];
-        let mut signatures = Vec::new();
-        let message = confirmations[0].message.clone();
-        for c in &confirmations {
-            let node_id = committee.members[c.member].node_id;
-            let Some(i) = bls_members
-                .iter()
-                .position(|m| Address::from(m.node_id) == node_id)
-            else {
-                continue;
-            };
-            if c.message != message {
-                continue;
-            }
-            bitmap[i / 8] |= 1 << (i % 8);
-            signatures.push(c.signature);
-        }
-        let refs: Vec<&[u8]> = signatures.iter().map(|s| s.as_slice()).collect();
-        let signature = bls::aggregate_signatures(&refs)
-            .ok_or_else(|| ClientError::Invalid("could not aggregate the signatures".into()))?;
-        let certified = self
-            .certify(object_id, signature.to_vec(), bitmap, message)
-            .await?;
+        let signed: Vec<(Address, [u8; 96], Vec<u8>)> = confirmations
+            .iter()
+            .map(|c| {
+                (
+                    committee.members[c.member].node_id,
+                    c.signature,
+                    c.message.clone(),
+                )
+            })
+            .collect();
+        let certified = self.certify_confirmations(object_id, &signed).await?;
         let registered = &registration.executed;
         Ok(StoreResult {
             blob_id: blob_id.to_string(),
@@ -307,6 +304,46 @@ impl Client {
             register_digest: registered.digest.to_string(),
             certify_digest: certified.digest.to_string(),
         })
+    }
+
+    /// Certifies blob object `object_id` with confirmations `(node ID, signature, signed
+    /// message)` from committee members: aggregates the signatures of those that signed the
+    /// first one's message and sets their bits in the System committee's order.
+    ///
+    /// # Errors
+    /// If there is nothing to aggregate or `certify_blob` aborts (too little weight, wrong
+    /// epoch).
+    pub async fn certify_confirmations(
+        &self,
+        object_id: Address,
+        confirmations: &[(Address, [u8; 96], Vec<u8>)],
+    ) -> Result<haulout_sui::Executed> {
+        let (_, inner) = self.walrus.system_state().await?;
+        let members = &inner.committee.members;
+        let mut bitmap = vec![0u8; members.len().div_ceil(8)];
+        let mut signatures = Vec::new();
+        let message = confirmations
+            .first()
+            .map(|(_, _, m)| m.clone())
+            .ok_or_else(|| ClientError::Invalid("no confirmations to certify with".into()))?;
+        for (node_id, signature, signed) in confirmations {
+            let Some(i) = members
+                .iter()
+                .position(|m| Address::from(m.node_id) == *node_id)
+            else {
+                continue;
+            };
+            if *signed != message {
+                continue;
+            }
+            bitmap[i / 8] |= 1 << (i % 8);
+            signatures.push(*signature);
+        }
+        let refs: Vec<&[u8]> = signatures.iter().map(|s| s.as_slice()).collect();
+        let signature = bls::aggregate_signatures(&refs)
+            .ok_or_else(|| ClientError::Invalid("could not aggregate the signatures".into()))?;
+        self.certify(object_id, signature.to_vec(), bitmap, message)
+            .await
     }
 
     /// Uploads to every node in parallel; returns once a quorum confirmed and the others

@@ -657,3 +657,117 @@ fn the_network_changes_epochs_by_itself_and_moves_shards_with_stake() {
         net.node_holds_shards(0, &blobs[0].0, &gained)
     });
 }
+
+#[test]
+fn a_blob_encoded_inconsistently_is_invalidated_on_chain() {
+    use haulout_client::nodes::NodeClient;
+    let net = Network::start(NODES, SHARDS, "1h");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let key = haulout_sui::Keystore::load(&net.chain_dir().join("keystore"))
+        .expect("keystore")
+        .first()
+        .expect("key")
+        .clone();
+    let network = haulout_sui::NetworkConfig::load(&net.network_file()).expect("network");
+    let client = {
+        let _guard = runtime.enter();
+        haulout_client::Client::connect(network, Some(key)).expect("client")
+    };
+    let config = redstuff::EncodingConfig::new(SHARDS).expect("config");
+    let data = pattern(100_000, 61);
+    let encoded = config.encode(&data).expect("encode");
+
+    // A Byzantine writer: the metadata commits to a forged primary sliver of the last pair,
+    // which is never uploaded; everything else is honest.
+    let forged_pair = SHARDS - 1;
+    let mut forged = encoded.primary_sliver(forged_pair);
+    let mut bytes = forged.data().to_vec();
+    bytes[0] ^= 0xff;
+    forged = redstuff::SliverData::new(bytes, forged.symbol_size(), forged.index);
+    let mut metadata = encoded.metadata().metadata().clone();
+    let redstuff::BlobMetadata::V1(v1) = &mut metadata;
+    v1.hashes[usize::from(forged_pair)].primary_hash = forged.compute_root(&config).expect("root");
+    let metadata = redstuff::BlobMetadataWithId::new_verified(metadata);
+    let blob_id = *metadata.blob_id();
+    let blob_text = blob_id.to_string();
+
+    runtime.block_on(async {
+        let options = haulout_client::StoreOptions::default();
+        let registration = client
+            .register_metadata(&metadata, &options)
+            .await
+            .expect("register");
+        let committee = client.committee().await.expect("committee");
+        let nodes = NodeClient::default();
+        let metadata_bcs = bcs::to_bytes(metadata.metadata()).expect("bcs");
+        let object = registration.object_id.to_string();
+        let mut confirmations = Vec::new();
+        for member in &committee.members {
+            let address = &member.network_address;
+            let mut put_metadata = nodes
+                .put_metadata(address, &blob_id, metadata_bcs.clone())
+                .await;
+            while matches!(&put_metadata, Err(e) if e.is_retryable()) {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                put_metadata = nodes
+                    .put_metadata(address, &blob_id, metadata_bcs.clone())
+                    .await;
+            }
+            put_metadata.expect("metadata");
+            let mut complete = true;
+            for &shard in &member.shards {
+                let pair = redstuff::pair_index_for_shard(&blob_id, shard, SHARDS);
+                let secondary = encoded.secondary_sliver(SHARDS - 1 - pair).to_bcs();
+                nodes
+                    .put_sliver(address, &blob_id, pair, "secondary", secondary)
+                    .await
+                    .expect("secondary");
+                if pair == forged_pair {
+                    complete = false;
+                    continue;
+                }
+                let primary = encoded.primary_sliver(pair).to_bcs();
+                nodes
+                    .put_sliver(address, &blob_id, pair, "primary", primary)
+                    .await
+                    .expect("primary");
+            }
+            if complete {
+                let signed = nodes
+                    .confirmation(address, &blob_id, Some(&object))
+                    .await
+                    .expect("confirmation");
+                confirmations.push((
+                    member.node_id,
+                    signed.signature.0,
+                    signed.serialized_message,
+                ));
+            }
+        }
+        client
+            .certify_confirmations(registration.object_id, &confirmations)
+            .await
+            .expect("the forged blob is certified by 90 shards");
+    });
+
+    // The owner of the forged pair recovers its primary sliver from the others' symbols, finds
+    // the inconsistency, and the committee invalidates the blob on chain.
+    wait_for("the blob to be invalidated", || {
+        let out = net.haulout(&["blob-status", &blob_text]);
+        out.status.success() && json(&out.stdout)["status"].get("invalid").is_some()
+    });
+    let err = net
+        .read(&blob_text)
+        .expect_err("an invalid blob does not read");
+    assert!(err.contains("invalid"), "{err}");
+    let port = net.ports[0];
+    let (status, _) = http(
+        port,
+        "GET",
+        &format!("/v1/blobs/{blob_text}/metadata"),
+        &[],
+        b"",
+    )
+    .expect("get");
+    assert_eq!(status, 451, "nodes stop serving an invalid blob");
+}

@@ -10,6 +10,7 @@
 pub mod api;
 pub mod config;
 pub mod follower;
+pub mod invalidate;
 pub mod metrics;
 pub mod recovery;
 mod run;

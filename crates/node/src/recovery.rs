@@ -13,6 +13,7 @@ use futures::StreamExt as _;
 use redstuff::{Primary, Recovered, Secondary};
 use tokio_util::sync::CancellationToken;
 
+use crate::invalidate::Invalidator;
 use crate::state::NodeState;
 use crate::store::Axis;
 use crate::symbols::GeneralRecoverySymbol;
@@ -86,11 +87,12 @@ pub async fn run(
     state: Arc<NodeState>,
     me: Option<haulout_sui::sdk::Address>,
     concurrency: usize,
+    invalidator: Option<Invalidator>,
     shutdown: CancellationToken,
 ) {
     let peers = Peers::default();
     loop {
-        if let Err(e) = round(&state, me, &peers, concurrency).await {
+        if let Err(e) = round(&state, me, &peers, concurrency, invalidator.as_ref()).await {
             tracing::warn!(error = %e, "recovery round failed");
         }
         tokio::select! {
@@ -110,6 +112,7 @@ pub async fn round(
     me: Option<haulout_sui::sdk::Address>,
     peers: &Peers,
     concurrency: usize,
+    invalidator: Option<&Invalidator>,
 ) -> anyhow::Result<usize> {
     if state.epoch().is_none() {
         return Ok(0);
@@ -146,13 +149,23 @@ pub async fn round(
             .buffer_unordered(concurrency.max(1))
             .collect()
             .await;
+        let mut proof = None;
         for result in results {
             match result? {
                 Outcome::Rebuilt => rebuilt += 1,
-                Outcome::Inconsistent => {
-                    tracing::warn!(blob = %blob_text, "inconsistent encoding: the blob must be invalidated");
-                }
+                Outcome::Inconsistent(axis, bytes) => proof = Some((axis, bytes)),
                 Outcome::NotYet => {}
+            }
+        }
+        if let Some((axis, bytes)) = proof {
+            tracing::warn!(blob = %blob_text, "inconsistent encoding: invalidating the blob");
+            match invalidator {
+                Some(inv) => {
+                    if let Err(e) = inv.invalidate(state, blob, axis, bytes).await {
+                        tracing::warn!(blob = %blob_text, error = %e, "invalidation not yet possible");
+                    }
+                }
+                None => tracing::warn!(blob = %blob_text, "no chain access to invalidate it"),
             }
         }
     }
@@ -164,7 +177,8 @@ pub async fn round(
 
 enum Outcome {
     Rebuilt,
-    Inconsistent,
+    /// The axis and the BCS of an inconsistency proof.
+    Inconsistent(&'static str, Vec<u8>),
     NotYet,
 }
 
@@ -213,8 +227,8 @@ async fn recover_one(
                     .filter_map(GeneralRecoverySymbol::into_primary),
             )
             .map(|r| match r {
-                Recovered::Sliver(s) => Some(s.to_bcs()),
-                Recovered::Inconsistent(_) => None,
+                Recovered::Sliver(s) => Ok(s.to_bcs()),
+                Recovered::Inconsistent(proof) => Err(bcs::to_bytes(&proof).unwrap_or_default()),
             }),
         Axis::Secondary => config
             .recover_sliver::<Secondary>(
@@ -225,17 +239,17 @@ async fn recover_one(
                     .filter_map(GeneralRecoverySymbol::into_secondary),
             )
             .map(|r| match r {
-                Recovered::Sliver(s) => Some(s.to_bcs()),
-                Recovered::Inconsistent(_) => None,
+                Recovered::Sliver(s) => Ok(s.to_bcs()),
+                Recovered::Inconsistent(proof) => Err(bcs::to_bytes(&proof).unwrap_or_default()),
             }),
     })
     .await?;
     Ok(match result {
-        Ok(Some(bytes)) => {
+        Ok(Ok(bytes)) => {
             state.store_verified_sliver(&blob, shard, axis, bytes)?;
             Outcome::Rebuilt
         }
-        Ok(None) => Outcome::Inconsistent,
+        Ok(Err(proof)) => Outcome::Inconsistent(kind, proof),
         Err(e) => {
             tracing::debug!(blob = %blob_text, target, kind, error = %e, "not enough symbols yet");
             Outcome::NotYet

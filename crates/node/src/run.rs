@@ -7,6 +7,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::NodeConfig;
 use crate::follower::{self, NodeIdentity};
+use crate::invalidate::Invalidator;
 use crate::state::NodeState;
 use crate::store::Store;
 use crate::{api, recovery};
@@ -62,6 +63,10 @@ pub async fn run(config: NodeConfig, shutdown: CancellationToken) -> anyhow::Res
     );
 
     let me = identity.node_id;
+    let invalidator = Invalidator {
+        walrus: walrus.clone(),
+        me: identity.clone(),
+    };
     let follower = tokio::spawn(follower::run(
         walrus,
         state.clone(),
@@ -72,6 +77,7 @@ pub async fn run(config: NodeConfig, shutdown: CancellationToken) -> anyhow::Res
         state.clone(),
         Some(me),
         config.recovery_concurrency,
+        Some(invalidator),
         shutdown.clone(),
     ));
     let server_shutdown = shutdown.clone();

@@ -179,4 +179,36 @@ impl Walrus {
         };
         client.execute(ptb, key, DEFAULT_GAS_BUDGET).await
     }
+
+    /// Marks a blob ID invalid: `system::invalidate_blob_id(system, signature, bitmap,
+    /// message)` with an aggregate signature of committee members holding more than a third of
+    /// the shards over an `InvalidBlobIdMsg` of the current epoch; signed with `key`.
+    ///
+    /// # Errors
+    /// If the chain cannot be read or the call aborts (too little weight, wrong epoch).
+    pub async fn invalidate_blob_id(
+        &self,
+        key: &Ed25519PrivateKey,
+        signature: &[u8],
+        bitmap: &[u8],
+        message: &[u8],
+    ) -> Result<Executed> {
+        let client = self.client();
+        let package = self.call_package().await?;
+        let ptb = ProgrammableTransaction {
+            inputs: vec![
+                client.shared_input(self.system_id(), false).await?,
+                pure(&signature.to_vec())?,
+                pure(&bitmap.to_vec())?,
+                pure(&message.to_vec())?,
+            ],
+            commands: vec![move_call(
+                package,
+                "system",
+                "invalidate_blob_id",
+                (0..4).map(Argument::Input).collect(),
+            )],
+        };
+        client.execute(ptb, key, DEFAULT_GAS_BUDGET).await
+    }
 }
