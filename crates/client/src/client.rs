@@ -1,9 +1,7 @@
 //! [`Client`]: a Walrus network seen from a user — its chain state and committee, the user's
 //! blobs, and their storage nodes.
 
-use haulout_sui::sdk::{
-    Address, Argument, Command, Identifier, Input, MoveCall, ProgrammableTransaction,
-};
+use haulout_sui::sdk::{Address, Argument, Command, Input, ProgrammableTransaction};
 use haulout_sui::{
     Committee, DEFAULT_GAS_BUDGET, Ed25519PrivateKey, Executed, NetworkConfig, SuiClient, Walrus,
     WalrusState,
@@ -118,26 +116,7 @@ pub struct MemberInfo {
     pub commission_rate: u16,
 }
 
-pub(crate) fn pure<T: Serialize>(value: &T) -> Result<Input> {
-    bcs::to_bytes(value)
-        .map(Input::Pure)
-        .map_err(|e| ClientError::Invalid(format!("BCS of a pure argument: {e}")))
-}
-
-pub(crate) fn call(
-    package: Address,
-    module: &'static str,
-    function: &'static str,
-    arguments: Vec<Argument>,
-) -> Command {
-    Command::MoveCall(MoveCall {
-        package,
-        module: Identifier::from_static(module),
-        function: Identifier::from_static(function),
-        type_arguments: vec![],
-        arguments,
-    })
-}
+pub(crate) use haulout_sui::{move_call as call, pure};
 
 /// What [`Client::register`] registers.
 pub(crate) struct NewBlob<'a> {

@@ -85,6 +85,49 @@ fn files_of_every_size_round_trip_and_blobs_can_be_managed() {
     let info = net.haulout_ok(&["info"]);
     assert_eq!(info["nShards"], SHARDS);
     assert_eq!(info["committee"].as_array().expect("committee").len(), 10);
+
+    // A new node: keys, then registration as a candidate (gas from the faucet).
+    let config = net.path("mine/node.toml");
+    let config_arg = config.display().to_string();
+    let made = net.haulout_ok(&[
+        "node",
+        "init",
+        "--config",
+        &config_arg,
+        "--name",
+        "mine",
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    assert!(
+        made["suiAddress"]
+            .as_str()
+            .is_some_and(|a| a.starts_with("0x"))
+    );
+    let out = net.haulout(&[
+        "node",
+        "init",
+        "--config",
+        &config_arg,
+        "--name",
+        "mine",
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "init refuses to overwrite a node's keys"
+    );
+    let registered = net.haulout_ok(&["node", "register", "--config", &config_arg]);
+    let node_id = registered["nodeId"].as_str().expect("nodeId").to_owned();
+    let text = std::fs::read_to_string(&config).expect("node.toml");
+    assert!(
+        text.contains(&node_id),
+        "the node ID is recorded in its configuration"
+    );
+    let staked = net.haulout_ok(&["stake", "--node", &node_id, "--amount", "1000"]);
+    assert_eq!(staked["amount"], 1_000_000_000_000u64);
 }
 
 #[test]

@@ -14,13 +14,18 @@ use crate::walrus::Walrus;
 /// The Clock's object ID.
 pub const CLOCK_ID: Address = Address::from_static("0x6");
 
-fn pure<T: serde::Serialize>(value: &T) -> Result<Input> {
+/// A pure (BCS) transaction input.
+///
+/// # Errors
+/// If `value` does not serialize.
+pub fn pure<T: serde::Serialize>(value: &T) -> Result<Input> {
     bcs::to_bytes(value)
         .map(Input::Pure)
         .map_err(|e| SuiError::Malformed(format!("BCS of a pure argument: {e}")))
 }
 
-fn move_call(
+/// A `MoveCall` command without type arguments.
+pub fn move_call(
     package: Address,
     module: &'static str,
     function: &'static str,

@@ -55,16 +55,24 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// `haulout localnet`: serves the chain until Ctrl-C or SIGTERM, then seals a last checkpoint.
 fn localnet(args: haulout_localnet::LocalnetArgs) -> anyhow::Result<ExitCode> {
+    serve_until_signal(|shutdown| haulout_localnet::run(args, shutdown))
+}
+
+/// Runs a long-lived service (with logs on stderr) until Ctrl-C or SIGTERM cancels its token.
+pub(crate) fn serve_until_signal<F, Fut>(service: F) -> anyhow::Result<ExitCode>
+where
+    F: FnOnce(CancellationToken) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
     init_logging();
-    let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(async {
+    net::runtime()?.block_on(async {
         let shutdown = CancellationToken::new();
         let signal = shutdown.clone();
         let waiter = tokio::spawn(async move {
             haulout_localnet::shutdown_signal().await;
             signal.cancel();
         });
-        let result = haulout_localnet::run(args, shutdown).await;
+        let result = service(shutdown).await;
         waiter.abort();
         result
     })?;

@@ -12,7 +12,6 @@ use haulout_sui::sdk::Address;
 use haulout_sui::{Candidate, Keystore, NetworkConfig, SUI_COIN_TYPE, SuiClient, Walrus};
 use redstuff::BlobId;
 use serde::Serialize;
-use tokio_util::sync::CancellationToken;
 
 use super::args::{
     BlobStatusArgs, DaemonArgs, ExtendArgs, FaucetArgs, ListBlobsArgs, NetworkArgs, NodeArgs,
@@ -82,7 +81,7 @@ fn client(args: &NetworkArgs, need_key: bool) -> anyhow::Result<Client> {
 }
 
 /// The process's one async runtime (gRPC channels are bound to the runtime they are made in).
-fn runtime() -> anyhow::Result<&'static tokio::runtime::Runtime> {
+pub(super) fn runtime() -> anyhow::Result<&'static tokio::runtime::Runtime> {
     static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
     if let Some(rt) = RUNTIME.get() {
         return Ok(rt);
@@ -121,19 +120,7 @@ pub(crate) fn node(args: NodeArgs, net: &NetworkArgs, json: bool) -> anyhow::Res
                 anyhow!("give --config FILE (or `haulout node init` to make one)")
             })?;
             let config = NodeConfig::load(&path)?;
-            super::init_logging();
-            runtime()?.block_on(async {
-                let shutdown = CancellationToken::new();
-                let signal = shutdown.clone();
-                let waiter = tokio::spawn(async move {
-                    haulout_localnet::shutdown_signal().await;
-                    signal.cancel();
-                });
-                let result = haulout_node::run(config, shutdown).await;
-                waiter.abort();
-                result
-            })?;
-            Ok(ExitCode::SUCCESS)
+            super::serve_until_signal(|shutdown| haulout_node::run(config, shutdown))
         }
     }
 }
@@ -817,27 +804,11 @@ pub(crate) fn daemon(args: DaemonArgs, net: &NetworkArgs) -> anyhow::Result<Exit
     } else {
         client
     };
-    super::init_logging();
-    runtime()?.block_on(async {
-        let shutdown = CancellationToken::new();
-        let signal = shutdown.clone();
-        let waiter = tokio::spawn(async move {
-            haulout_localnet::shutdown_signal().await;
-            signal.cancel();
-        });
-        let result = crate::daemon::serve(
-            client,
-            crate::daemon::DaemonConfig {
-                listen: args.listen,
-                max_upload: args.max_upload,
-            },
-            shutdown,
-        )
-        .await;
-        waiter.abort();
-        result
-    })?;
-    Ok(ExitCode::SUCCESS)
+    let config = crate::daemon::DaemonConfig {
+        listen: args.listen,
+        max_upload: args.max_upload,
+    };
+    super::serve_until_signal(|shutdown| crate::daemon::serve(client, config, shutdown))
 }
 
 /// `1.5` WAL → FROST (9 decimals).
