@@ -420,8 +420,11 @@ fn malformed_requests_get_their_documented_error_and_change_nothing() {
         .expect("key")
         .clone();
     let network = haulout_sui::NetworkConfig::load(&net.network_file()).expect("network");
+    let client = {
+        let _guard = runtime.enter();
+        haulout_client::Client::connect(network, Some(key)).expect("client")
+    };
     let (encoded, registration) = runtime.block_on(async {
-        let client = haulout_client::Client::connect(network, Some(key)).expect("client");
         let encoded = client
             .encode(Arc::new(pattern(10_000, 31)))
             .await
@@ -632,6 +635,31 @@ fn malformed_requests_get_their_documented_error_and_change_nothing() {
     let (_, body) = http(port, "GET", &sliver_status, &[], b"").expect("status");
     assert_eq!(json(&body)["success"]["data"], "stored");
     drop(registration);
+
+    // `?pending=true`: metadata of a blob not yet registered is buffered, then stored once the
+    // registration is seen.
+    let pending_path = format!("/v1/blobs/{unregistered_id}/metadata");
+    let (status, answer) = http(
+        port,
+        "PUT",
+        &format!("{pending_path}?pending=true"),
+        &octet,
+        &bcs::to_bytes(unregistered.metadata().metadata()).expect("bcs"),
+    )
+    .expect("pending put");
+    assert_eq!(status, 202, "{}", String::from_utf8_lossy(&answer));
+    let (_, body) = http(port, "GET", &format!("{pending_path}/status"), &[], b"").expect("status");
+    assert_eq!(json(&body)["success"]["data"], "buffered");
+    runtime.block_on(async {
+        client
+            .register_encoded(&unregistered, &haulout_client::StoreOptions::default())
+            .await
+            .expect("register");
+    });
+    wait_for("the buffered metadata to be stored", || {
+        http(port, "GET", &format!("{pending_path}/status"), &[], b"")
+            .is_some_and(|(s, b)| s == 200 && json(&b)["success"]["data"] == "stored")
+    });
 }
 
 #[test]
