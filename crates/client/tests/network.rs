@@ -727,6 +727,16 @@ fn the_network_changes_epochs_by_itself_and_moves_shards_with_stake() {
     wait_for("node 0 to hold its gained shards", || {
         net.node_holds_shards(0, &blobs[0].0, &gained)
     });
+    let transferred: u64 = net
+        .node_log(0)
+        .lines()
+        .filter_map(|l| l.split("transferred=").nth(1))
+        .filter_map(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+        .sum();
+    assert!(
+        transferred > 0,
+        "node 0 took its gained shards over from their previous owners"
+    );
 }
 
 #[test]

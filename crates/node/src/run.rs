@@ -81,8 +81,12 @@ pub async fn run(config: NodeConfig, shutdown: CancellationToken) -> anyhow::Res
         shutdown.clone(),
     ));
     let server_shutdown = shutdown.clone();
+    let request_concurrency = config.request_concurrency;
     let server = tokio::spawn(async move {
-        axum::serve(listener, api::router(state))
+        let app = api::router(state).layer(tower::limit::GlobalConcurrencyLimitLayer::new(
+            request_concurrency.max(1),
+        ));
+        axum::serve(listener, app)
             .with_graceful_shutdown(server_shutdown.cancelled_owned())
             .await
     });

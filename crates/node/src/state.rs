@@ -412,7 +412,7 @@ impl NodeState {
     }
 
     /// Checks a sliver body against the stored metadata; returns its shard.
-    fn check_sliver(
+    pub(crate) fn check_sliver(
         &self,
         blob: &[u8; 32],
         pair: u16,
