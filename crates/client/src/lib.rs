@@ -18,6 +18,7 @@ pub mod nodes;
 mod read;
 mod status;
 mod store;
+pub mod up;
 
 pub use client::{BlobInfo, Client, MemberInfo, NetworkInfo, UNIT_SIZE, storage_units};
 pub use error::{ClientError, Result};

@@ -58,6 +58,47 @@ pub enum Command {
     Daemon(DaemonArgs),
     /// Stake WAL with a storage node.
     Stake(StakeArgs),
+    /// Run a whole local network: chain, storage nodes, Postgres, indexer, daemon.
+    Up(UpArgs),
+    /// Stop a network started with `haulout up --detach`.
+    Down(DownArgs),
+}
+
+/// Arguments of `haulout up`.
+#[derive(Debug, Args)]
+pub struct UpArgs {
+    /// Storage nodes (a fresh network).
+    #[arg(long, default_value_t = 10)]
+    pub nodes: u16,
+    /// Shards (a fresh network).
+    #[arg(long, default_value_t = 100)]
+    pub n_shards: u16,
+    /// The Walrus epoch duration (a fresh network).
+    #[arg(long, default_value = "10m")]
+    pub epoch_duration: String,
+    /// Where everything lives; running again resumes the network from here.
+    #[arg(long, default_value = ".data")]
+    pub data: PathBuf,
+    /// Start a new network, discarding the old one.
+    #[arg(long)]
+    pub fresh: bool,
+    /// Start, print, and return, leaving the network running (`haulout down` stops it).
+    #[arg(long)]
+    pub detach: bool,
+    /// The indexer's GraphQL address.
+    #[arg(long, default_value = "127.0.0.1:8000")]
+    pub indexer_listen: String,
+    /// The daemon's address.
+    #[arg(long, default_value = "127.0.0.1:31415")]
+    pub daemon_listen: String,
+}
+
+/// Arguments of `haulout down`.
+#[derive(Debug, Args)]
+pub struct DownArgs {
+    /// The data directory of the network.
+    #[arg(long, default_value = ".data")]
+    pub data: PathBuf,
 }
 
 /// Arguments of `haulout stake`.

@@ -6,6 +6,7 @@
 mod args;
 mod encoding;
 mod net;
+mod up;
 mod output;
 
 use std::{io, process::ExitCode};
@@ -50,6 +51,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Faucet(args) => net::faucet(args, &cli.network, cli.json),
         Command::Daemon(args) => net::daemon(args, &cli.network),
         Command::Stake(args) => net::stake(args, &cli.network, cli.json),
+        Command::Up(args) => up::up(args, cli.json),
+        Command::Down(args) => up::down(args, cli.json),
     }
 }
 
