@@ -20,6 +20,11 @@ for script in scripts/test.d/*.sh; do
   bash "$script"
 done
 
+step "postgres (for the indexer's tests)"
+HAULOUT_DATABASE_URL="$(bash scripts/postgres.sh | tail -n 1)"
+export HAULOUT_DATABASE_URL
+echo "$HAULOUT_DATABASE_URL"
+
 step "cargo fmt --check"
 cargo fmt --all --check
 
