@@ -36,6 +36,8 @@ pub struct UpConfig {
     pub indexer_listen: String,
     /// The daemon's address.
     pub daemon_listen: String,
+    /// Postgres's port.
+    pub postgres_port: u16,
 }
 
 /// A started process, as `up.json` records it.
@@ -61,6 +63,9 @@ pub struct UpState {
     pub network_file: String,
     /// The Postgres URL.
     pub database_url: String,
+    /// The Postgres data directory (stopped with the network).
+    #[serde(default)]
+    pub postgres_dir: String,
 }
 
 /// A network being started or running.
@@ -169,6 +174,7 @@ impl Up {
                 services: Vec::new(),
                 network_file: network_file.display().to_string(),
                 database_url: String::new(),
+                postgres_dir: data.join("postgres").display().to_string(),
             },
             data: data.clone(),
         };
@@ -230,14 +236,21 @@ impl Up {
             })?;
         }
 
+        let pg_log = self.data.join("logs").join("postgres.log");
         let pg = Command::new("bash")
             .arg(&config.postgres_script)
             .env("HAULOUT_PG_DIR", self.data.join("postgres"))
-            .stderr(Stdio::inherit())
+            .env("HAULOUT_PG_PORT", config.postgres_port.to_string())
+            .stderr(std::fs::File::create(&pg_log)?)
             .output()
             .with_context(|| format!("running {}", config.postgres_script.display()))?;
         if !pg.status.success() {
-            bail!("{} failed", config.postgres_script.display());
+            bail!(
+                "{} failed (port {}; its output is in {})",
+                config.postgres_script.display(),
+                config.postgres_port,
+                pg_log.display()
+            );
         }
         let url = String::from_utf8_lossy(&pg.stdout)
             .lines()
@@ -308,8 +321,42 @@ impl Up {
             }
         }
         self.children.clear();
+        stop_postgres(&self.state.postgres_dir);
         let _ = std::fs::remove_file(self.data.join("up.json"));
     }
+}
+
+/// Stops the Postgres cluster in `dir` (as its owner when run as root), if it runs.
+fn stop_postgres(dir: &str) {
+    if dir.is_empty() || !Path::new(dir).join("PG_VERSION").exists() {
+        return;
+    }
+    let Some(pg_ctl) = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|e| e.path().join("bin").join("pg_ctl"))
+        .find(|p| p.exists())
+    else {
+        return;
+    };
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    let mut command = if root {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(&pg_ctl);
+        c
+    } else {
+        Command::new(&pg_ctl)
+    };
+    let _ = command
+        .args(["-D", dir, "-m", "fast", "-w", "stop"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
 }
 
 /// `haulout down`: stops the network recorded in `<data>/up.json`.
@@ -337,6 +384,8 @@ pub fn down(data: &Path) -> anyhow::Result<Vec<String>> {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
+    stop_postgres(&state.postgres_dir);
+    stopped.push("postgres".into());
     std::fs::remove_file(&path)?;
     Ok(stopped)
 }

@@ -91,6 +91,9 @@ pub struct UpArgs {
     /// The daemon's address.
     #[arg(long, default_value = "127.0.0.1:31415")]
     pub daemon_listen: String,
+    /// Postgres's port (127.0.0.1 only).
+    #[arg(long, env = "HAULOUT_PG_PORT", default_value_t = 5433)]
+    pub postgres_port: u16,
 }
 
 /// Arguments of `haulout down`.

@@ -68,15 +68,20 @@ fn sibling(name: &str) -> anyhow::Result<PathBuf> {
 
 /// `haulout up`.
 pub(crate) fn up(args: UpArgs, json: bool) -> anyhow::Result<ExitCode> {
-    let script = std::env::var_os("HAULOUT_POSTGRES_SCRIPT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("scripts/postgres.sh"));
-    if !script.exists() {
-        anyhow::bail!(
-            "{} not found: run haulout up from the repository (or set HAULOUT_POSTGRES_SCRIPT)",
-            script.display()
-        );
-    }
+    // The script of the checkout: given, in the current directory, or beside the build's
+    // target directory.
+    let exe = std::env::current_exe().context("locating the haulout binary")?;
+    let candidates: Vec<PathBuf> = match std::env::var_os("HAULOUT_POSTGRES_SCRIPT") {
+        Some(p) => vec![PathBuf::from(p)],
+        None => {
+            let mut c = vec![PathBuf::from("scripts/postgres.sh")];
+            c.extend(exe.ancestors().skip(1).map(|d| d.join("scripts/postgres.sh")));
+            c
+        }
+    };
+    let script = candidates.into_iter().find(|p| p.exists()).ok_or_else(|| {
+        anyhow!("scripts/postgres.sh not found: run haulout up from the repository (or set HAULOUT_POSTGRES_SCRIPT)")
+    })?;
     let config = UpConfig {
         data: args.data.clone(),
         nodes: args.nodes,
@@ -88,6 +93,7 @@ pub(crate) fn up(args: UpArgs, json: bool) -> anyhow::Result<ExitCode> {
         postgres_script: script,
         indexer_listen: args.indexer_listen,
         daemon_listen: args.daemon_listen,
+        postgres_port: args.postgres_port,
     };
     let started = std::time::Instant::now();
     let mut up = Up::start(&config)?;
