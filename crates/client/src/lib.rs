@@ -14,6 +14,7 @@ pub mod cli;
 mod client;
 pub mod daemon;
 mod error;
+mod governance;
 pub mod nodes;
 mod read;
 mod status;
@@ -22,6 +23,7 @@ pub mod up;
 
 pub use client::{BlobInfo, Client, MemberInfo, NetworkInfo, UNIT_SIZE, storage_units};
 pub use error::{ClientError, Result};
+pub use governance::Choice;
 pub use store::{
     Epochs, Progress, Registration, StoreOptions, StoreProgress, StoreResult, shards_by_node,
 };

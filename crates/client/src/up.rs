@@ -77,7 +77,11 @@ pub struct Up {
     data: PathBuf,
 }
 
-fn wait_until(what: &str, child: &mut Child, mut ready: impl FnMut() -> bool) -> anyhow::Result<()> {
+fn wait_until(
+    what: &str,
+    child: &mut Child,
+    mut ready: impl FnMut() -> bool,
+) -> anyhow::Result<()> {
     let start = Instant::now();
     loop {
         if ready() {
@@ -146,7 +150,11 @@ impl Up {
     }
 
     fn last(&mut self) -> &mut Child {
-        &mut self.children.last_mut().expect("a child was just started").1
+        &mut self
+            .children
+            .last_mut()
+            .expect("a child was just started")
+            .1
     }
 
     /// Starts everything and waits until every service is healthy; on any failure everything
@@ -223,11 +231,18 @@ impl Up {
             let config_path = if Path::new(&node.config).is_absolute() {
                 PathBuf::from(&node.config)
             } else {
-                chain_dir.join("nodes").join(i.to_string()).join("node.toml")
+                chain_dir
+                    .join("nodes")
+                    .join(i.to_string())
+                    .join("node.toml")
             };
             let mut command = Command::new(&config.haulout);
             command.arg("node").arg("--config").arg(&config_path);
-            self.spawn(&format!("node-{i}"), &mut command, &format!("http://{}", node.network_address))?;
+            self.spawn(
+                &format!("node-{i}"),
+                &mut command,
+                &format!("http://{}", node.network_address),
+            )?;
         }
         for (i, node) in network.nodes.iter().enumerate() {
             let child = &mut self.children[1 + i].1;
@@ -257,15 +272,22 @@ impl Up {
             .last()
             .map(str::trim)
             .filter(|l| l.starts_with("postgres"))
-            .ok_or_else(|| anyhow!("{} printed no connection URL", config.postgres_script.display()))?
+            .ok_or_else(|| {
+                anyhow!(
+                    "{} printed no connection URL",
+                    config.postgres_script.display()
+                )
+            })?
             .to_owned();
         self.state.database_url = url.clone();
 
         let mut indexer = Command::new(&config.indexer);
-        indexer
-            .arg("--network")
-            .arg(network_file)
-            .args(["--database-url", &url, "--listen", &config.indexer_listen]);
+        indexer.arg("--network").arg(network_file).args([
+            "--database-url",
+            &url,
+            "--listen",
+            &config.indexer_listen,
+        ]);
         if !resuming {
             indexer.arg("--reset");
         }
@@ -274,10 +296,11 @@ impl Up {
         wait_until("the indexer", self.last(), || http_ok(&listen, "/health"))?;
 
         let mut daemon = Command::new(&config.haulout);
-        daemon
-            .arg("--network")
-            .arg(network_file)
-            .args(["daemon", "--listen", &config.daemon_listen]);
+        daemon.arg("--network").arg(network_file).args([
+            "daemon",
+            "--listen",
+            &config.daemon_listen,
+        ]);
         let listen = config.daemon_listen.clone();
         self.spawn("daemon", &mut daemon, &format!("http://{listen}"))?;
         wait_until("the daemon", self.last(), || http_ok(&listen, "/status"))?;
@@ -331,6 +354,11 @@ fn stop_postgres(dir: &str) {
     if dir.is_empty() || !Path::new(dir).join("PG_VERSION").exists() {
         return;
     }
+    // scripts/postgres.sh may keep the cluster elsewhere behind a symbolic link that the
+    // server's user cannot traverse.
+    let real = std::fs::canonicalize(dir).unwrap_or_else(|_| PathBuf::from(dir));
+    let dir = real.to_string_lossy().into_owned();
+    let dir = dir.as_str();
     let Some(pg_ctl) = std::fs::read_dir("/usr/lib/postgresql")
         .ok()
         .into_iter()

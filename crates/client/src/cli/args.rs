@@ -58,10 +58,63 @@ pub enum Command {
     Daemon(DaemonArgs),
     /// Stake WAL with a storage node.
     Stake(StakeArgs),
+    /// Request the withdrawal of a StakedWal (it can be withdrawn from the next epoch on).
+    Unstake(ObjectArgs),
+    /// Withdraw a StakedWal whose withdrawal epoch has come: its WAL goes to the wallet.
+    Withdraw(ObjectArgs),
+    /// The committee: nodes, shards, stake, commission.
+    Nodes,
+    /// Create a governance proposal (a signal, or a parameter change).
+    Propose(ProposeArgs),
+    /// Vote on a proposal with a StakedWal.
+    Vote(VoteArgs),
+    /// The proposals, from the indexer's GraphQL.
+    Proposals(ProposalsArgs),
+    /// Finalize a proposal whose voting has ended (passed or rejected).
+    Finalize(ObjectArgs),
+    /// Execute a passed proposal.
+    Execute(ObjectArgs),
     /// Run a whole local network: chain, storage nodes, Postgres, indexer, daemon.
     Up(UpArgs),
     /// Stop a network started with `haulout up --detach`.
     Down(DownArgs),
+}
+
+/// Arguments of `haulout propose`.
+#[derive(Debug, Args)]
+pub struct ProposeArgs {
+    /// The title (at most 200 bytes).
+    #[arg(long)]
+    pub title: String,
+    /// The description (at most 4,000 bytes).
+    #[arg(long, default_value = "")]
+    pub description: String,
+    /// A parameter change `NAME=VALUE` (a signal proposal without it).
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub set_parameter: Option<String>,
+    /// The StakedWal that proposes (active, with at least the minimum stake).
+    #[arg(long)]
+    pub stake: String,
+}
+
+/// Arguments of `haulout vote`.
+#[derive(Debug, Args)]
+pub struct VoteArgs {
+    /// The Proposal object ID.
+    pub proposal: String,
+    /// yes, no or abstain.
+    pub choice: String,
+    /// The StakedWal that votes.
+    #[arg(long)]
+    pub stake: String,
+}
+
+/// Arguments of `haulout proposals`.
+#[derive(Debug, Args)]
+pub struct ProposalsArgs {
+    /// The indexer's GraphQL endpoint.
+    #[arg(long, default_value = "http://127.0.0.1:8000/graphql")]
+    pub graphql: String,
 }
 
 /// Arguments of `haulout up`.

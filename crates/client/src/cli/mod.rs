@@ -6,8 +6,8 @@
 mod args;
 mod encoding;
 mod net;
-mod up;
 mod output;
+mod up;
 
 use std::{io, process::ExitCode};
 
@@ -51,6 +51,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Faucet(args) => net::faucet(args, &cli.network, cli.json),
         Command::Daemon(args) => net::daemon(args, &cli.network),
         Command::Stake(args) => net::stake(args, &cli.network, cli.json),
+        Command::Unstake(args) => net::unstake(args, &cli.network, cli.json),
+        Command::Withdraw(args) => net::withdraw(args, &cli.network, cli.json),
+        Command::Nodes => net::nodes(&cli.network, cli.json),
+        Command::Propose(args) => net::propose(args, &cli.network, cli.json),
+        Command::Vote(args) => net::vote(args, &cli.network, cli.json),
+        Command::Proposals(args) => net::proposals(args, cli.json),
+        Command::Finalize(args) => net::finalize(args, &cli.network, cli.json),
+        Command::Execute(args) => net::execute(args, &cli.network, cli.json),
         Command::Up(args) => up::up(args, cli.json),
         Command::Down(args) => up::down(args, cli.json),
     }

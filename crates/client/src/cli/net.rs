@@ -15,8 +15,8 @@ use serde::Serialize;
 
 use super::args::{
     BlobStatusArgs, DaemonArgs, ExtendArgs, FaucetArgs, ListBlobsArgs, NetworkArgs, NodeArgs,
-    NodeCommand, NodeInitArgs, NodeRegisterArgs, ObjectArgs, ReadArgs, StakeArgs, StoreArgs,
-    WalletCommand,
+    NodeCommand, NodeInitArgs, NodeRegisterArgs, ObjectArgs, ProposalsArgs, ProposeArgs, ReadArgs,
+    StakeArgs, StoreArgs, VoteArgs, WalletCommand,
 };
 use super::output::{CliOutput, emit, progress};
 use crate::{Client, Epochs, StoreOptions, StoreProgress, StoreResult};
@@ -871,6 +871,229 @@ pub(crate) fn stake(args: StakeArgs, net: &NetworkArgs, json: bool) -> anyhow::R
             amount,
             staked_wal_id: staked.to_string(),
             digest: executed.digest.to_string(),
+        },
+        json,
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A transaction on one object, printed as `<action> <object> (transaction …)`.
+fn tx_output(
+    action: &'static str,
+    object: Address,
+    executed: &haulout_sui::Executed,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    emit(
+        &TxOutput {
+            action,
+            object_id: object.to_string(),
+            digest: executed.digest.to_string(),
+            end_epoch: None,
+        },
+        json,
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `haulout unstake`.
+pub(crate) fn unstake(args: ObjectArgs, net: &NetworkArgs, json: bool) -> anyhow::Result<ExitCode> {
+    let id = object_id(&args.object_id)?;
+    let client = client(net, true)?;
+    let executed = runtime()?.block_on(client.request_withdraw(id))?;
+    tx_output("withdrawal requested for", id, &executed, json)
+}
+
+/// `haulout withdraw`.
+pub(crate) fn withdraw(
+    args: ObjectArgs,
+    net: &NetworkArgs,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let id = object_id(&args.object_id)?;
+    let client = client(net, true)?;
+    let executed = runtime()?.block_on(client.withdraw(id))?;
+    tx_output("withdrew", id, &executed, json)
+}
+
+/// `haulout finalize`.
+pub(crate) fn finalize(
+    args: ObjectArgs,
+    net: &NetworkArgs,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let id = object_id(&args.object_id)?;
+    let client = client(net, true)?;
+    let executed = runtime()?.block_on(client.finalize(id))?;
+    tx_output("finalized", id, &executed, json)
+}
+
+/// `haulout execute`.
+pub(crate) fn execute(args: ObjectArgs, net: &NetworkArgs, json: bool) -> anyhow::Result<ExitCode> {
+    let id = object_id(&args.object_id)?;
+    let client = client(net, true)?;
+    let executed = runtime()?.block_on(client.execute_proposal(id))?;
+    tx_output("executed", id, &executed, json)
+}
+
+/// `haulout vote`.
+pub(crate) fn vote(args: VoteArgs, net: &NetworkArgs, json: bool) -> anyhow::Result<ExitCode> {
+    let proposal = object_id(&args.proposal)?;
+    let staked = object_id(&args.stake)?;
+    let choice: crate::Choice = args.choice.parse().map_err(|e: String| anyhow!(e))?;
+    let client = client(net, true)?;
+    let executed = runtime()?.block_on(client.vote(proposal, staked, choice))?;
+    tx_output("voted on", proposal, &executed, json)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ProposeOutput {
+    proposal_id: String,
+    digest: String,
+}
+
+impl CliOutput for ProposeOutput {
+    fn print_human(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(
+            out,
+            "proposal {} (transaction {})",
+            self.proposal_id, self.digest
+        )
+    }
+}
+
+/// `haulout propose`.
+pub(crate) fn propose(
+    args: ProposeArgs,
+    net: &NetworkArgs,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let staked = object_id(&args.stake)?;
+    let parameter = match &args.set_parameter {
+        None => None,
+        Some(p) => {
+            let (name, value) = p
+                .split_once('=')
+                .ok_or_else(|| anyhow!("--set-parameter {p:?}: expected NAME=VALUE"))?;
+            let value: u64 = value
+                .parse()
+                .map_err(|_| anyhow!("--set-parameter {p:?}: the value must be a whole number"))?;
+            Some((name.to_owned(), value))
+        }
+    };
+    let client = client(net, true)?;
+    let (executed, proposal) =
+        runtime()?.block_on(client.propose(staked, &args.title, &args.description, parameter))?;
+    emit(
+        &ProposeOutput {
+            proposal_id: proposal.to_string(),
+            digest: executed.digest.to_string(),
+        },
+        json,
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct NodesOutput {
+    epoch: u32,
+    nodes: Vec<crate::MemberInfo>,
+}
+
+impl CliOutput for NodesOutput {
+    fn print_human(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(
+            out,
+            "committee of epoch {} ({} nodes)",
+            self.epoch,
+            self.nodes.len()
+        )?;
+        for m in &self.nodes {
+            writeln!(
+                out,
+                "  {:<16} {} {:<21} {:>4} shards  stake {}  commission {:.2}%",
+                m.name,
+                m.node_id,
+                m.network_address,
+                m.shards.len(),
+                wal(m.stake),
+                f64::from(m.commission_rate) / 100.0
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// `haulout nodes`.
+pub(crate) fn nodes(net: &NetworkArgs, json: bool) -> anyhow::Result<ExitCode> {
+    let client = client(net, false)?;
+    let info = runtime()?.block_on(client.info())?;
+    emit(
+        &NodesOutput {
+            epoch: info.epoch,
+            nodes: info.committee,
+        },
+        json,
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct ProposalsOutput {
+    proposals: serde_json::Value,
+}
+
+impl CliOutput for ProposalsOutput {
+    fn print_human(&self, out: &mut dyn Write) -> io::Result<()> {
+        let list = self.proposals.as_array().cloned().unwrap_or_default();
+        if list.is_empty() {
+            return writeln!(out, "no proposals");
+        }
+        for p in list {
+            writeln!(
+                out,
+                "#{} {} [{}] yes {} no {} abstain {} (voting ends in epoch {})",
+                p["number"],
+                p["title"].as_str().unwrap_or(""),
+                p["status"].as_str().unwrap_or(""),
+                p["yes"].as_str().unwrap_or("0"),
+                p["no"].as_str().unwrap_or("0"),
+                p["abstain"].as_str().unwrap_or("0"),
+                p["votingEndEpoch"]
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// `haulout proposals`: from the indexer.
+pub(crate) fn proposals(args: ProposalsArgs, json: bool) -> anyhow::Result<ExitCode> {
+    let query = serde_json::json!({
+        "query": "{ proposals(first: 50) { nodes { number title status yes no abstain votingEndEpoch } } }"
+    });
+    let answer: serde_json::Value = runtime()?.block_on(async {
+        let response = reqwest::Client::new()
+            .post(&args.graphql)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(query.to_string())
+            .send()
+            .await
+            .with_context(|| {
+                format!(
+                    "the indexer at {} (is it running? haulout up)",
+                    args.graphql
+                )
+            })?;
+        let body = response.bytes().await?;
+        serde_json::from_slice::<serde_json::Value>(&body).context("the indexer's answer")
+    })?;
+    if let Some(errors) = answer.get("errors") {
+        bail!("the indexer: {errors}");
+    }
+    emit(
+        &ProposalsOutput {
+            proposals: answer["data"]["proposals"]["nodes"].clone(),
         },
         json,
     )?;

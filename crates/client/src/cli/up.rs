@@ -39,7 +39,10 @@ impl CliOutput for UpOutput {
         writeln!(out, "try:")?;
         writeln!(out, "  haulout {net} store FILE --epochs 2")?;
         writeln!(out, "  haulout {net} read BLOB_ID --out copy")?;
-        writeln!(out, "  curl -X PUT --data-binary @FILE http://127.0.0.1:31415/v1/blobs")?;
+        writeln!(
+            out,
+            "  curl -X PUT --data-binary @FILE http://127.0.0.1:31415/v1/blobs"
+        )?;
         writeln!(
             out,
             "  curl -s http://127.0.0.1:8000/graphql -H 'content-type: application/json' -d '{{\"query\":\"{{ stats {{ checkpoint blobCount }} }}\"}}'"
@@ -75,7 +78,11 @@ pub(crate) fn up(args: UpArgs, json: bool) -> anyhow::Result<ExitCode> {
         Some(p) => vec![PathBuf::from(p)],
         None => {
             let mut c = vec![PathBuf::from("scripts/postgres.sh")];
-            c.extend(exe.ancestors().skip(1).map(|d| d.join("scripts/postgres.sh")));
+            c.extend(
+                exe.ancestors()
+                    .skip(1)
+                    .map(|d| d.join("scripts/postgres.sh")),
+            );
             c
         }
     };
@@ -97,7 +104,8 @@ pub(crate) fn up(args: UpArgs, json: bool) -> anyhow::Result<ExitCode> {
     };
     let started = std::time::Instant::now();
     let mut up = Up::start(&config)?;
-    let network = haulout_sui::NetworkConfig::load(std::path::Path::new(&up.state.network_file)).ok();
+    let network =
+        haulout_sui::NetworkConfig::load(std::path::Path::new(&up.state.network_file)).ok();
     emit(
         &UpOutput {
             state: up.state.clone(),
@@ -107,7 +115,10 @@ pub(crate) fn up(args: UpArgs, json: bool) -> anyhow::Result<ExitCode> {
         },
         json,
     )?;
-    eprintln!("haulout up: ready in {:.1} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "haulout up: ready in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     if args.detach {
         up.detach();
         return Ok(ExitCode::SUCCESS);
@@ -115,7 +126,10 @@ pub(crate) fn up(args: UpArgs, json: bool) -> anyhow::Result<ExitCode> {
     let (tx, rx) = std::sync::mpsc::channel();
     let signal_tx = tx.clone();
     std::thread::spawn(move || {
-        if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
             rt.block_on(haulout_localnet::shutdown_signal());
             let _ = signal_tx.send(None);
         }
