@@ -6,11 +6,11 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, FromRequest, Path, Query, Request, State};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{get, post};
 use haulout_types::node_api::{
     ApiError, ApiSuccess, EventProgress, HealthInfo, OwnedShardStatus, ShardSummary,
     StorageConfirmationJson, Uptime, reason, status,
@@ -440,8 +440,6 @@ async fn cors(request: Request, next: axum::middleware::Next) -> Response {
 
 /// The router of the node's REST API over `state`.
 pub fn router(state: Arc<NodeState>) -> Router {
-    let _ = Body::empty;
-    let _ = <Request as FromRequest<()>>::from_request;
     Router::new()
         .route("/v1/health", get(health))
         .route("/metrics", get(metrics))
@@ -477,9 +475,4 @@ pub fn router(state: Arc<NodeState>) -> Router {
         .layer(DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn(cors))
         .with_state(state)
-}
-
-#[allow(dead_code)]
-fn _unused() -> axum::routing::MethodRouter<()> {
-    put(|| async {})
 }

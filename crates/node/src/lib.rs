@@ -10,8 +10,12 @@
 pub mod api;
 pub mod config;
 pub mod follower;
+pub mod invalidate;
 pub mod metrics;
 pub mod recovery;
+mod run;
 pub mod state;
 pub mod store;
 pub mod symbols;
+
+pub use run::run;

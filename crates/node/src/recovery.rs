@@ -8,9 +8,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::StreamExt as _;
+
 use redstuff::{Primary, Recovered, Secondary};
 use tokio_util::sync::CancellationToken;
 
+use crate::invalidate::Invalidator;
 use crate::state::NodeState;
 use crate::store::Axis;
 use crate::symbols::GeneralRecoverySymbol;
@@ -83,11 +86,13 @@ fn peer_addresses(state: &NodeState, me: Option<haulout_sui::sdk::Address>) -> V
 pub async fn run(
     state: Arc<NodeState>,
     me: Option<haulout_sui::sdk::Address>,
+    concurrency: usize,
+    invalidator: Option<Invalidator>,
     shutdown: CancellationToken,
 ) {
     let peers = Peers::default();
     loop {
-        if let Err(e) = round(&state, me, &peers).await {
+        if let Err(e) = round(&state, me, &peers, concurrency, invalidator.as_ref()).await {
             tracing::warn!(error = %e, "recovery round failed");
         }
         tokio::select! {
@@ -106,11 +111,14 @@ pub async fn round(
     state: &Arc<NodeState>,
     me: Option<haulout_sui::sdk::Address>,
     peers: &Peers,
+    concurrency: usize,
+    invalidator: Option<&Invalidator>,
 ) -> anyhow::Result<usize> {
     if state.epoch().is_none() {
         return Ok(0);
     }
     let mut rebuilt = 0;
+    let mut transferred = 0;
     for blob in state.certified_blobs()? {
         let missing = state.missing_slivers(&blob)?;
         if missing.is_empty() {
@@ -123,77 +131,161 @@ pub async fn round(
         {
             continue;
         }
-        let metadata = state.metadata(&blob)?;
-        let n = state.encoding().n_shards();
+        let metadata = Arc::new(state.metadata(&blob)?);
         let mut order = missing;
         order.sort_by_key(|(_, _, axis)| *axis == Axis::Primary);
-        for (shard, pair, axis) in order {
-            let target = match axis {
-                Axis::Primary => pair,
-                Axis::Secondary => n - 1 - pair,
-            };
-            let kind = if axis == Axis::Primary {
-                "primary"
-            } else {
-                "secondary"
-            };
-            let mut symbols: Vec<GeneralRecoverySymbol> = Vec::new();
-            for address in &addresses {
-                let url = format!(
-                    "http://{address}/v1/blobs/{blob_text}/recoverySymbols?targetSliver={target}&targetType={kind}"
-                );
-                if let Some(body) = peers.get(&url).await
-                    && let Ok(list) = bcs::from_bytes::<Vec<GeneralRecoverySymbol>>(&body)
-                {
-                    symbols.extend(list.into_iter().filter(|s| s.target_index == target));
-                }
+        // Slivers are rebuilt a few at a time; each asks every peer at once.
+        let results: Vec<anyhow::Result<Outcome>> = futures::stream::iter(order)
+            .map(|(shard, pair, axis)| {
+                recover_one(
+                    state,
+                    blob,
+                    &blob_text,
+                    metadata.clone(),
+                    (shard, pair, axis),
+                    &addresses,
+                    peers,
+                )
+            })
+            .buffer_unordered(concurrency.max(1))
+            .collect()
+            .await;
+        let mut proof = None;
+        for result in results {
+            match result? {
+                Outcome::Rebuilt => rebuilt += 1,
+                Outcome::Transferred => transferred += 1,
+                Outcome::Inconsistent(axis, bytes) => proof = Some((axis, bytes)),
+                Outcome::NotYet => {}
             }
-            let config = *state.encoding();
-            let result = match axis {
-                Axis::Primary => config
-                    .recover_sliver::<Primary>(
-                        &metadata,
-                        target,
-                        symbols
-                            .into_iter()
-                            .filter_map(GeneralRecoverySymbol::into_primary),
-                    )
-                    .map(|r| match r {
-                        Recovered::Sliver(s) => Ok(s.to_bcs()),
-                        Recovered::Inconsistent(_) => Err(()),
-                    }),
-                Axis::Secondary => config
-                    .recover_sliver::<Secondary>(
-                        &metadata,
-                        target,
-                        symbols
-                            .into_iter()
-                            .filter_map(GeneralRecoverySymbol::into_secondary),
-                    )
-                    .map(|r| match r {
-                        Recovered::Sliver(s) => Ok(s.to_bcs()),
-                        Recovered::Inconsistent(_) => Err(()),
-                    }),
-            };
-            match result {
-                Ok(Ok(bytes)) => {
-                    state.store_verified_sliver(&blob, shard, axis, bytes)?;
-                    rebuilt += 1;
+        }
+        if let Some((axis, bytes)) = proof {
+            tracing::warn!(blob = %blob_text, "inconsistent encoding: invalidating the blob");
+            match invalidator {
+                Some(inv) => {
+                    if let Err(e) = inv.invalidate(state, blob, axis, bytes).await {
+                        tracing::warn!(blob = %blob_text, error = %e, "invalidation not yet possible");
+                    }
                 }
-                Ok(Err(())) => {
-                    tracing::warn!(blob = %blob_text, target, kind, "inconsistent encoding: the blob must be invalidated");
-                    break;
-                }
-                Err(e) => {
-                    tracing::debug!(blob = %blob_text, target, kind, error = %e, "not enough symbols yet");
-                }
+                None => tracing::warn!(blob = %blob_text, "no chain access to invalidate it"),
             }
         }
     }
-    if rebuilt > 0 {
-        tracing::info!(rebuilt, "recovered slivers");
+    if rebuilt + transferred > 0 {
+        tracing::info!(rebuilt, transferred, "recovered slivers");
     }
-    Ok(rebuilt)
+    Ok(rebuilt + transferred)
+}
+
+/// The address of the node that held `shard` in the previous epoch, if it was another node.
+fn previous_owner(state: &NodeState, shard: u16) -> Option<String> {
+    let view = state.committees()?;
+    let (_, owner) = view.previous.owner_of(shard)?;
+    let (_, me) = view.current.owner_of(shard)?;
+    (owner.node_id != me.node_id).then(|| owner.network_address.clone())
+}
+
+enum Outcome {
+    Rebuilt,
+    /// Fetched from the shard's previous owner.
+    Transferred,
+    /// The axis and the BCS of an inconsistency proof.
+    Inconsistent(&'static str, Vec<u8>),
+    NotYet,
+}
+
+async fn recover_one(
+    state: &Arc<NodeState>,
+    blob: [u8; 32],
+    blob_text: &str,
+    metadata: Arc<redstuff::BlobMetadata>,
+    (shard, pair, axis): (u16, u16, Axis),
+    addresses: &[String],
+    peers: &Peers,
+) -> anyhow::Result<Outcome> {
+    let n = state.encoding().n_shards();
+    let target = match axis {
+        Axis::Primary => pair,
+        Axis::Secondary => n - 1 - pair,
+    };
+    let kind = if axis == Axis::Primary {
+        "primary"
+    } else {
+        "secondary"
+    };
+    // A shard gained at an epoch change: its previous owner still holds it until the new
+    // epoch is done; one verified request instead of a decoding.
+    if let Some(previous) = previous_owner(state, shard) {
+        let url = format!("http://{previous}/v1/blobs/{blob_text}/slivers/{pair}/{kind}");
+        if let Some(bytes) = peers.get(&url).await {
+            let state2 = state.clone();
+            let metadata2 = metadata.clone();
+            let checked = tokio::task::spawn_blocking(move || {
+                state2
+                    .check_sliver(&blob, pair, axis, &bytes, &metadata2)
+                    .map(|()| bytes)
+            })
+            .await?;
+            if let Ok(bytes) = checked {
+                state.store_verified_sliver(&blob, shard, axis, bytes)?;
+                return Ok(Outcome::Transferred);
+            }
+        }
+    }
+    let answers = futures::future::join_all(addresses.iter().map(|address| {
+        let url = format!(
+            "http://{address}/v1/blobs/{blob_text}/recoverySymbols?targetSliver={target}&targetType={kind}"
+        );
+        async move { peers.get(&url).await }
+    }))
+    .await;
+    let symbols: Vec<GeneralRecoverySymbol> = answers
+        .into_iter()
+        .flatten()
+        .filter_map(|body| bcs::from_bytes::<Vec<GeneralRecoverySymbol>>(&body).ok())
+        .flatten()
+        .filter(|s| s.target_index == target)
+        .collect();
+    let config = *state.encoding();
+    // Decoding is CPU work: off the async threads.
+    let result = tokio::task::spawn_blocking(move || match axis {
+        Axis::Primary => config
+            .recover_sliver::<Primary>(
+                &metadata,
+                target,
+                symbols
+                    .into_iter()
+                    .filter_map(GeneralRecoverySymbol::into_primary),
+            )
+            .map(|r| match r {
+                Recovered::Sliver(s) => Ok(s.to_bcs()),
+                Recovered::Inconsistent(proof) => Err(bcs::to_bytes(&proof).unwrap_or_default()),
+            }),
+        Axis::Secondary => config
+            .recover_sliver::<Secondary>(
+                &metadata,
+                target,
+                symbols
+                    .into_iter()
+                    .filter_map(GeneralRecoverySymbol::into_secondary),
+            )
+            .map(|r| match r {
+                Recovered::Sliver(s) => Ok(s.to_bcs()),
+                Recovered::Inconsistent(proof) => Err(bcs::to_bytes(&proof).unwrap_or_default()),
+            }),
+    })
+    .await?;
+    Ok(match result {
+        Ok(Ok(bytes)) => {
+            state.store_verified_sliver(&blob, shard, axis, bytes)?;
+            Outcome::Rebuilt
+        }
+        Ok(Err(proof)) => Outcome::Inconsistent(kind, proof),
+        Err(e) => {
+            tracing::debug!(blob = %blob_text, target, kind, error = %e, "not enough symbols yet");
+            Outcome::NotYet
+        }
+    })
 }
 
 async fn fetch_metadata(

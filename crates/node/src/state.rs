@@ -412,7 +412,7 @@ impl NodeState {
     }
 
     /// Checks a sliver body against the stored metadata; returns its shard.
-    fn check_sliver(
+    pub(crate) fn check_sliver(
         &self,
         blob: &[u8; 32],
         pair: u16,
@@ -483,6 +483,8 @@ impl NodeState {
         self.check_sliver(blob, pair, axis, &bytes, &metadata)?;
         let mut batch = Batch::default();
         batch.sliver(shard, *blob, axis, bytes);
+        // Synced before any confirmation is signed (see `confirmation`).
+        batch.defer_sync();
         self.store.write(batch)?;
         Ok(Stored::Created)
     }
@@ -614,6 +616,8 @@ impl NodeState {
         if !missing.is_empty() {
             return Err(NodeError::MissingSlivers(missing.len()));
         }
+        // Every sliver confirmed is on disk first.
+        self.store.sync()?;
         let blob_type = match object_id {
             None => BlobPersistenceType::Permanent,
             Some(id) => BlobPersistenceType::Deletable {

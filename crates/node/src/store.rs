@@ -122,9 +122,17 @@ pub struct Batch {
     slivers: Vec<([u8; 35], Option<Vec<u8>>)>,
     delete_blob_data: Vec<[u8; 32]>,
     cursor: Option<u64>,
+    deferred: bool,
 }
 
 impl Batch {
+    /// Commits the batch without waiting for the disk: it is durable only once a later
+    /// durable write (or [`Store::sync`]) commits. For uploads, which are synced before the
+    /// node signs a confirmation for them.
+    pub fn defer_sync(&mut self) {
+        self.deferred = true;
+    }
+
     /// Sets (or, with `None`, removes) a blob record.
     pub fn blob(&mut self, id: [u8; 32], record: Option<BlobRecord>) {
         self.blobs.push((id, record));
@@ -175,7 +183,10 @@ impl Store {
     /// # Errors
     /// If the write fails (nothing of the batch is then written).
     pub fn write(&self, batch: Batch) -> Result<(), StoreError> {
-        let txn = self.db.begin_write().map_err(err("starting a write"))?;
+        let mut txn = self.db.begin_write().map_err(err("starting a write"))?;
+        if batch.deferred {
+            txn.set_durability(redb::Durability::None);
+        }
         {
             let mut blobs = txn.open_table(BLOBS).map_err(err("opening blobs"))?;
             for (id, record) in &batch.blobs {
@@ -226,6 +237,15 @@ impl Store {
                     .map_err(err("writing the cursor"))?;
             }
         }
+        txn.commit().map_err(err("committing"))
+    }
+
+    /// Makes every earlier write durable (an empty durable commit, which fsyncs the file).
+    ///
+    /// # Errors
+    /// If the commit fails.
+    pub fn sync(&self) -> Result<(), StoreError> {
+        let txn = self.db.begin_write().map_err(err("starting a write"))?;
         txn.commit().map_err(err("committing"))
     }
 

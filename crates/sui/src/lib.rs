@@ -26,7 +26,7 @@ pub use error::{Result, SuiError};
 pub use events::{WALRUS_CHECKPOINT_MASK, WalrusCheckpoint, walrus_checkpoint};
 pub use keystore::Keystore;
 pub use network::{NetworkConfig, NetworkNode};
-pub use transactions::{CLOCK_ID, Candidate};
+pub use transactions::{CLOCK_ID, Candidate, move_call, pure};
 pub use walrus::{Committee, CommitteeMember, Walrus, WalrusState};
 
 pub use sui_crypto as crypto;

@@ -14,13 +14,18 @@ use crate::walrus::Walrus;
 /// The Clock's object ID.
 pub const CLOCK_ID: Address = Address::from_static("0x6");
 
-fn pure<T: serde::Serialize>(value: &T) -> Result<Input> {
+/// A pure (BCS) transaction input.
+///
+/// # Errors
+/// If `value` does not serialize.
+pub fn pure<T: serde::Serialize>(value: &T) -> Result<Input> {
     bcs::to_bytes(value)
         .map(Input::Pure)
         .map_err(|e| SuiError::Malformed(format!("BCS of a pure argument: {e}")))
 }
 
-fn move_call(
+/// A `MoveCall` command without type arguments.
+pub fn move_call(
     package: Address,
     module: &'static str,
     function: &'static str,
@@ -174,6 +179,38 @@ impl Walrus {
                 package,
                 "staking",
                 "epoch_sync_done",
+                (0..4).map(Argument::Input).collect(),
+            )],
+        };
+        client.execute(ptb, key, DEFAULT_GAS_BUDGET).await
+    }
+
+    /// Marks a blob ID invalid: `system::invalidate_blob_id(system, signature, bitmap,
+    /// message)` with an aggregate signature of committee members holding more than a third of
+    /// the shards over an `InvalidBlobIdMsg` of the current epoch; signed with `key`.
+    ///
+    /// # Errors
+    /// If the chain cannot be read or the call aborts (too little weight, wrong epoch).
+    pub async fn invalidate_blob_id(
+        &self,
+        key: &Ed25519PrivateKey,
+        signature: &[u8],
+        bitmap: &[u8],
+        message: &[u8],
+    ) -> Result<Executed> {
+        let client = self.client();
+        let package = self.call_package().await?;
+        let ptb = ProgrammableTransaction {
+            inputs: vec![
+                client.shared_input(self.system_id(), false).await?,
+                pure(&signature.to_vec())?,
+                pure(&bitmap.to_vec())?,
+                pure(&message.to_vec())?,
+            ],
+            commands: vec![move_call(
+                package,
+                "system",
+                "invalidate_blob_id",
                 (0..4).map(Argument::Input).collect(),
             )],
         };

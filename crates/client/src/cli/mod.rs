@@ -5,14 +5,16 @@
 
 mod args;
 mod encoding;
+mod net;
 mod output;
+mod up;
 
 use std::{io, process::ExitCode};
 
 use clap::Parser;
 use tokio_util::sync::CancellationToken;
 
-pub use args::{BlobIdArgs, Cli, Command, DecodeArgs, EncodeArgs};
+pub use args::{BlobIdArgs, Cli, Command, DecodeArgs, EncodeArgs, NetworkArgs};
 
 /// Parses the process arguments, runs the command and turns the outcome into an exit code.
 pub fn main() -> ExitCode {
@@ -37,21 +39,51 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Encode(args) => encoding::encode(args, cli.json),
         Command::Decode(args) => encoding::decode(args, cli.json),
         Command::Localnet(args) => localnet(args),
+        Command::Node(args) => net::node(args, &cli.network, cli.json),
+        Command::Store(args) => net::store(args, &cli.network, cli.json),
+        Command::Read(args) => net::read(args, &cli.network, cli.json),
+        Command::BlobStatus(args) => net::blob_status(args, &cli.network, cli.json),
+        Command::ListBlobs(args) => net::list_blobs(args, &cli.network, cli.json),
+        Command::Delete(args) => net::delete(args, &cli.network, cli.json),
+        Command::Extend(args) => net::extend(args, &cli.network, cli.json),
+        Command::Info => net::info(&cli.network, cli.json),
+        Command::Wallet(command) => net::wallet(command, &cli.network, cli.json),
+        Command::Faucet(args) => net::faucet(args, &cli.network, cli.json),
+        Command::Daemon(args) => net::daemon(args, &cli.network),
+        Command::Stake(args) => net::stake(args, &cli.network, cli.json),
+        Command::Unstake(args) => net::unstake(args, &cli.network, cli.json),
+        Command::Withdraw(args) => net::withdraw(args, &cli.network, cli.json),
+        Command::Nodes => net::nodes(&cli.network, cli.json),
+        Command::Propose(args) => net::propose(args, &cli.network, cli.json),
+        Command::Vote(args) => net::vote(args, &cli.network, cli.json),
+        Command::Proposals(args) => net::proposals(args, cli.json),
+        Command::Finalize(args) => net::finalize(args, &cli.network, cli.json),
+        Command::Execute(args) => net::execute(args, &cli.network, cli.json),
+        Command::Up(args) => up::up(args, cli.json),
+        Command::Down(args) => up::down(args, cli.json),
     }
 }
 
 /// `haulout localnet`: serves the chain until Ctrl-C or SIGTERM, then seals a last checkpoint.
 fn localnet(args: haulout_localnet::LocalnetArgs) -> anyhow::Result<ExitCode> {
+    serve_until_signal(|shutdown| haulout_localnet::run(args, shutdown))
+}
+
+/// Runs a long-lived service (with logs on stderr) until Ctrl-C or SIGTERM cancels its token.
+pub(crate) fn serve_until_signal<F, Fut>(service: F) -> anyhow::Result<ExitCode>
+where
+    F: FnOnce(CancellationToken) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
     init_logging();
-    let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(async {
+    net::runtime()?.block_on(async {
         let shutdown = CancellationToken::new();
         let signal = shutdown.clone();
         let waiter = tokio::spawn(async move {
             haulout_localnet::shutdown_signal().await;
             signal.cancel();
         });
-        let result = haulout_localnet::run(args, shutdown).await;
+        let result = service(shutdown).await;
         waiter.abort();
         result
     })?;
@@ -59,12 +91,13 @@ fn localnet(args: haulout_localnet::LocalnetArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Logs of long-running commands go to stderr; `RUST_LOG` overrides the default filter.
-fn init_logging() {
+pub(crate) fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,haulout=debug"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(io::stderr)
+        .with_ansi(io::IsTerminal::is_terminal(&io::stderr()))
         .try_init();
 }
 

@@ -1,0 +1,334 @@
+//! Store and read throughput on a 10-node, 100-shard local network, each next to the
+//! encode-only (resp. decode-only) time of the same blob measured in the same run.
+//!
+//! `cargo bench -p haulout-client --bench network` (sizes: `HAULOUT_BENCH_SIZES=1KiB,1MiB,64MiB`,
+//! repetitions: `HAULOUT_BENCH_REPS=5`). The chain and the ten nodes run in this process (each
+//! node its own server, store and follower), so everything is built with the bench profile.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use haulout_client::{Client, Epochs, StoreOptions};
+use haulout_node::config::NodeConfig;
+use redstuff::{ConsistencyCheck, EncodingConfig, Primary, SliverData, pair_index_for_shard};
+use tokio_util::sync::CancellationToken;
+
+const NODES: usize = 10;
+const SHARDS: u16 = 100;
+const DOWN: usize = 6;
+
+#[derive(Parser)]
+struct Chain {
+    #[command(flatten)]
+    args: haulout_localnet::LocalnetArgs,
+}
+
+fn parse_size(text: &str) -> usize {
+    let t = text.trim();
+    let (n, mult) = if let Some(n) = t.strip_suffix("MiB") {
+        (n, 1 << 20)
+    } else if let Some(n) = t.strip_suffix("KiB") {
+        (n, 1 << 10)
+    } else {
+        (t, 1)
+    };
+    n.parse::<usize>().expect("a size like 1KiB, 1MiB, 64MiB") * mult
+}
+
+fn pattern(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.3} s", d.as_secs_f64())
+}
+
+fn mib_s(bytes: usize, d: Duration) -> String {
+    format!(
+        "{:.1} MiB/s",
+        bytes as f64 / (1 << 20) as f64 / d.as_secs_f64()
+    )
+}
+
+async fn start_node(path: &Path) -> CancellationToken {
+    let token = CancellationToken::new();
+    let config = NodeConfig::load(path).expect("node.toml");
+    let t = token.clone();
+    tokio::spawn(async move {
+        if let Err(e) = haulout_node::run(config, t).await {
+            eprintln!("node stopped: {e:#}");
+        }
+    });
+    token
+}
+
+fn main() {
+    let sizes: Vec<usize> = std::env::var("HAULOUT_BENCH_SIZES")
+        .unwrap_or_else(|_| "1KiB,1MiB,64MiB".into())
+        .split(',')
+        .map(parse_size)
+        .collect();
+    let reps: usize = std::env::var("HAULOUT_BENCH_REPS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(5);
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(bench(sizes, reps));
+}
+
+async fn bench(sizes: Vec<usize>, reps: usize) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data_dir = dir.path().join("chain");
+    let chain = Chain::parse_from([
+        "localnet".to_owned(),
+        "--fresh".into(),
+        "--listen".into(),
+        "127.0.0.1:0".into(),
+        "--nodes".into(),
+        NODES.to_string(),
+        "--n-shards".into(),
+        SHARDS.to_string(),
+        "--epoch-duration".into(),
+        "1h".into(),
+        "--node-base-port".into(),
+        "39300".into(),
+        "--data".into(),
+        data_dir.display().to_string(),
+    ]);
+    let shutdown = CancellationToken::new();
+    let chain_task = tokio::spawn(haulout_localnet::run(chain.args, shutdown.clone()));
+    let network_file = data_dir.join("localnet.json");
+    let last = data_dir
+        .join("nodes")
+        .join((NODES - 1).to_string())
+        .join("node.toml");
+    while !(network_file.exists() && last.exists()) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let node_path = |i: usize| data_dir.join("nodes").join(i.to_string()).join("node.toml");
+    let mut nodes = Vec::new();
+    for i in 0..NODES {
+        nodes.push(start_node(&node_path(i)).await);
+    }
+    let network = haulout_sui::NetworkConfig::load(&network_file).expect("network");
+    let key = haulout_sui::Keystore::load(&data_dir.join("keystore"))
+        .expect("keystore")
+        .first()
+        .expect("key")
+        .clone();
+    let client = Client::connect(network, Some(key)).expect("client");
+    // Wait until every node follows the chain.
+    let committee = loop {
+        if let Ok(c) = client.committee().await {
+            let healthy = futures::future::join_all(c.members.iter().map(|m| async move {
+                reqwest::get(format!("http://{}/v1/health", m.network_address))
+                    .await
+                    .is_ok_and(|r| r.status().is_success())
+            }))
+            .await;
+            if healthy.iter().all(|h| *h) {
+                break c;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let config = EncodingConfig::new(SHARDS).expect("config");
+    let options = StoreOptions {
+        epochs: Epochs::Count(1),
+        deletable: true,
+        attributes: vec![],
+    };
+    // The nodes that stay up in the degraded reads: the last four of the committee.
+    let up: Vec<usize> = (DOWN..NODES).collect();
+
+    struct Row {
+        size: usize,
+        encode: Duration,
+        store: Duration,
+        decode: Duration,
+        read: Duration,
+        read_degraded: Duration,
+        blob: redstuff::BlobId,
+    }
+    let mut rows = Vec::new();
+    for &size in &sizes {
+        let reps = if size >= 32 << 20 { reps.min(3) } else { reps };
+        let data = pattern(size, size as u64);
+        let mut encode = Vec::new();
+        let mut encoded = None;
+        for _ in 0..reps {
+            let t = Instant::now();
+            let e = config.encode(&data).expect("encode");
+            encode.push(t.elapsed());
+            encoded = Some(e);
+        }
+        let encoded = encoded.expect("encoded");
+        // Decode-only: the primary slivers the degraded read uses (the up nodes' shards).
+        let mut pairs: Vec<u16> = up
+            .iter()
+            .flat_map(|&i| committee.members[i].shards.iter().copied())
+            .map(|shard| pair_index_for_shard(encoded.metadata().blob_id(), shard, SHARDS))
+            .collect();
+        pairs.sort();
+        pairs.truncate(usize::from(config.n_primary_source_symbols()));
+        let slivers: Vec<SliverData<Primary>> =
+            pairs.iter().map(|&p| encoded.primary_sliver(p)).collect();
+        let mut decode = Vec::new();
+        for _ in 0..reps {
+            let s = slivers.clone();
+            let t = Instant::now();
+            let back = config
+                .decode(encoded.metadata(), s, ConsistencyCheck::Default)
+                .expect("decode");
+            decode.push(t.elapsed());
+            assert_eq!(back.len(), size);
+        }
+        let mut store = Vec::new();
+        let mut phases = Vec::new();
+        let mut blob = None;
+        for r in 0..reps {
+            let data = Arc::new(pattern(size, size as u64 * 31 + r as u64));
+            let marks: Arc<std::sync::Mutex<Vec<(&'static str, Instant)>>> = Arc::default();
+            let m = marks.clone();
+            let progress: haulout_client::Progress = Arc::new(move |p| {
+                let name = match p {
+                    haulout_client::StoreProgress::Encoded { .. } => "encoded",
+                    haulout_client::StoreProgress::Registered => "registered",
+                    haulout_client::StoreProgress::Certifying => "confirmed",
+                    haulout_client::StoreProgress::Uploaded(_) => return,
+                };
+                m.lock().expect("marks").push((name, Instant::now()));
+            });
+            let t = Instant::now();
+            let stored = client
+                .store(data, &options, Some(progress))
+                .await
+                .expect("store");
+            let total = t.elapsed();
+            store.push(total);
+            let marks = marks.lock().expect("marks").clone();
+            let mut last = t;
+            let mut phase = Vec::new();
+            for (name, at) in marks {
+                phase.push(format!("{name} +{:.0} ms", (at - last).as_secs_f64() * 1e3));
+                last = at;
+            }
+            phase.push(format!(
+                "certified +{:.0} ms",
+                (t + total - last).as_secs_f64() * 1e3
+            ));
+            phases.push((total, phase.join(", ")));
+            blob = Some(stored.blob_id.parse::<redstuff::BlobId>().expect("id"));
+        }
+        phases.sort_by_key(|(t, _)| *t);
+        println!(
+            "{}: store phases (median run): {}",
+            human(size),
+            phases[phases.len() / 2].1
+        );
+        let blob = blob.expect("blob");
+        let mut read = Vec::new();
+        for _ in 0..reps {
+            let t = Instant::now();
+            let back = client.read(&blob).await.expect("read");
+            read.push(t.elapsed());
+            assert_eq!(back.len(), size);
+        }
+        rows.push(Row {
+            size,
+            encode: median(encode),
+            store: median(store),
+            decode: median(decode),
+            read: median(read),
+            read_degraded: Duration::ZERO,
+            blob,
+        });
+    }
+    // Six of the ten nodes down (the first six of the committee).
+    for member in committee.members.iter().take(DOWN) {
+        let i = (0..NODES)
+            .find(|&i| {
+                NodeConfig::load(&node_path(i))
+                    .is_ok_and(|c| c.node_id == member.node_id.to_string())
+            })
+            .expect("node config");
+        nodes[i].cancel();
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for row in &mut rows {
+        let reps = if row.size >= 32 << 20 {
+            reps.min(3)
+        } else {
+            reps
+        };
+        let mut read = Vec::new();
+        for _ in 0..reps {
+            let t = Instant::now();
+            let back = client.read(&row.blob).await.expect("degraded read");
+            read.push(t.elapsed());
+            assert_eq!(back.len(), row.size);
+        }
+        row.read_degraded = median(read);
+    }
+
+    println!(
+        "10 nodes, 100 shards, medians of {reps} runs (64 MiB: of {})",
+        reps.min(3)
+    );
+    println!(
+        "{:>8} | {:>9} {:>9} {:>8} | {:>9} {:>9} {:>9} {:>10}",
+        "size", "encode", "store", "store/enc", "decode", "read", "read -6", "read-6/dec"
+    );
+    for row in &rows {
+        println!(
+            "{:>8} | {:>9} {:>9} {:>8.2}x | {:>9} {:>9} {:>9} {:>9.2}x",
+            human(row.size),
+            secs(row.encode),
+            secs(row.store),
+            row.store.as_secs_f64() / row.encode.as_secs_f64(),
+            secs(row.decode),
+            secs(row.read),
+            secs(row.read_degraded),
+            row.read_degraded.as_secs_f64() / row.decode.as_secs_f64(),
+        );
+    }
+    for row in &rows {
+        println!(
+            "{:>8}: store {} · read {} · read with 6 down {}",
+            human(row.size),
+            mib_s(row.size, row.store),
+            mib_s(row.size, row.read),
+            mib_s(row.size, row.read_degraded)
+        );
+    }
+    shutdown.cancel();
+    for n in &nodes {
+        n.cancel();
+    }
+    let _ = chain_task.await;
+}
+
+fn human(size: usize) -> String {
+    if size >= 1 << 20 {
+        format!("{} MiB", size >> 20)
+    } else if size >= 1 << 10 {
+        format!("{} KiB", size >> 10)
+    } else {
+        format!("{size} B")
+    }
+}
