@@ -189,6 +189,11 @@ impl Client {
             .ok_or_else(|| ClientError::Invalid("this command needs a wallet (--wallet)".into()))
     }
 
+    /// The signer's address, or the error a command without a wallet gets.
+    pub(crate) fn sender(&self) -> Result<Address> {
+        Ok(self.signer()?.public_key().derive_address())
+    }
+
     /// Executes `ptb` signed by the wallet's key.
     ///
     /// # Errors
@@ -324,9 +329,7 @@ impl Client {
         commands: &mut Vec<Command>,
         needed: u64,
     ) -> Result<Argument> {
-        let sender = self
-            .address()
-            .ok_or_else(|| ClientError::Invalid("no wallet".into()))?;
+        let sender = self.sender()?;
         let coins = self.sui().coins(sender, &self.wal_type()).await?;
         let available: u64 = coins.iter().map(|c| c.balance).sum();
         if available < needed || coins.is_empty() {
@@ -373,9 +376,7 @@ impl Client {
                 blob.blob_id()
             )));
         }
-        let sender = self
-            .address()
-            .ok_or_else(|| ClientError::Invalid("no wallet".into()))?;
+        let sender = self.sender()?;
         let sui = self.sui();
         let package = self.walrus.call_package().await?;
         let ptb = ProgrammableTransaction {
@@ -454,9 +455,7 @@ impl Client {
             attributes,
             cost,
         } = new;
-        let sender = self
-            .address()
-            .ok_or_else(|| ClientError::Invalid("no wallet".into()))?;
+        let sender = self.sender()?;
         let sui = self.sui();
         let package = self.walrus.call_package().await?;
         let mut inputs = vec![
@@ -532,9 +531,7 @@ impl Client {
     /// # Errors
     /// If the wallet holds too little WAL or the call aborts (e.g. an unknown node).
     pub async fn stake(&self, node_id: Address, amount: u64) -> Result<(Executed, Address)> {
-        let sender = self
-            .address()
-            .ok_or_else(|| ClientError::Invalid("no wallet".into()))?;
+        let sender = self.sender()?;
         let sui = self.sui();
         let package = self.walrus.call_package().await?;
         let mut inputs = vec![

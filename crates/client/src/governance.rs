@@ -79,9 +79,7 @@ impl Client {
     /// # Errors
     /// If the call aborts (e.g. the withdrawal epoch is not reached).
     pub async fn withdraw(&self, staked: Address) -> Result<Executed> {
-        let sender = self
-            .address()
-            .ok_or_else(|| ClientError::Invalid("no wallet".into()))?;
+        let sender = self.sender()?;
         let package = self.walrus.call_package().await?;
         let ptb = ProgrammableTransaction {
             inputs: vec![
@@ -202,22 +200,7 @@ impl Client {
     /// # Errors
     /// If voting has not ended or the proposal is not active.
     pub async fn finalize(&self, proposal: Address) -> Result<Executed> {
-        let package = self.walrus.call_package().await?;
-        let sui = self.sui();
-        let ptb = ProgrammableTransaction {
-            inputs: vec![
-                sui.shared_input(proposal, true).await?,
-                sui.shared_input(self.governance_config()?, false).await?,
-                sui.shared_input(self.walrus.staking_id(), false).await?,
-            ],
-            commands: vec![call(
-                package,
-                "governance",
-                "finalize",
-                (0..3).map(Argument::Input).collect(),
-            )],
-        };
-        self.execute(ptb).await
+        self.proposal_call("finalize", proposal, false).await
     }
 
     /// `governance::execute` of a passed proposal.
@@ -225,18 +208,29 @@ impl Client {
     /// # Errors
     /// If it has not passed or was executed already.
     pub async fn execute_proposal(&self, proposal: Address) -> Result<Executed> {
+        self.proposal_call("execute", proposal, true).await
+    }
+
+    /// `governance::<function>(proposal, config, staking)`, config and staking mutable when
+    /// `mutates` (execution changes parameters).
+    async fn proposal_call(
+        &self,
+        function: &'static str,
+        proposal: Address,
+        mutates: bool,
+    ) -> Result<Executed> {
         let package = self.walrus.call_package().await?;
         let sui = self.sui();
         let ptb = ProgrammableTransaction {
             inputs: vec![
                 sui.shared_input(proposal, true).await?,
-                sui.shared_input(self.governance_config()?, true).await?,
-                sui.shared_input(self.walrus.staking_id(), true).await?,
+                sui.shared_input(self.governance_config()?, mutates).await?,
+                sui.shared_input(self.walrus.staking_id(), mutates).await?,
             ],
             commands: vec![call(
                 package,
                 "governance",
-                "execute",
+                function,
                 (0..3).map(Argument::Input).collect(),
             )],
         };

@@ -24,6 +24,4 @@ pub mod up;
 pub use client::{BlobInfo, Client, MemberInfo, NetworkInfo, UNIT_SIZE, storage_units};
 pub use error::{ClientError, Result};
 pub use governance::Choice;
-pub use store::{
-    Epochs, Progress, Registration, StoreOptions, StoreProgress, StoreResult, shards_by_node,
-};
+pub use store::{Epochs, Progress, Registration, StoreOptions, StoreProgress, StoreResult};

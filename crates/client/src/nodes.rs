@@ -54,17 +54,26 @@ impl NodeRequestError {
         }
     }
 
-    /// Whether trying again may help (the node is unreachable, overloaded, or has not yet seen
-    /// the blob's registration).
+    /// Whether the node is waiting for the chain: it has not yet seen the blob's registration,
+    /// is still receiving its slivers, or is starting (worth retrying for a while).
+    pub fn is_waiting_for_chain(&self) -> bool {
+        use haulout_types::node_api::reason;
+        match self {
+            Self::Api { code, reason, .. } => {
+                *code == 503
+                    || reason == reason::NOT_REGISTERED
+                    || reason == reason::MISSING_SLIVERS
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether trying again may help (the node is unreachable, overloaded, or waiting for the
+    /// chain).
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Unreachable { .. } => true,
-            Self::Api { code, reason, .. } => {
-                *code >= 500
-                    || *code == 429
-                    || reason == haulout_types::node_api::reason::NOT_REGISTERED
-                    || reason == haulout_types::node_api::reason::MISSING_SLIVERS
-            }
+            Self::Api { code, .. } => *code >= 500 || *code == 429 || self.is_waiting_for_chain(),
             Self::Malformed { .. } => false,
         }
     }

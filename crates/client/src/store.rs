@@ -2,7 +2,6 @@
 //! sliver pairs to the nodes owning each shard, collect a quorum of signed confirmations and
 //! certify the blob on chain with their aggregate.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -11,7 +10,6 @@ use futures::stream::FuturesUnordered;
 use haulout_sui::sdk::Address;
 use haulout_sui::{Committee, CommitteeMember};
 use haulout_types::bls;
-use haulout_types::node_api::reason;
 use haulout_types::{BlobPersistenceType, SignedMessage, StorageConfirmationBody};
 use redstuff::{BlobId, EncodedBlob, Node, pair_index_for_shard};
 use serde::Serialize;
@@ -536,12 +534,8 @@ where
             Ok(v) => return Ok(v),
             Err(e) if !e.is_retryable() => return Err(e),
             Err(e) => {
-                let waiting_for_chain = matches!(
-                    e.reason(),
-                    Some(reason::NOT_REGISTERED | reason::MISSING_SLIVERS)
-                ) || matches!(e, NodeRequestError::Api { code: 503, .. });
                 attempts += 1;
-                if waiting_for_chain {
+                if e.is_waiting_for_chain() {
                     if started.elapsed() > REGISTRATION_WAIT {
                         return Err(e);
                     }
@@ -553,13 +547,4 @@ where
             }
         }
     }
-}
-
-/// The shards of `committee` per node ID (for tests and diagnostics).
-pub fn shards_by_node(committee: &Committee) -> HashMap<Address, Vec<u16>> {
-    committee
-        .members
-        .iter()
-        .map(|m| (m.node_id, m.shards.clone()))
-        .collect()
 }

@@ -414,16 +414,7 @@ fn malformed_requests_get_their_documented_error_and_change_nothing() {
     let net = Network::start(NODES, SHARDS, "1h");
     let port = net.ports[0];
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let key = haulout_sui::Keystore::load(&net.chain_dir().join("keystore"))
-        .expect("keystore")
-        .first()
-        .expect("key")
-        .clone();
-    let network = haulout_sui::NetworkConfig::load(&net.network_file()).expect("network");
-    let client = {
-        let _guard = runtime.enter();
-        haulout_client::Client::connect(network, Some(key)).expect("client")
-    };
+    let client = net.client(&runtime);
     let (encoded, registration) = runtime.block_on(async {
         let encoded = client
             .encode(Arc::new(pattern(10_000, 31)))
@@ -744,16 +735,7 @@ fn a_blob_encoded_inconsistently_is_invalidated_on_chain() {
     use haulout_client::nodes::NodeClient;
     let net = Network::start(NODES, SHARDS, "1h");
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let key = haulout_sui::Keystore::load(&net.chain_dir().join("keystore"))
-        .expect("keystore")
-        .first()
-        .expect("key")
-        .clone();
-    let network = haulout_sui::NetworkConfig::load(&net.network_file()).expect("network");
-    let client = {
-        let _guard = runtime.enter();
-        haulout_client::Client::connect(network, Some(key)).expect("client")
-    };
+    let client = net.client(&runtime);
     let config = redstuff::EncodingConfig::new(SHARDS).expect("config");
     let data = pattern(100_000, 61);
     let encoded = config.encode(&data).expect("encode");

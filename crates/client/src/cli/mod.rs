@@ -44,21 +44,43 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Read(args) => net::read(args, &cli.network, cli.json),
         Command::BlobStatus(args) => net::blob_status(args, &cli.network, cli.json),
         Command::ListBlobs(args) => net::list_blobs(args, &cli.network, cli.json),
-        Command::Delete(args) => net::delete(args, &cli.network, cli.json),
+        Command::Delete(args) => {
+            net::object_tx(args, &cli.network, cli.json, "deleted", async |c, id| {
+                c.delete(id).await
+            })
+        }
         Command::Extend(args) => net::extend(args, &cli.network, cli.json),
         Command::Info => net::info(&cli.network, cli.json),
         Command::Wallet(command) => net::wallet(command, &cli.network, cli.json),
         Command::Faucet(args) => net::faucet(args, &cli.network, cli.json),
         Command::Daemon(args) => net::daemon(args, &cli.network),
         Command::Stake(args) => net::stake(args, &cli.network, cli.json),
-        Command::Unstake(args) => net::unstake(args, &cli.network, cli.json),
-        Command::Withdraw(args) => net::withdraw(args, &cli.network, cli.json),
+        Command::Unstake(args) => net::object_tx(
+            args,
+            &cli.network,
+            cli.json,
+            "withdrawal requested for",
+            async |c, id| c.request_withdraw(id).await,
+        ),
+        Command::Withdraw(args) => {
+            net::object_tx(args, &cli.network, cli.json, "withdrew", async |c, id| {
+                c.withdraw(id).await
+            })
+        }
         Command::Nodes => net::nodes(&cli.network, cli.json),
         Command::Propose(args) => net::propose(args, &cli.network, cli.json),
         Command::Vote(args) => net::vote(args, &cli.network, cli.json),
         Command::Proposals(args) => net::proposals(args, cli.json),
-        Command::Finalize(args) => net::finalize(args, &cli.network, cli.json),
-        Command::Execute(args) => net::execute(args, &cli.network, cli.json),
+        Command::Finalize(args) => {
+            net::object_tx(args, &cli.network, cli.json, "finalized", async |c, id| {
+                c.finalize(id).await
+            })
+        }
+        Command::Execute(args) => {
+            net::object_tx(args, &cli.network, cli.json, "executed", async |c, id| {
+                c.execute_proposal(id).await
+            })
+        }
         Command::Up(args) => up::up(args, cli.json),
         Command::Down(args) => up::down(args, cli.json),
     }

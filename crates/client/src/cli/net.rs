@@ -572,23 +572,6 @@ impl CliOutput for TxOutput {
     }
 }
 
-/// `haulout delete`.
-pub(crate) fn delete(args: ObjectArgs, net: &NetworkArgs, json: bool) -> anyhow::Result<ExitCode> {
-    let id = object_id(&args.object_id)?;
-    let client = client(net, true)?;
-    let executed = runtime()?.block_on(client.delete(id))?;
-    emit(
-        &TxOutput {
-            action: "deleted",
-            object_id: id.to_string(),
-            digest: executed.digest.to_string(),
-            end_epoch: None,
-        },
-        json,
-    )?;
-    Ok(ExitCode::SUCCESS)
-}
-
 /// `haulout extend`.
 pub(crate) fn extend(args: ExtendArgs, net: &NetworkArgs, json: bool) -> anyhow::Result<ExitCode> {
     let id = object_id(&args.object_id)?;
@@ -877,7 +860,21 @@ pub(crate) fn stake(args: StakeArgs, net: &NetworkArgs, json: bool) -> anyhow::R
     Ok(ExitCode::SUCCESS)
 }
 
-/// A transaction on one object, printed as `<action> <object> (transaction …)`.
+/// A command that sends one transaction about one object (`delete`, `unstake`, `withdraw`,
+/// `finalize`, `execute`), printed as `<action> <object> (transaction …)`.
+pub(crate) fn object_tx(
+    args: ObjectArgs,
+    net: &NetworkArgs,
+    json: bool,
+    action: &'static str,
+    send: impl AsyncFnOnce(&Client, Address) -> crate::Result<haulout_sui::Executed>,
+) -> anyhow::Result<ExitCode> {
+    let id = object_id(&args.object_id)?;
+    let client = client(net, true)?;
+    let executed = runtime()?.block_on(send(&client, id))?;
+    tx_output(action, id, &executed, json)
+}
+
 fn tx_output(
     action: &'static str,
     object: Address,
@@ -894,46 +891,6 @@ fn tx_output(
         json,
     )?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// `haulout unstake`.
-pub(crate) fn unstake(args: ObjectArgs, net: &NetworkArgs, json: bool) -> anyhow::Result<ExitCode> {
-    let id = object_id(&args.object_id)?;
-    let client = client(net, true)?;
-    let executed = runtime()?.block_on(client.request_withdraw(id))?;
-    tx_output("withdrawal requested for", id, &executed, json)
-}
-
-/// `haulout withdraw`.
-pub(crate) fn withdraw(
-    args: ObjectArgs,
-    net: &NetworkArgs,
-    json: bool,
-) -> anyhow::Result<ExitCode> {
-    let id = object_id(&args.object_id)?;
-    let client = client(net, true)?;
-    let executed = runtime()?.block_on(client.withdraw(id))?;
-    tx_output("withdrew", id, &executed, json)
-}
-
-/// `haulout finalize`.
-pub(crate) fn finalize(
-    args: ObjectArgs,
-    net: &NetworkArgs,
-    json: bool,
-) -> anyhow::Result<ExitCode> {
-    let id = object_id(&args.object_id)?;
-    let client = client(net, true)?;
-    let executed = runtime()?.block_on(client.finalize(id))?;
-    tx_output("finalized", id, &executed, json)
-}
-
-/// `haulout execute`.
-pub(crate) fn execute(args: ObjectArgs, net: &NetworkArgs, json: bool) -> anyhow::Result<ExitCode> {
-    let id = object_id(&args.object_id)?;
-    let client = client(net, true)?;
-    let executed = runtime()?.block_on(client.execute_proposal(id))?;
-    tx_output("executed", id, &executed, json)
 }
 
 /// `haulout vote`.

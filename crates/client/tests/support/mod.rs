@@ -388,6 +388,19 @@ impl Network {
         std::fs::write(&path, text + "\n").expect("write node.toml");
     }
 
+    /// A library client of this network signing with the first funded account, its gRPC
+    /// channel bound to `runtime`.
+    pub fn client(&self, runtime: &tokio::runtime::Runtime) -> haulout_client::Client {
+        let key = haulout_sui::Keystore::load(&self.chain_dir().join("keystore"))
+            .expect("keystore")
+            .first()
+            .expect("key")
+            .clone();
+        let network = haulout_sui::NetworkConfig::load(&self.network_file()).expect("network");
+        let _guard = runtime.enter();
+        haulout_client::Client::connect(network, Some(key)).expect("client")
+    }
+
     /// The directory holding everything of the test.
     pub fn dir(&self) -> &Path {
         self.dir.path()
