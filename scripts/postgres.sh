@@ -76,6 +76,9 @@ fi
 
 if ! run_pg "$PG_CTL" -D "$PG_DIR" status >/dev/null 2>&1; then
   run_pg "$PG_CTL" -D "$PG_DIR" -o "-p $PG_PORT" -l "$PG_DIR/server.log" -w -t 60 start >&2
+elif [ "$(sed -n 4p "$PG_DIR/postmaster.pid" 2>/dev/null)" != "$PG_PORT" ]; then
+  # Running, but on another port than asked for now: move it.
+  run_pg "$PG_CTL" -D "$PG_DIR" -o "-p $PG_PORT" -l "$PG_DIR/server.log" -m fast -w -t 60 restart >&2
 fi
 
 # Wait until it accepts connections, then make sure the database exists.
