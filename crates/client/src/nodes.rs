@@ -201,14 +201,14 @@ impl NodeClient {
         &self,
         node: &str,
         blob: &BlobId,
-        metadata_bcs: Vec<u8>,
+        metadata_bcs: impl Into<bytes::Bytes>,
     ) -> Result<(), NodeRequestError> {
         let url = format!("{}/v1/blobs/{blob}/metadata", base_url(node));
         let request = self
             .http
             .put(&url)
             .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-            .body(metadata_bcs);
+            .body(metadata_bcs.into());
         self.send(&url, request, MAX_JSON).await.map(drop)
     }
 
@@ -222,14 +222,14 @@ impl NodeClient {
         blob: &BlobId,
         pair: u16,
         axis: &str,
-        sliver_bcs: Vec<u8>,
+        sliver_bcs: impl Into<bytes::Bytes>,
     ) -> Result<(), NodeRequestError> {
         let url = format!("{}/v1/blobs/{blob}/slivers/{pair}/{axis}", base_url(node));
         let request = self
             .http
             .put(&url)
             .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-            .body(sliver_bcs);
+            .body(sliver_bcs.into());
         self.send(&url, request, MAX_JSON).await.map(drop)
     }
 

@@ -444,7 +444,8 @@ impl Client {
         let blob_id = *encoded.metadata().blob_id();
         let n = encoded.config().n_shards();
         let metadata = encoded.metadata().metadata();
-        let metadata_bcs = bcs::to_bytes(metadata).unwrap_or_default();
+        // Shared, not copied, by the retries.
+        let metadata_bcs = bytes::Bytes::from(bcs::to_bytes(metadata).unwrap_or_default());
         retry(|| nodes.put_metadata(address, &blob_id, metadata_bcs.clone())).await?;
         let jobs: Vec<(bool, u16)> = member
             .shards
@@ -459,11 +460,12 @@ impl Client {
                 let encoded = encoded.clone();
                 let progress = progress.clone();
                 async move {
-                    let (axis, bytes) = if primary {
+                    let (axis, bcs) = if primary {
                         ("primary", encoded.primary_sliver(pair).to_bcs())
                     } else {
                         ("secondary", encoded.secondary_sliver(n - 1 - pair).to_bcs())
                     };
+                    let bytes = bytes::Bytes::from(bcs);
                     let result =
                         retry(|| nodes.put_sliver(&address, &blob_id, pair, axis, bytes.clone()))
                             .await;
