@@ -24,6 +24,8 @@ pub struct UpConfig {
     pub n_shards: u16,
     /// The Walrus epoch duration (a fresh network only).
     pub epoch_duration: String,
+    /// WAL staked with each storage node at genesis (a fresh network only).
+    pub stake_per_node: u64,
     /// Start over instead of resuming.
     pub fresh: bool,
     /// The `haulout` binary.
@@ -212,7 +214,8 @@ impl Up {
                 .arg("--fresh")
                 .args(["--nodes", &config.nodes.to_string()])
                 .args(["--n-shards", &config.n_shards.to_string()])
-                .args(["--epoch-duration", &config.epoch_duration]);
+                .args(["--epoch-duration", &config.epoch_duration])
+                .args(["--stake-per-node", &config.stake_per_node.to_string()]);
         }
         self.spawn("localnet", &mut chain, "http://127.0.0.1:9000")?;
         let started = std::time::SystemTime::now();

@@ -94,6 +94,7 @@ pub(crate) fn up(args: UpArgs, json: bool) -> anyhow::Result<ExitCode> {
         nodes: args.nodes,
         n_shards: args.n_shards,
         epoch_duration: args.epoch_duration,
+        stake_per_node: args.stake_per_node,
         fresh: args.fresh,
         haulout: std::env::current_exe().context("locating the haulout binary")?,
         indexer: sibling("haulout-indexer")?,
