@@ -220,15 +220,31 @@ impl Store {
             }
             for id in &batch.delete_blob_data {
                 metadata.remove(id).map_err(err("deleting metadata"))?;
-                let keys: Vec<[u8; 35]> = slivers
-                    .iter()
-                    .map_err(err("scanning slivers"))?
-                    .filter_map(Result::ok)
-                    .map(|(k, _)| *k.value())
-                    .filter(|k| &k[2..34] == id)
-                    .collect();
-                for key in keys {
-                    slivers.remove(&key).map_err(err("deleting a sliver"))?;
+                // Keys are shard ‖ blob ‖ axis: seek from shard to shard that holds anything
+                // and remove the blob's two keys there, instead of scanning every sliver.
+                let mut from = sliver_key(0, &[0; 32], Axis::Primary);
+                loop {
+                    let shard = match slivers
+                        .range::<&[u8; 35]>(&from..)
+                        .map_err(err("seeking slivers"))?
+                        .next()
+                    {
+                        Some(entry) => {
+                            let (key, _) = entry.map_err(err("seeking slivers"))?;
+                            let key = key.value();
+                            u16::from_be_bytes([key[0], key[1]])
+                        }
+                        None => break,
+                    };
+                    for axis in [Axis::Primary, Axis::Secondary] {
+                        slivers
+                            .remove(&sliver_key(shard, id, axis))
+                            .map_err(err("deleting a sliver"))?;
+                    }
+                    let Some(next) = shard.checked_add(1) else {
+                        break;
+                    };
+                    from = sliver_key(next, &[0; 32], Axis::Primary);
                 }
             }
             if let Some(seq) = batch.cursor {
@@ -386,6 +402,9 @@ mod tests {
             batch.sliver(4, [1; 32], Axis::Primary, vec![7]);
             batch.sliver(4, [1; 32], Axis::Secondary, vec![8]);
             batch.sliver(5, [2; 32], Axis::Primary, vec![9]);
+            batch.sliver(5, [1; 32], Axis::Secondary, vec![10]);
+            batch.sliver(u16::MAX, [1; 32], Axis::Primary, vec![11]);
+            batch.sliver(u16::MAX, [3; 32], Axis::Primary, vec![12]);
             batch.cursor(42);
             store.write(batch).unwrap();
         }
@@ -405,8 +424,16 @@ mod tests {
         batch.delete_data([1; 32]);
         store.write(batch).unwrap();
         assert_eq!(store.metadata(&[1; 32]).unwrap(), None);
-        assert!(!store.has_sliver(4, &[1; 32], Axis::Primary).unwrap());
+        for (shard, axis) in [
+            (4, Axis::Primary),
+            (4, Axis::Secondary),
+            (5, Axis::Secondary),
+            (u16::MAX, Axis::Primary),
+        ] {
+            assert!(!store.has_sliver(shard, &[1; 32], axis).unwrap());
+        }
         assert!(store.has_sliver(5, &[2; 32], Axis::Primary).unwrap());
+        assert!(store.has_sliver(u16::MAX, &[3; 32], Axis::Primary).unwrap());
         store.delete_shard(5).unwrap();
         assert!(!store.has_sliver(5, &[2; 32], Axis::Primary).unwrap());
     }
