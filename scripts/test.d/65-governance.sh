@@ -34,6 +34,7 @@ up_pid=$!
 for _ in $(seq 1 300); do [ -s "$data/up.out" ] && break; kill -0 "$up_pid" 2>/dev/null || fail "haulout up exited"; sleep 0.2; done
 [ -s "$data/up.out" ] || fail "haulout up did not become ready"
 pids="$(json '" ".join(str(s["pid"]) for s in d["services"])' <"$data/up.out")"
+pg_dir="$(json 'd["postgresDir"]' <"$data/up.out")"
 
 node="$("$haulout" "${net[@]}" nodes | json 'd["nodes"][0]["nodeId"]')"
 staked="$("$haulout" "${net[@]}" stake --node "$node" --amount 5000 | json 'd["stakedWalId"]')" || fail "stake failed"
@@ -66,5 +67,5 @@ up_pid=""
 for pid in $pids; do
   if kill -0 "$pid" 2>/dev/null; then fail "process $pid still runs after Ctrl-C"; fi
 done
-if [ -e "$data/postgres/postmaster.pid" ]; then fail "Postgres still runs after Ctrl-C"; fi
+if [ -e "$pg_dir/postmaster.pid" ]; then fail "Postgres still runs after Ctrl-C"; fi
 echo "65-governance: ok (proposal $proposal executed; Ctrl-C stopped $(wc -w <<<"$pids") services)"

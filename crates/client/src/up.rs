@@ -24,8 +24,9 @@ pub struct UpConfig {
     pub n_shards: u16,
     /// The Walrus epoch duration (a fresh network only).
     pub epoch_duration: String,
-    /// WAL staked with each storage node at genesis (a fresh network only).
-    pub stake_per_node: u64,
+    /// WAL staked with each storage node at genesis (a fresh network only; `None`: the local
+    /// chain's default).
+    pub stake_per_node: Option<u64>,
     /// Start over instead of resuming.
     pub fresh: bool,
     /// The `haulout` binary.
@@ -214,8 +215,10 @@ impl Up {
                 .arg("--fresh")
                 .args(["--nodes", &config.nodes.to_string()])
                 .args(["--n-shards", &config.n_shards.to_string()])
-                .args(["--epoch-duration", &config.epoch_duration])
-                .args(["--stake-per-node", &config.stake_per_node.to_string()]);
+                .args(["--epoch-duration", &config.epoch_duration]);
+            if let Some(stake) = config.stake_per_node {
+                chain.args(["--stake-per-node", &stake.to_string()]);
+            }
         }
         self.spawn("localnet", &mut chain, "http://127.0.0.1:9000")?;
         let started = std::time::SystemTime::now();

@@ -129,10 +129,11 @@ pub struct UpArgs {
     /// The Walrus epoch duration (a fresh network).
     #[arg(long, default_value = "10m")]
     pub epoch_duration: String,
-    /// WAL staked with each storage node at genesis (a fresh network). Governance quorum is 20%
-    /// of all stake: with `--stake-per-node 1000` a funded account can reach it alone.
-    #[arg(long, default_value_t = 10_000_000)]
-    pub stake_per_node: u64,
+    /// WAL staked with each storage node at genesis (a fresh network; default: the local
+    /// chain's). Governance quorum is 20% of all stake: with `--stake-per-node 1000` a funded
+    /// account can reach it alone.
+    #[arg(long, value_name = "WAL")]
+    pub stake_per_node: Option<u64>,
     /// Where everything lives; running again resumes the network from here.
     #[arg(long, default_value = ".data")]
     pub data: PathBuf,
