@@ -323,7 +323,7 @@ impl Client {
         Ok(object.decode()?)
     }
 
-    async fn wal_payment(
+    pub(crate) async fn wal_payment(
         &self,
         inputs: &mut Vec<Input>,
         commands: &mut Vec<Command>,

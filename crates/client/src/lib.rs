@@ -7,6 +7,8 @@
 //!   [`Client::info`].
 //! - [`nodes`]: the storage nodes' REST API, client side.
 //! - [`daemon`]: the publisher/aggregator HTTP API.
+//! - [`privacy`]: Seal encryption under on-chain policies, key servers, allowlists and
+//!   subscriptions.
 //! - [`cli`]: the `haulout` command line.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
@@ -16,6 +18,7 @@ pub mod daemon;
 mod error;
 mod governance;
 pub mod nodes;
+pub mod privacy;
 mod read;
 mod status;
 mod store;

@@ -197,6 +197,7 @@ impl NodeConfig {
             epoch_duration_ms: None,
             nodes: Vec::new(),
             keystore: None,
+            seal: None,
         }
     }
 

@@ -25,7 +25,7 @@ pub use client::{Coin, DEFAULT_GAS_BUDGET, Executed, ObjectData, SUI_COIN_TYPE, 
 pub use error::{Result, SuiError};
 pub use events::{WALRUS_CHECKPOINT_MASK, WalrusCheckpoint, walrus_checkpoint};
 pub use keystore::Keystore;
-pub use network::{NetworkConfig, NetworkNode};
+pub use network::{NetworkConfig, NetworkNode, SealKeyServer, SealNetwork};
 pub use transactions::{CLOCK_ID, Candidate, move_call, pure};
 pub use walrus::{Committee, CommitteeMember, Walrus, WalrusState};
 

@@ -50,6 +50,39 @@ pub struct NetworkConfig {
     /// The Sui keystore of the funded accounts of a local network.
     #[serde(default)]
     pub keystore: Option<String>,
+    /// The Seal deployment (packages and key servers), where there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seal: Option<SealNetwork>,
+}
+
+/// A Seal deployment: the `seal` section of `localnet.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SealNetwork {
+    /// The `seal` package (`key_server`, `time`).
+    pub seal_package_id: Address,
+    /// The `policies` package (`private`, `allowlist`, `subscription`, `tle`).
+    pub policies_package_id: Address,
+    /// How many key servers must release a key, by default.
+    pub threshold: u8,
+    /// The network's key servers.
+    pub key_servers: Vec<SealKeyServer>,
+}
+
+/// A key server listed in `localnet.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SealKeyServer {
+    /// Its `KeyServer` object (its identity).
+    pub object_id: Address,
+    /// Its URL.
+    pub url: String,
+    /// Its IBE public key (hex, 96 bytes).
+    #[serde(default)]
+    pub public_key: String,
+    /// The path of its `key-server.toml`, on a local network.
+    #[serde(default)]
+    pub config: String,
 }
 
 /// A genesis storage node listed in `localnet.json`.

@@ -78,6 +78,14 @@ pub enum Command {
     Up(UpArgs),
     /// Stop a network started with `haulout up --detach`.
     Down(DownArgs),
+    /// Manage Seal allowlists (who may read files encrypted with `--policy allowlist:<ID>`).
+    #[command(subcommand)]
+    Allowlist(AllowlistCommand),
+    /// Sell or buy access to files encrypted with `--policy subscription:<ID>`.
+    #[command(subcommand)]
+    Subscription(SubscriptionCommand),
+    /// Run a Seal key server (`--config FILE`), or make and register one (`init`).
+    KeyServer(KeyServerArgs),
 }
 
 /// Arguments of `haulout propose`.
@@ -281,6 +289,19 @@ pub struct StoreArgs {
     /// An attribute `key=value` recorded on the Blob object (repeatable).
     #[arg(long = "attribute", value_name = "KEY=VALUE")]
     pub attributes: Vec<String>,
+    /// Encrypt with Seal before storing: the nodes get only ciphertext.
+    #[arg(long)]
+    pub encrypt: bool,
+    /// Who may read an encrypted file: `private`, `allowlist:<ID>`, `subscription:<ID>` or
+    /// `tle:<TIME>` (Unix ms, `+10m`, or `2027-01-31T12:00:00Z`).
+    #[arg(long, default_value = "private", requires = "encrypt")]
+    pub policy: String,
+    /// The key servers to encrypt for (object IDs, comma-separated; default: the network's).
+    #[arg(long, value_delimiter = ',', requires = "encrypt")]
+    pub key_servers: Vec<String>,
+    /// How many key servers must release a key (default: the network's, 2 on a local one).
+    #[arg(long, requires = "encrypt")]
+    pub threshold: Option<u8>,
 }
 
 /// Arguments of `haulout read`.
@@ -292,6 +313,91 @@ pub struct ReadArgs {
     /// Where to write it (default: standard output).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Write a Seal-encrypted blob as stored (ciphertext) instead of decrypting it.
+    #[arg(long)]
+    pub raw: bool,
+}
+
+/// `haulout allowlist` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AllowlistCommand {
+    /// Create an allowlist (shared) administered by the wallet.
+    Create {
+        /// Its name.
+        name: String,
+    },
+    /// Add an address to an allowlist the wallet administers.
+    Add {
+        /// The allowlist's object ID.
+        allowlist: String,
+        /// The address to allow.
+        address: String,
+    },
+    /// Remove an address from an allowlist the wallet administers.
+    Remove {
+        /// The allowlist's object ID.
+        allowlist: String,
+        /// The address to remove.
+        address: String,
+    },
+}
+
+/// `haulout subscription` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SubscriptionCommand {
+    /// Create a subscription service (shared) paying the wallet.
+    Create {
+        /// Its name.
+        name: String,
+        /// What a subscription costs, in WAL (decimals allowed).
+        #[arg(long)]
+        fee: String,
+        /// How long a subscription lasts (`30s`, `10m`, `2h`, `1d`).
+        #[arg(long, value_parser = haulout_localnet::walrus::parse_duration)]
+        ttl: std::time::Duration,
+    },
+    /// Buy a subscription to a service (pays its fee in WAL).
+    Buy {
+        /// The service's object ID.
+        service: String,
+    },
+}
+
+/// Arguments of `haulout key-server`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct KeyServerArgs {
+    /// The key server's configuration (`key-server.toml`).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// `init`.
+    #[command(subcommand)]
+    pub command: Option<KeyServerCommand>,
+}
+
+/// `haulout key-server` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum KeyServerCommand {
+    /// Make a new key server: a fresh master key, registered on chain as a
+    /// `seal::key_server::KeyServer` owned by the wallet.
+    Init(KeyServerInitArgs),
+}
+
+/// Arguments of `haulout key-server init`.
+#[derive(Debug, Args)]
+pub struct KeyServerInitArgs {
+    /// Where to write the configuration (refuses to overwrite).
+    #[arg(long)]
+    pub config: PathBuf,
+    /// The server's name.
+    #[arg(long)]
+    pub name: String,
+    /// Where the API listens.
+    #[arg(long, default_value = "127.0.0.1:9400")]
+    pub listen: std::net::SocketAddr,
+    /// The URL clients reach it at (default: `http://<listen>`).
+    #[arg(long)]
+    pub url: Option<String>,
 }
 
 /// Arguments of `haulout blob-status`.

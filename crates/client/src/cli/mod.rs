@@ -7,6 +7,7 @@ mod args;
 mod encoding;
 mod net;
 mod output;
+mod privacy;
 mod up;
 
 use std::{io, process::ExitCode};
@@ -83,6 +84,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Up(args) => up::up(args, cli.json),
         Command::Down(args) => up::down(args, cli.json),
+        Command::Allowlist(c) => privacy::allowlist(c, &cli.network, cli.json),
+        Command::Subscription(c) => privacy::subscription(c, &cli.network, cli.json),
+        Command::KeyServer(args) => privacy::key_server(args, &cli.network, cli.json),
     }
 }
 

@@ -44,6 +44,7 @@ pub(crate) fn network(args: &NetworkArgs) -> anyhow::Result<NetworkConfig> {
             epoch_duration_ms: None,
             nodes: Vec::new(),
             keystore: None,
+            seal: None,
         });
     }
     NetworkConfig::load(&args.network).with_context(|| {
@@ -63,7 +64,7 @@ fn wallet_path(args: &NetworkArgs, network: &NetworkConfig) -> PathBuf {
 
 /// The client of the arguments, with the wallet's first key when `need_key` (or when the
 /// wallet exists).
-fn client(args: &NetworkArgs, need_key: bool) -> anyhow::Result<Client> {
+pub(super) fn client(args: &NetworkArgs, need_key: bool) -> anyhow::Result<Client> {
     let network = network(args)?;
     let path = wallet_path(args, &network);
     let key = match Keystore::load(&path) {
@@ -98,13 +99,13 @@ fn blob_id(text: &str) -> anyhow::Result<BlobId> {
         .map_err(|e| anyhow!("{text:?} is not a blob ID: {e}"))
 }
 
-fn object_id(text: &str) -> anyhow::Result<Address> {
+pub(super) fn object_id(text: &str) -> anyhow::Result<Address> {
     text.parse()
         .map_err(|e| anyhow!("{text:?} is not an object ID: {e}"))
 }
 
 /// FROST → WAL with 9 decimals, for people.
-fn wal(frost: u64) -> String {
+pub(super) fn wal(frost: u64) -> String {
     format!("{}.{:09} WAL", frost / 1_000_000_000, frost % 1_000_000_000)
 }
 
@@ -276,6 +277,8 @@ struct StoredFile {
     path: String,
     #[serde(flatten)]
     result: StoreResult,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    encryption: Option<super::privacy::Encryption>,
 }
 
 impl CliOutput for StoreOutput {
@@ -285,6 +288,15 @@ impl CliOutput for StoreOutput {
             writeln!(out, "stored {} ({} bytes)", b.path, r.size)?;
             writeln!(out, "  blob ID:   {}", r.blob_id)?;
             writeln!(out, "  object ID: {}", r.object_id)?;
+            if let Some(e) = &b.encryption {
+                writeln!(
+                    out,
+                    "  encrypted: {} policy, {} of the key servers needed ({} bytes of plaintext)",
+                    e.policy.module(),
+                    e.threshold,
+                    e.plaintext_size
+                )?;
+            }
             writeln!(
                 out,
                 "  {} until epoch {} (encoded {} bytes)",
@@ -336,8 +348,16 @@ pub(crate) fn store(args: StoreArgs, net: &NetworkArgs, json: bool) -> anyhow::R
     let mut blobs = Vec::new();
     runtime()?.block_on(async {
         for path in &args.files {
-            let data =
+            let mut data =
                 std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            let mut encryption = None;
+            if args.encrypt {
+                let (ciphertext, info) = super::privacy::encrypt(&client, &args, &data)
+                    .await
+                    .with_context(|| format!("storing {}", path.display()))?;
+                data = ciphertext;
+                encryption = Some(info);
+            }
             let size = data.len() as u64;
             let bar = progress(0, "uploading", size >= 1 << 20 && !json);
             let bar2 = bar.clone();
@@ -355,6 +375,7 @@ pub(crate) fn store(args: StoreArgs, net: &NetworkArgs, json: bool) -> anyhow::R
             blobs.push(StoredFile {
                 path: path.display().to_string(),
                 result,
+                encryption,
             });
         }
         Ok::<_, anyhow::Error>(())
@@ -388,7 +409,15 @@ pub(crate) fn read(args: ReadArgs, net: &NetworkArgs, json: bool) -> anyhow::Res
         bail!("with --json, give --out FILE for the blob's bytes");
     }
     let client = client(net, false)?;
-    let data = runtime()?.block_on(client.read(&id))?;
+    let data = runtime()?.block_on(async {
+        let data = client.read(&id).await?;
+        if args.raw {
+            return Ok::<_, anyhow::Error>(data);
+        }
+        Ok(super::privacy::decrypt(&client, &data)
+            .await?
+            .unwrap_or(data))
+    })?;
     match &args.out {
         Some(path) => {
             write_atomically(path, &data)?;
@@ -795,7 +824,7 @@ pub(crate) fn daemon(args: DaemonArgs, net: &NetworkArgs) -> anyhow::Result<Exit
 }
 
 /// `1.5` WAL → FROST (9 decimals).
-fn parse_wal(text: &str) -> anyhow::Result<u64> {
+pub(super) fn parse_wal(text: &str) -> anyhow::Result<u64> {
     let bad = || anyhow!("{text:?} is not an amount of WAL (like 10 or 0.5)");
     let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
     if fraction.len() > 9 || (whole.is_empty() && fraction.is_empty()) {
