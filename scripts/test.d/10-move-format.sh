@@ -7,4 +7,4 @@ if [ ! -d move/node_modules ]; then
   npm ci --prefix move --no-audit --no-fund
 fi
 cd move
-npx --no-install prettier --check 'wal/**/*.move' 'walrus/**/*.move'
+npx --no-install prettier --check 'wal/**/*.move' 'walrus/**/*.move' 'seal/**/*.move' 'policies/**/*.move'

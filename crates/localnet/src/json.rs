@@ -26,7 +26,6 @@ use std::sync::OnceLock;
 use base64::Engine as _;
 use haulout_types::Layout;
 use haulout_types::MoveTypeInfo;
-use haulout_types::Origin;
 use prost_types::Struct;
 use prost_types::Value;
 use prost_types::value::Kind;
@@ -215,11 +214,8 @@ impl Layouts {
                 layout,
                 ..
             } = info;
-            let address = match origin {
-                Origin::Std => STD,
-                Origin::Sui => Address::TWO,
-                Origin::Walrus => crate::walrus::walrus_package(),
-                Origin::Wal => crate::walrus::wal_package(),
+            let Some(address) = crate::package::origin_address(origin) else {
+                continue;
             };
             layouts.add(address, module, name, type_params, layout);
         }

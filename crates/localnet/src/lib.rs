@@ -11,8 +11,10 @@ mod framework;
 mod json;
 mod natives;
 mod node;
+pub mod package;
 mod proto;
 mod run;
+pub mod seal;
 mod server;
 mod signal;
 mod store;
@@ -31,11 +33,12 @@ pub use natives::{
 pub use node::{
     COINS_PER_ACCOUNT, CoinInfoIds, DEFAULT_SUI_EPOCH_DURATION, ExtraGenesis, FAUCET_COIN_MIST,
     FAUCET_COINS, GENESIS_COIN_MIST, GenesisAccounts, GenesisContext, GenesisObjectSpec,
-    MAX_GAS_BUDGET, Node, PROTOCOL_VERSION, REFERENCE_GAS_PRICE, TypeFilter,
+    MAX_GAS_BUDGET, Node, PROTOCOL_VERSION, REFERENCE_GAS_PRICE, SIMULATION_GAS_COIN_ID,
+    SIMULATION_GAS_COIN_VALUE, TypeFilter,
 };
 pub use run::{
     AccountInfo, KEYSTORE, LOCALNET_JSON, Localnet, LocalnetArgs, LocalnetInfo,
-    MAX_CHECKPOINT_INTERVAL, MIN_CHECKPOINT_INTERVAL, WALRUS_JSON, run,
+    MAX_CHECKPOINT_INTERVAL, MIN_CHECKPOINT_INTERVAL, run,
 };
 pub use server::{
     DEFAULT_LIST_SCAN_BUDGET, DEFAULT_MAX_SUBSCRIPTIONS, FAUCET_AMOUNT_MIST, FAUCET_PATH,
@@ -44,3 +47,4 @@ pub use server::{
 pub use signal::shutdown_signal;
 pub use store::{CheckpointRecord, EpochRecord, ExecutedTx, GenesisMeta};
 pub use value::{CLOCK_ID, Value};
+pub use walrus::WALRUS_JSON;

@@ -79,6 +79,11 @@ use crate::value::clock_type;
 pub const REFERENCE_GAS_PRICE: u64 = 1_000;
 /// Largest gas budget accepted, in MIST (50 SUI, as on Sui).
 pub const MAX_GAS_BUDGET: u64 = 50_000_000_000;
+/// The ID of the mock gas coin a simulation without gas coins pays with (Sui's
+/// `ObjectID::MAX`).
+pub const SIMULATION_GAS_COIN_ID: Address = Address::new([0xff; 32]);
+/// The balance of that mock gas coin, in MIST (Sui's `SIMULATION_GAS_COIN_VALUE`, 10^18).
+pub const SIMULATION_GAS_COIN_VALUE: u64 = 1_000_000_000_000_000_000;
 /// Gas coins each funded account receives at genesis.
 pub const COINS_PER_ACCOUNT: usize = 5;
 /// Balance of each genesis gas coin: 10,000 SUI.
@@ -874,7 +879,7 @@ impl Node {
         if let Some(done) = state.txs.get(&digest) {
             return Ok(done.clone());
         }
-        let out = self.run(&state, &transaction, digest)?;
+        let out = self.run(&state, &transaction, digest, None)?;
         let tx = ExecutedTx {
             transaction,
             signatures,
@@ -899,8 +904,11 @@ impl Node {
 
     /// Executes a transaction without signatures and without changing anything.
     ///
-    /// With `select_gas`, an empty gas payment is filled with the owner's SUI coins; with
-    /// `estimate_budget`, the budget is set to what the execution costs.
+    /// With `select_gas`, an empty gas payment is filled with the owner's SUI coins; without it,
+    /// an empty gas payment gets Sui's mock gas coin ([`SIMULATION_GAS_COIN_ID`], version 1,
+    /// [`SIMULATION_GAS_COIN_VALUE`] MIST, owned by the gas owner, never stored), as Sui's
+    /// simulation does (a Seal key server dry-runs policies this way). With `estimate_budget`,
+    /// the budget is set to what the execution costs.
     ///
     /// # Errors
     /// [`TxError`] as for [`Self::execute`] (signatures are not checked).
@@ -914,21 +922,47 @@ impl Node {
         if estimate_budget {
             transaction.gas_payment.budget = MAX_GAS_BUDGET;
         }
-        if select_gas && transaction.gas_payment.objects.is_empty() {
-            transaction.gas_payment.objects = select_gas_coins(&state, &transaction)?;
+        let mut mock_gas = None;
+        if transaction.gas_payment.objects.is_empty() {
+            if select_gas {
+                transaction.gas_payment.objects = select_gas_coins(&state, &transaction)?;
+            } else {
+                let mut contents = SIMULATION_GAS_COIN_ID.as_bytes().to_vec();
+                contents.extend_from_slice(&SIMULATION_GAS_COIN_VALUE.to_le_bytes());
+                let coin = build_object(
+                    StructTag::gas_coin(),
+                    true,
+                    1,
+                    contents,
+                    Owner::Address(transaction.gas_payment.owner),
+                    Digest::ZERO,
+                )
+                .ok_or_else(|| TxError::Internal("mock gas coin".into()))?;
+                transaction.gas_payment.objects = vec![ObjectReference::new(
+                    coin.object_id(),
+                    coin.version(),
+                    coin.digest(),
+                )];
+                mock_gas = Some(coin);
+            }
         }
         if estimate_budget {
             let total: u64 = transaction
                 .gas_payment
                 .objects
                 .iter()
-                .filter_map(|r| state.objects.get(r.object_id()))
+                .filter_map(|r| {
+                    mock_gas
+                        .as_ref()
+                        .filter(|m| m.object_id() == *r.object_id())
+                        .or_else(|| state.objects.get(r.object_id()))
+                })
                 .filter_map(sui_balance)
                 .fold(0u64, u64::saturating_add);
             transaction.gas_payment.budget = MAX_GAS_BUDGET.min(total);
         }
         let digest = transaction.digest();
-        let mut out = self.run(&state, &transaction, digest)?;
+        let mut out = self.run(&state, &transaction, digest, mock_gas.as_ref())?;
         if estimate_budget {
             let TransactionEffects::V2(e) = &out.effects else {
                 return Err(TxError::Internal("unexpected effects version".into()));
@@ -938,7 +972,7 @@ impl Node {
                 needed.max(transaction.gas_payment.price * executor::COMPUTATION_UNITS);
             // Re-run with the final budget so the effects are exactly what execution will give.
             let digest = transaction.digest();
-            out = self.run(&state, &transaction, digest)?;
+            out = self.run(&state, &transaction, digest, mock_gas.as_ref())?;
         }
         let tx = ExecutedTx {
             transaction: transaction.clone(),
@@ -955,12 +989,14 @@ impl Node {
         Ok((transaction, tx))
     }
 
-    /// Pre-execution checks and execution against `state`.
+    /// Pre-execution checks and execution against `state`; `mock_gas` is a simulation's mock
+    /// gas coin, which is not in `state`.
     fn run(
         &self,
         state: &ChainState,
         tx: &Transaction,
         digest: Digest,
+        mock_gas: Option<&Object>,
     ) -> Result<executor::ExecOutput, TxError> {
         let TransactionKind::ProgrammableTransaction(ptb) = &tx.kind else {
             return Err(TxError::Unsupported(
@@ -1017,7 +1053,10 @@ impl Node {
         let mut gas_coins = Vec::new();
         let mut gas_balance: u64 = 0;
         for r in &gas.objects {
-            let o = check_ref(state, r, gas.owner)?;
+            let o = match mock_gas {
+                Some(m) if m.object_id() == *r.object_id() => m.clone(),
+                _ => check_ref(state, r, gas.owner)?,
+            };
             if !seen.insert(o.object_id()) {
                 return Err(TxError::Malformed(format!(
                     "gas coin {} given twice",

@@ -15,6 +15,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::natives::NativeRegistry;
 use crate::node::Node;
+use crate::package::ChainPackage;
+use crate::seal::SealArgs;
 use crate::walrus::WalrusArgs;
 use crate::walrus::WalrusGenesis;
 
@@ -26,8 +28,6 @@ pub const MIN_CHECKPOINT_INTERVAL: Duration = Duration::from_millis(100);
 pub const MAX_CHECKPOINT_INTERVAL: Duration = Duration::from_secs(2);
 /// Name of the network description file in the data directory.
 pub const LOCALNET_JSON: &str = "localnet.json";
-/// Name of the Walrus genesis description (the Walrus part of `localnet.json`).
-pub const WALRUS_JSON: &str = "walrus.json";
 /// Name of the Sui-format keystore in the data directory.
 pub const KEYSTORE: &str = "keystore";
 
@@ -61,6 +61,9 @@ pub struct LocalnetArgs {
     /// Genesis of the `wal` and `walrus` packages.
     #[command(flatten)]
     pub walrus: WalrusArgs,
+    /// Genesis of the `seal` and `policies` packages and the key servers.
+    #[command(flatten)]
+    pub seal: SealArgs,
 }
 
 /// One funded account in `localnet.json`.
@@ -87,10 +90,29 @@ pub struct LocalnetInfo {
     /// The Walrus packages and objects (absent with `--nodes 0`).
     #[serde(flatten, skip_serializing_if = "Option::is_none", default)]
     pub walrus: Option<WalrusGenesis>,
+    /// The other packages' sections (e.g. `seal`); read one with [`LocalnetInfo::section`].
+    #[serde(flatten, default)]
+    pub sections: serde_json::Map<String, serde_json::Value>,
+}
+
+impl LocalnetInfo {
+    /// The section `name` of `localnet.json` (e.g. `"seal"`, a [`crate::seal::SealInfo`]), if
+    /// present.
+    ///
+    /// # Errors
+    /// If the section does not decode as `T`.
+    pub fn section<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Result<Option<T>, serde_json::Error> {
+        self.sections
+            .get(name)
+            .map(|v| serde_json::from_value(v.clone()))
+            .transpose()
+    }
 }
 
 /// A started local chain.
-#[derive(Debug)]
 pub struct Localnet {
     /// The chain.
     pub node: Arc<Node>,
@@ -98,6 +120,17 @@ pub struct Localnet {
     pub addr: SocketAddr,
     /// What was written to `localnet.json`.
     pub info: LocalnetInfo,
+    /// The natively mirrored packages of this chain.
+    packages: Arc<[Box<dyn ChainPackage>]>,
+}
+
+impl std::fmt::Debug for Localnet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Localnet")
+            .field("addr", &self.addr)
+            .field("info", &self.info)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Localnet {
@@ -113,25 +146,46 @@ impl Localnet {
         registry: NativeRegistry,
         shutdown: CancellationToken,
     ) -> anyhow::Result<(Self, JoinHandle<anyhow::Result<()>>)> {
+        let mut packages = crate::package::packages(args);
         if args.fresh && args.data.exists() {
-            for name in ["ledger.redb", LOCALNET_JSON, KEYSTORE, WALRUS_JSON] {
+            let generic = ["ledger.redb", LOCALNET_JSON, KEYSTORE];
+            let owned = packages
+                .iter()
+                .flat_map(|p| p.fresh_paths().iter().copied());
+            for name in generic.into_iter().chain(owned) {
                 let path = args.data.join(name);
-                if path.exists() {
+                if path.is_dir() {
+                    std::fs::remove_dir_all(&path)
+                        .with_context(|| format!("while removing {}", path.display()))?;
+                } else if path.exists() {
                     std::fs::remove_file(&path)
                         .with_context(|| format!("while removing {}", path.display()))?;
                 }
             }
-            let nodes = args.data.join("nodes");
-            if nodes.exists() {
-                std::fs::remove_dir_all(&nodes)
-                    .with_context(|| format!("while removing {}", nodes.display()))?;
-            }
         }
         let data = args.data.clone();
         let accounts = args.accounts;
-        let walrus_args = args.walrus.clone();
-        let (node, genesis, walrus_genesis) = tokio::task::spawn_blocking(move || {
-            crate::walrus::open(&data, accounts, registry, &walrus_args)
+        let (node, genesis, mut packages) = tokio::task::spawn_blocking(move || {
+            let cell = std::sync::Mutex::new(packages);
+            let extra = |ctx: &crate::GenesisContext<'_>| {
+                let mut packages = cell
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let mut objects = Vec::new();
+                for package in packages.iter_mut() {
+                    objects.extend(
+                        package
+                            .genesis(ctx)
+                            .with_context(|| format!("in the {} genesis", package.name()))?,
+                    );
+                }
+                Ok(objects)
+            };
+            let (node, keys) = Node::open_with_genesis(&data, accounts, registry, &extra)?;
+            packages = cell
+                .into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            anyhow::Ok((node, keys, packages))
         })
         .await
         .context("while opening the chain")??;
@@ -150,38 +204,12 @@ impl Localnet {
             let keys: Vec<String> = genesis.keys.iter().map(|k| k.to_base64()).collect();
             write_json(&keystore_path, &keys)?;
         }
-        let walrus_path = args.data.join(WALRUS_JSON);
         let rpc_url = format!("http://{addr}");
-        let walrus = match walrus_genesis {
-            Some(output) => {
-                let mut info = output.info;
-                crate::walrus::genesis::write_node_configs(
-                    &args.data,
-                    &rpc_url,
-                    &output.nodes,
-                    &mut info,
-                )?;
-                write_json(&walrus_path, &info)?;
-                Some(info)
-            }
-            None if walrus_path.exists() => {
-                let text = std::fs::read_to_string(&walrus_path)
-                    .with_context(|| format!("while reading {}", walrus_path.display()))?;
-                Some(
-                    serde_json::from_str(&text)
-                        .with_context(|| format!("while parsing {}", walrus_path.display()))?,
-                )
-            }
-            None => None,
-        };
-        let keeper = walrus
-            .as_ref()
-            .map(crate::walrus::keeper::Keeper::new)
-            .transpose()?;
-        let info = LocalnetInfo {
-            walrus,
+        let mut json = serde_json::to_value(LocalnetInfo {
+            walrus: None,
+            sections: serde_json::Map::new(),
             chain_id: node.chain_id().to_owned(),
-            rpc_url: format!("http://{addr}"),
+            rpc_url: rpc_url.clone(),
             faucet_url: format!("http://{addr}{}", crate::server::FAUCET_PATH),
             accounts: node
                 .accounts()
@@ -191,10 +219,25 @@ impl Localnet {
                 })
                 .collect(),
             keystore: keystore_path.display().to_string(),
-        };
+        })?;
+        for package in &mut packages {
+            let fields = package
+                .open(&args.data, &rpc_url, &node)
+                .with_context(|| format!("while opening the {} package", package.name()))?;
+            if let serde_json::Value::Object(map) = &mut json {
+                map.extend(fields);
+            }
+        }
+        let info: LocalnetInfo =
+            serde_json::from_value(json).context("while assembling localnet.json")?;
         write_json(&args.data.join(LOCALNET_JSON), &info)?;
+        let packages: Arc<[Box<dyn ChainPackage>]> = packages.into();
 
-        let sealer = tokio::spawn(seal_checkpoints(node.clone(), keeper, shutdown.clone()));
+        let sealer = tokio::spawn(seal_checkpoints(
+            node.clone(),
+            packages.clone(),
+            shutdown.clone(),
+        ));
         let server = tokio::spawn(crate::server::serve_with(
             node.clone(),
             listener,
@@ -209,11 +252,20 @@ impl Localnet {
             let sealed = sealer.await.context("the checkpoint task panicked")?;
             served.and(sealed)
         });
-        Ok((Self { node, addr, info }, task))
+        Ok((
+            Self {
+                node,
+                addr,
+                info,
+                packages,
+            },
+            task,
+        ))
     }
 }
 
-fn write_json<T: Serialize>(path: &Path, value: &T) -> anyhow::Result<()> {
+/// Writes `value` as pretty JSON to `path`.
+pub(crate) fn write_json<T: Serialize>(path: &Path, value: &T) -> anyhow::Result<()> {
     let text = serde_json::to_string_pretty(value)?;
     std::fs::write(path, text + "\n").with_context(|| format!("while writing {}", path.display()))
 }
@@ -222,11 +274,11 @@ fn write_json<T: Serialize>(path: &Path, value: &T) -> anyhow::Result<()> {
 /// [`MIN_CHECKPOINT_INTERVAL`]), at least every [`MAX_CHECKPOINT_INTERVAL`], and as soon as the
 /// Sui epoch is due to end (so the epoch's last checkpoint is on time, even when idle); a final
 /// one at shutdown so no executed transaction is left out.
-/// After each checkpoint, the Walrus `keeper` (if any) sends the epoch change due by the new
-/// clock.
+/// After each checkpoint, every package acts on the new clock (the Walrus keeper sends the
+/// epoch change due).
 async fn seal_checkpoints(
     node: Arc<Node>,
-    keeper: Option<crate::walrus::keeper::Keeper>,
+    packages: Arc<[Box<dyn ChainPackage>]>,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let mut last = Instant::now();
@@ -257,9 +309,7 @@ async fn seal_checkpoints(
         }
         last = Instant::now();
         seal(&node).await?;
-        if let Some(keeper) = &keeper {
-            keep(&node, keeper).await;
-        }
+        after_checkpoint(&node, &packages).await;
     }
     if node.has_pending() {
         seal(&node).await?;
@@ -295,27 +345,18 @@ fn on_wake(since_last: Duration, pending: bool, now_ms: u64, epoch_end_due_ms: u
     }
 }
 
-/// Runs the Walrus keeper once; failures are logged (the next checkpoint retries).
-async fn keep(node: &Arc<Node>, keeper: &crate::walrus::keeper::Keeper) {
+/// Lets every package act after a checkpoint, on a blocking thread.
+async fn after_checkpoint(node: &Arc<Node>, packages: &Arc<[Box<dyn ChainPackage>]>) {
     let node = node.clone();
-    let keeper = keeper.clone();
-    match tokio::task::spawn_blocking(move || keeper.tick(&node)).await {
-        Ok(Ok(Some(tx))) => {
-            let ok = match &tx.effects {
-                sui_sdk_types::TransactionEffects::V2(e) => {
-                    e.status == sui_sdk_types::ExecutionStatus::Success
-                }
-                _ => false,
-            };
-            if ok {
-                tracing::info!(digest = %tx.transaction.digest(), "walrus keeper: epoch step sent");
-            } else {
-                tracing::warn!(digest = %tx.transaction.digest(), "walrus keeper: epoch step failed");
-            }
+    let packages = packages.clone();
+    let done = tokio::task::spawn_blocking(move || {
+        for package in packages.iter() {
+            package.after_checkpoint(&node);
         }
-        Ok(Ok(None)) => {}
-        Ok(Err(e)) => tracing::warn!("walrus keeper: {e:#}"),
-        Err(e) => tracing::warn!("walrus keeper task: {e}"),
+    })
+    .await;
+    if let Err(e) = done {
+        tracing::warn!("package task after a checkpoint: {e}");
     }
 }
 
@@ -346,7 +387,7 @@ async fn seal(node: &Arc<Node>) -> anyhow::Result<()> {
 /// # Errors
 /// If start-up fails or the server or checkpoint task fails.
 pub async fn run(args: LocalnetArgs, shutdown: CancellationToken) -> anyhow::Result<()> {
-    let (localnet, task) = Localnet::start(&args, crate::walrus::registry(), shutdown).await?;
+    let (localnet, task) = Localnet::start(&args, crate::package::registry(), shutdown).await?;
     let info = &localnet.info;
     println!("haulout localnet ready");
     println!("  chain id   {}", info.chain_id);
@@ -366,23 +407,9 @@ pub async fn run(args: LocalnetArgs, shutdown: CancellationToken) -> anyhow::Res
         localnet.node.epoch(),
         localnet.node.sui_epoch_duration().as_millis()
     );
-    if let Some(walrus) = &info.walrus {
-        println!(
-            "  walrus     {} nodes, {} shards, epoch {} ms",
-            walrus.nodes.len(),
-            walrus.n_shards,
-            walrus.epoch_duration_ms
-        );
-        println!("    wal package      {}", walrus.wal_package_id);
-        println!("    walrus package   {}", walrus.walrus_package_id);
-        println!("    system object    {}", walrus.system_object_id);
-        println!("    staking object   {}", walrus.staking_object_id);
-        println!("    governance       {}", walrus.governance_config_id);
-        for node in &walrus.nodes {
-            println!(
-                "    node {} at {} ({})",
-                node.node_id, node.network_address, node.config
-            );
+    for package in localnet.packages.iter() {
+        for line in package.summary() {
+            println!("  {line}");
         }
     }
     task.await.context("the localnet task panicked")?

@@ -1000,6 +1000,10 @@ async fn the_running_chain_changes_epochs_when_idle() {
         accounts: 1,
         sui_epoch_duration: Duration::from_millis(300),
         list_scan_budget: haulout_localnet::DEFAULT_LIST_SCAN_BUDGET,
+        seal: haulout_localnet::seal::SealArgs {
+            key_servers: 0,
+            ..Default::default()
+        },
         walrus: haulout_localnet::walrus::WalrusArgs {
             nodes: 0,
             ..Default::default()

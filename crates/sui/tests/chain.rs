@@ -25,6 +25,10 @@ async fn reads_walrus_and_executes_transactions() {
         accounts: 2,
         sui_epoch_duration: haulout_localnet::DEFAULT_SUI_EPOCH_DURATION,
         list_scan_budget: haulout_localnet::DEFAULT_LIST_SCAN_BUDGET,
+        seal: haulout_localnet::seal::SealArgs {
+            key_servers: 0,
+            ..Default::default()
+        },
         walrus: walrus_args,
     };
     let shutdown = CancellationToken::new();
@@ -205,6 +209,10 @@ async fn node_transactions_register_a_candidate_and_complete_an_epoch_change() {
         accounts: 2,
         sui_epoch_duration: haulout_localnet::DEFAULT_SUI_EPOCH_DURATION,
         list_scan_budget: haulout_localnet::DEFAULT_LIST_SCAN_BUDGET,
+        seal: haulout_localnet::seal::SealArgs {
+            key_servers: 0,
+            ..Default::default()
+        },
         walrus: haulout_localnet::walrus::WalrusArgs {
             nodes: 3,
             n_shards: 6,

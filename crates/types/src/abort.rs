@@ -23,6 +23,32 @@ macro_rules! abort_codes {
 }
 
 abort_codes! {
+    policies::allowlist {
+        EInvalidCap = 0,
+        ENoAccess = 1,
+        EDuplicate = 2,
+    }
+    policies::private {
+        ENoAccess = 0,
+    }
+    policies::subscription {
+        EInvalidCap = 0,
+        EInvalidFee = 1,
+        ENoAccess = 2,
+    }
+    policies::tle {
+        ENoAccess = 0,
+        EInvalidId = 1,
+    }
+    seal::key_server {
+        EInvalidKeyType = 1,
+        EInvalidVersion = 2,
+        EInvalidServerType = 3,
+    }
+    seal::time {
+        EStaleFullnode = 93492,
+        EStaleKeyServer = 93493,
+    }
     walrus::active_set {
         EZeroMaxSize = 0,
         EDuplicateInsertion = 1,

@@ -22,6 +22,20 @@ macro_rules! constants {
 }
 
 constants! {
+    policies::allowlist {
+        MARKER: u64 = 3,
+    }
+    policies::subscription {
+        MARKER: u64 = 3,
+    }
+    seal::key_server {
+        KEY_TYPE_BONEH_FRANKLIN_BLS12381: u8 = 0,
+        V1: u64 = 1,
+        V2: u64 = 2,
+    }
+    seal::time {
+        ALLOWED_KEY_SERVER_STALENESS_IN_MS: u64 = 30_000,
+    }
     wal::wal {
         TOTAL_WAL_SUPPLY_TO_MINT: u64 = 5_000_000_000,
         DECIMALS: u8 = 9,

@@ -5,7 +5,7 @@
 /// A public or entry Move function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MoveFunction {
-    /// `walrus` or `wal`.
+    /// `walrus`, `wal`, `seal` or `policies`.
     pub package: &'static str,
     /// The module.
     pub module: &'static str,
@@ -17,6 +17,138 @@ pub struct MoveFunction {
 
 /// Every dispatched function.
 pub const ALL: &[MoveFunction] = &[
+    MoveFunction {
+        package: "policies",
+        module: "allowlist",
+        name: "create_allowlist",
+        params: &["String", "&mut TxContext"],
+    },
+    MoveFunction {
+        package: "policies",
+        module: "allowlist",
+        name: "create_allowlist_entry",
+        params: &["String", "&mut TxContext"],
+    },
+    MoveFunction {
+        package: "policies",
+        module: "allowlist",
+        name: "add",
+        params: &["&mut Allowlist", "&Cap", "address"],
+    },
+    MoveFunction {
+        package: "policies",
+        module: "allowlist",
+        name: "remove",
+        params: &["&mut Allowlist", "&Cap", "address"],
+    },
+    MoveFunction {
+        package: "policies",
+        module: "allowlist",
+        name: "namespace",
+        params: &["&Allowlist"],
+    },
+    MoveFunction {
+        package: "policies",
+        module: "allowlist",
+        name: "publish",
+        params: &["&mut Allowlist", "&Cap", "String"],
+    },
+    MoveFunction {
+        package: "policies",
+        module: "allowlist",
+        name: "seal_approve",
+        params: &["vector<u8>", "&Allowlist", "&TxContext"],
+    },
+    MoveFunction {
+        package: "policies",
+        module: "private",
+        name: "seal_approve",
+        params: &["vector<u8>", "&TxContext"],
+    },
+    MoveFunction {
+        package: "policies",
+        module: "subscription",
+        name: "create_service",
+        params: &["u64", "u64", "String", "&mut TxContext"],
+    },
+    MoveFunction {
+        package: "policies",
+        module: "subscription",
+        name: "create_service_entry",
+        params: &["u64", "u64", "String", "&mut TxContext"],
+    },
+    MoveFunction {
+        package: "policies",
+        module: "subscription",
+        name: "subscribe",
+        params: &["Coin<WAL>", "&Service", "&Clock", "&mut TxContext"],
+    },
+    MoveFunction {
+        package: "policies",
+        module: "subscription",
+        name: "transfer",
+        params: &["Subscription", "address"],
+    },
+    MoveFunction {
+        package: "policies",
+        module: "subscription",
+        name: "publish",
+        params: &["&mut Service", "&Cap", "String"],
+    },
+    MoveFunction {
+        package: "policies",
+        module: "subscription",
+        name: "seal_approve",
+        params: &["vector<u8>", "&Subscription", "&Service", "&Clock"],
+    },
+    MoveFunction {
+        package: "policies",
+        module: "tle",
+        name: "seal_approve",
+        params: &["vector<u8>", "&Clock"],
+    },
+    MoveFunction {
+        package: "seal",
+        module: "key_server",
+        name: "create_and_transfer_v2_independent_server",
+        params: &["String", "String", "u8", "vector<u8>", "&mut TxContext"],
+    },
+    MoveFunction {
+        package: "seal",
+        module: "key_server",
+        name: "update",
+        params: &["&mut KeyServer", "String"],
+    },
+    MoveFunction {
+        package: "seal",
+        module: "key_server",
+        name: "name",
+        params: &["&KeyServer"],
+    },
+    MoveFunction {
+        package: "seal",
+        module: "key_server",
+        name: "url",
+        params: &["&KeyServer"],
+    },
+    MoveFunction {
+        package: "seal",
+        module: "key_server",
+        name: "key_type",
+        params: &["&KeyServer"],
+    },
+    MoveFunction {
+        package: "seal",
+        module: "key_server",
+        name: "id",
+        params: &["&KeyServer"],
+    },
+    MoveFunction {
+        package: "seal",
+        module: "time",
+        name: "check_staleness",
+        params: &["u64", "u64", "&Clock"],
+    },
     MoveFunction {
         package: "wal",
         module: "wal",

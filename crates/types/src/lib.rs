@@ -12,6 +12,8 @@
 //! - Protocol messages ([`StorageConfirmation`], [`SignedMessage`], …) with checked decoding.
 //! - [`decode_as`] and [`WalrusEvent::decode`]: contents decoded after checking their Move type.
 //! - [`derive_dynamic_field_id`] and [`derive_dynamic_object_field_id`].
+//! - The `seal` and `policies` packages: [`KeyServer`], [`KeyServerV2`], [`Allowlist`],
+//!   [`Service`], [`Subscription`], … tagged with [`SealPackages`].
 //!
 //! ```
 //! use haulout_types::{MoveStruct, ObjectId, Packages, System, TypeTag, derive_dynamic_field_id};
@@ -46,6 +48,7 @@ mod ids;
 mod messages;
 mod move_type;
 mod registry;
+mod seal;
 mod staking;
 mod system;
 mod wal;
@@ -83,6 +86,10 @@ pub use messages::{
 };
 pub use move_type::{Layout, MoveStruct, MoveType, MoveTypeInfo, Origin, Packages};
 pub use registry::mirrored_types;
+pub use seal::{
+    Allowlist, AllowlistCap, KEY_TYPE_BONEH_FRANKLIN_BLS12381, KeyServer, KeyServerV1, KeyServerV2,
+    PartialKeyServer, SealPackages, ServerType, Service, ServiceCap, Subscription,
+};
 pub use staking::{
     ActiveSet, ActiveSetEntry, Authenticated, Authorized, Committee, EpochParams, EpochState,
     NewEpochCommissionBlockedForCollection, NodeMetadata, PendingValues, PoolExchangeRate,

@@ -15,6 +15,10 @@ pub enum Origin {
     Walrus,
     /// The `wal` package (its type-origin address).
     Wal,
+    /// The `seal` package (Seal's `key_server` and `time`).
+    Seal,
+    /// The `policies` package (haulout's Seal access policies).
+    Policies,
 }
 
 /// Where the `walrus` and `wal` packages are published (their type-origin addresses).
@@ -31,12 +35,16 @@ pub struct Packages {
 
 impl Packages {
     /// The address of the package `origin` names.
+    ///
+    /// The `seal` and `policies` packages are not part of a Walrus deployment: their types are
+    /// tagged with [`crate::SealPackages`], and give `0x0` here.
     pub fn address(&self, origin: Origin) -> Address {
         match origin {
             Origin::Std => Address::from_static("0x1"),
             Origin::Sui => Address::TWO,
             Origin::Walrus => self.walrus,
             Origin::Wal => self.wal,
+            Origin::Seal | Origin::Policies => Address::ZERO,
         }
     }
 }

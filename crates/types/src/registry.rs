@@ -6,6 +6,7 @@ use crate::framework::*;
 use crate::governance::*;
 use crate::messages::BlobPersistenceType;
 use crate::move_type::MoveTypeInfo;
+use crate::seal::*;
 use crate::staking::*;
 use crate::system::*;
 use crate::wal::*;
@@ -115,5 +116,17 @@ pub fn mirrored_types() -> Vec<MoveTypeInfo> {
         MoveTypeInfo::of::<VoteCast>(),
         MoveTypeInfo::of::<ProposalFinalized>(),
         MoveTypeInfo::of::<ProposalExecuted>(),
+        // seal
+        MoveTypeInfo::of::<KeyServer>(),
+        MoveTypeInfo::of::<KeyServerV1>(),
+        MoveTypeInfo::of::<KeyServerV2>(),
+        MoveTypeInfo::of::<ServerType>(),
+        MoveTypeInfo::of::<PartialKeyServer>(),
+        // policies
+        MoveTypeInfo::of::<Allowlist>(),
+        MoveTypeInfo::of::<AllowlistCap>(),
+        MoveTypeInfo::of::<Service>(),
+        MoveTypeInfo::of::<Subscription>(),
+        MoveTypeInfo::of::<ServiceCap>(),
     ]
 }

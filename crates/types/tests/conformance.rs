@@ -436,6 +436,8 @@ fn package_name(origin: Origin) -> Option<&'static str> {
     match origin {
         Origin::Walrus => Some("walrus"),
         Origin::Wal => Some("wal"),
+        Origin::Seal => Some("seal"),
+        Origin::Policies => Some("policies"),
         Origin::Std | Origin::Sui => None,
     }
 }

@@ -44,6 +44,15 @@ FUNCTIONS = {
         execute is_passing number tally status voting_end_epoch created_epoch
         min_stake_to_propose voting_period_epochs quorum_bps pass_threshold_bps""",
     ("wal", "wal"): "burn total_supply",
+    ("seal", "key_server"): """create_and_transfer_v2_independent_server update name url
+        key_type id""",
+    ("seal", "time"): "check_staleness",
+    ("policies", "private"): "seal_approve",
+    ("policies", "allowlist"): """create_allowlist create_allowlist_entry add remove namespace
+        publish seal_approve""",
+    ("policies", "subscription"): """create_service create_service_entry subscribe transfer
+        publish seal_approve""",
+    ("policies", "tle"): "seal_approve",
 }
 
 
@@ -193,7 +202,7 @@ def main():
            '/// A public or entry Move function.',
            '#[derive(Debug, Clone, Copy, PartialEq, Eq)]',
            'pub struct MoveFunction {',
-           '    /// `walrus` or `wal`.', '    pub package: &\'static str,',
+           '    /// `walrus`, `wal`, `seal` or `policies`.', '    pub package: &\'static str,',
            '    /// The module.', '    pub module: &\'static str,',
            '    /// The function.', '    pub name: &\'static str,',
            '    /// Parameter types as Move spells them, without module paths.',

@@ -52,6 +52,10 @@ impl Bench {
             accounts: 2,
             sui_epoch_duration: haulout_localnet::DEFAULT_SUI_EPOCH_DURATION,
             list_scan_budget: haulout_localnet::DEFAULT_LIST_SCAN_BUDGET,
+            seal: haulout_localnet::seal::SealArgs {
+                key_servers: 0,
+                ..Default::default()
+            },
             walrus,
         };
         let (localnet, task) = Localnet::start(&args, registry, shutdown.clone())

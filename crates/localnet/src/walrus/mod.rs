@@ -7,6 +7,7 @@
 //! - [`genesis`]: the objects `init`, `initialize_walrus`, `register_candidate` and the first
 //!   epoch change leave behind, and the storage nodes' configuration files.
 //! - [`register`]: adds every native function and type to a [`NativeRegistry`].
+//! - [`WalrusPackage`]: all of it behind the chain's package seam.
 //! - [`keeper`]: the chain calling `voting_end` and `initiate_epoch_change` when they are due.
 //! - [`bls`]: BLS12-381 min_pk signatures, certificates and proofs of possession.
 //! - [`staking_math`], [`governance_math`]: the pure staking and governance arithmetic of the
@@ -19,6 +20,7 @@ mod governance;
 pub mod governance_math;
 pub mod keeper;
 mod natives;
+mod package;
 mod staking;
 pub mod staking_math;
 mod storage;
@@ -36,6 +38,8 @@ use sui_sdk_types::Digest;
 use crate::natives::NativeRegistry;
 
 pub use genesis::WalrusGenesis;
+pub(crate) use package::origin_address;
+pub use package::{WALRUS_JSON, WalrusPackage};
 
 /// Seed of every deterministic genesis ID of the Walrus packages.
 const GENESIS_SEED: Digest = Digest::new(*b"haulout walrus genesis seed v001");

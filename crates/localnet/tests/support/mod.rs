@@ -82,6 +82,22 @@ impl Chain {
         walrus: haulout_localnet::walrus::WalrusArgs,
         registry: NativeRegistry,
     ) -> Self {
+        let seal = haulout_localnet::seal::SealArgs {
+            key_servers: 0,
+            ..Default::default()
+        };
+        Self::start_packages(dir, fresh, walrus, seal, registry).await
+    }
+
+    /// A chain with two funded accounts, the Walrus genesis of `walrus`, the Seal genesis of
+    /// `seal` and the natives of `registry`.
+    pub async fn start_packages(
+        dir: &Path,
+        fresh: bool,
+        walrus: haulout_localnet::walrus::WalrusArgs,
+        seal: haulout_localnet::seal::SealArgs,
+        registry: NativeRegistry,
+    ) -> Self {
         let args = LocalnetArgs {
             data: dir.to_path_buf(),
             fresh,
@@ -89,6 +105,7 @@ impl Chain {
             accounts: 2,
             sui_epoch_duration: haulout_localnet::DEFAULT_SUI_EPOCH_DURATION,
             list_scan_budget: haulout_localnet::DEFAULT_LIST_SCAN_BUDGET,
+            seal,
             walrus,
         };
         let shutdown = CancellationToken::new();
