@@ -4,6 +4,9 @@
 //! programmable transactions with native implementations of Move functions
 //! ([`NativeRegistry`]), seals BLS-signed checkpoints and serves native gRPC and gRPC-web (with
 //! CORS) on one port, plus a faucet at `POST /v2/gas`. Start it with [`run`].
+//!
+//! Natively mirrored Move packages ([`walrus`], [`seal`]) plug in through one seam,
+//! [`package::ChainPackage`].
 
 mod error;
 mod executor;

@@ -464,6 +464,45 @@ mod tests {
     }
 
     #[test]
+    fn localnet_json_keeps_walrus_fields_flat_and_package_sections_apart() {
+        let walrus = WalrusGenesis {
+            wal_package_id: "0x1".into(),
+            walrus_package_id: "0x2".into(),
+            system_object_id: "0x3".into(),
+            staking_object_id: "0x4".into(),
+            governance_config_id: "0x5".into(),
+            treasury_id: "0x6".into(),
+            n_shards: 2,
+            epoch_duration_ms: 1000,
+            nodes: vec![],
+        };
+        let mut sections = serde_json::Map::new();
+        sections.insert("seal".into(), serde_json::json!({"threshold": 2}));
+        let info = LocalnetInfo {
+            chain_id: "c".into(),
+            rpc_url: "r".into(),
+            faucet_url: "f".into(),
+            accounts: vec![],
+            keystore: "k".into(),
+            walrus: Some(walrus),
+            sections,
+        };
+        let json = serde_json::to_value(&info).expect("json");
+        assert_eq!(json["walPackageId"], "0x1");
+        assert_eq!(json["seal"]["threshold"], 2);
+        let back: LocalnetInfo = serde_json::from_value(json).expect("parse");
+        assert_eq!(
+            back, info,
+            "walrus keys are not repeated among the sections"
+        );
+        assert_eq!(
+            back.section::<serde_json::Value>("seal").expect("section"),
+            Some(serde_json::json!({"threshold": 2}))
+        );
+        assert_eq!(back.section::<u8>("none").expect("absent"), None);
+    }
+
+    #[test]
     fn a_due_epoch_is_sealed_at_once_even_when_idle() {
         let due = 60_000;
         let soon = Duration::from_millis(10);
