@@ -16,6 +16,20 @@ fn localnet_starts_writes_its_files_and_stops_on_ctrl_c() {
         .expect("addr")
         .port();
     let listen = format!("127.0.0.1:{port}");
+    // Three consecutive free ports for the genesis key servers.
+    let key_server_port = (0..200)
+        .find_map(|_| {
+            let base = TcpListener::bind("127.0.0.1:0")
+                .ok()?
+                .local_addr()
+                .ok()?
+                .port();
+            let held: Vec<_> = (base..base.checked_add(3)?)
+                .map_while(|p| TcpListener::bind(("127.0.0.1", p)).ok())
+                .collect();
+            (held.len() == 3).then_some(base)
+        })
+        .expect("three consecutive free ports");
     let mut child = Command::new(env!("CARGO_BIN_EXE_haulout"))
         .args([
             "localnet",
@@ -24,6 +38,8 @@ fn localnet_starts_writes_its_files_and_stops_on_ctrl_c() {
             "2",
             "--listen",
             &listen,
+            "--key-server-base-port",
+            &key_server_port.to_string(),
             "--data",
         ])
         .arg(dir.path())

@@ -382,36 +382,44 @@ async fn seal(node: &Arc<Node>) -> anyhow::Result<()> {
     Ok(())
 }
 
+impl Localnet {
+    /// Prints what `haulout localnet` prints once the chain serves: its endpoints, accounts,
+    /// epoch and each package's summary.
+    pub fn print_ready(&self, args: &LocalnetArgs) {
+        let info = &self.info;
+        println!("haulout localnet ready");
+        println!("  chain id   {}", info.chain_id);
+        println!("  rpc        {} (gRPC and gRPC-web)", info.rpc_url);
+        println!("  faucet     POST {}", info.faucet_url);
+        println!("  data       {}", args.data.display());
+        println!(
+            "  keystore   {} ({} funded accounts)",
+            info.keystore,
+            info.accounts.len()
+        );
+        for account in &info.accounts {
+            println!("    {}", account.address);
+        }
+        println!(
+            "  sui epoch  {} (every {} ms)",
+            self.node.epoch(),
+            self.node.sui_epoch_duration().as_millis()
+        );
+        for package in self.packages.iter() {
+            for line in package.summary() {
+                println!("  {line}");
+            }
+        }
+    }
+}
+
 /// Runs the local chain until `shutdown` is cancelled, printing a summary when it is ready.
 ///
 /// # Errors
 /// If start-up fails or the server or checkpoint task fails.
 pub async fn run(args: LocalnetArgs, shutdown: CancellationToken) -> anyhow::Result<()> {
     let (localnet, task) = Localnet::start(&args, crate::package::registry(), shutdown).await?;
-    let info = &localnet.info;
-    println!("haulout localnet ready");
-    println!("  chain id   {}", info.chain_id);
-    println!("  rpc        {} (gRPC and gRPC-web)", info.rpc_url);
-    println!("  faucet     POST {}", info.faucet_url);
-    println!("  data       {}", args.data.display());
-    println!(
-        "  keystore   {} ({} funded accounts)",
-        info.keystore,
-        info.accounts.len()
-    );
-    for account in &info.accounts {
-        println!("    {}", account.address);
-    }
-    println!(
-        "  sui epoch  {} (every {} ms)",
-        localnet.node.epoch(),
-        localnet.node.sui_epoch_duration().as_millis()
-    );
-    for package in localnet.packages.iter() {
-        for line in package.summary() {
-            println!("  {line}");
-        }
-    }
+    localnet.print_ready(&args);
     task.await.context("the localnet task panicked")?
 }
 

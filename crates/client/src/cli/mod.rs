@@ -90,9 +90,32 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// `haulout localnet`: serves the chain until Ctrl-C or SIGTERM, then seals a last checkpoint.
+/// `haulout localnet`: serves the chain, and the Seal key servers its genesis made, until
+/// Ctrl-C or SIGTERM, then seals a last checkpoint.
 fn localnet(args: haulout_localnet::LocalnetArgs) -> anyhow::Result<ExitCode> {
-    serve_until_signal(|shutdown| haulout_localnet::run(args, shutdown))
+    serve_until_signal(|shutdown| async move {
+        let (localnet, chain) = haulout_localnet::Localnet::start(
+            &args,
+            haulout_localnet::package::registry(),
+            shutdown.clone(),
+        )
+        .await?;
+        localnet.print_ready(&args);
+        let servers = privacy::start_key_servers(&localnet.info, &shutdown).await;
+        let servers = match servers {
+            Ok(servers) => servers,
+            Err(e) => {
+                shutdown.cancel();
+                let _ = chain.await;
+                return Err(e);
+            }
+        };
+        let result = chain.await.map_err(anyhow::Error::from).and_then(|r| r);
+        for server in servers {
+            server.await??;
+        }
+        result
+    })
 }
 
 /// Runs a long-lived service (with logs on stderr) until Ctrl-C or SIGTERM cancels its token.

@@ -87,6 +87,38 @@ pub(crate) async fn decrypt(client: &Client, data: &[u8]) -> anyhow::Result<Opti
     Ok(Some(decrypted.plaintext))
 }
 
+/// Starts the key servers a local chain's genesis made (the `seal` section of its
+/// `localnet.json`), each on the chain's actual RPC URL; their tasks end with `shutdown`.
+///
+/// # Errors
+/// If a key server's configuration cannot be read or its address cannot be bound.
+pub(crate) async fn start_key_servers(
+    info: &haulout_localnet::LocalnetInfo,
+    shutdown: &tokio_util::sync::CancellationToken,
+) -> anyhow::Result<Vec<tokio::task::JoinHandle<anyhow::Result<()>>>> {
+    let Some(seal) = info.section::<haulout_localnet::seal::SealInfo>("seal")? else {
+        return Ok(Vec::new());
+    };
+    let mut tasks = Vec::new();
+    for entry in &seal.key_servers {
+        let mut config = KeyServerConfig::load(std::path::Path::new(&entry.config))?;
+        config.rpc_url = info.rpc_url.clone();
+        let (addr, task) = haulout_keyserver::start(config, shutdown.clone())
+            .await
+            .with_context(|| format!("starting key server {}", entry.object_id))?;
+        println!("  key server {} on http://{addr}", entry.object_id);
+        tasks.push(task);
+    }
+    if !tasks.is_empty() {
+        println!(
+            "  seal       {}-of-{} key servers",
+            seal.threshold,
+            tasks.len()
+        );
+    }
+    Ok(tasks)
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct TxOutput {

@@ -160,7 +160,12 @@ impl Network {
             ])
             .args(["--epoch-duration", epoch_duration])
             .args(extra)
-            .args(["--node-base-port", &base.to_string(), "--data"])
+            .args(["--node-base-port", &base.to_string()])
+            .args([
+                "--key-server-base-port",
+                &free_ports(3).to_string(),
+                "--data",
+            ])
             .arg(dir.path().join("chain"))
             .stdout(Stdio::null())
             .stderr(log)
