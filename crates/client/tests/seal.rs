@@ -293,3 +293,318 @@ fn two_of_three_survives_one_key_server_down_and_fails_clearly_with_two() {
     let err = read_as(&net, &owner, &blob, &[]).expect_err("two down");
     assert!(err.contains("only 1 of the 2 key shares"), "{err}");
 }
+
+/// A `fetch_key` request for `seal_approve` of `module` in the policies package with inner id
+/// `id`, certified by `wallet` (creation `created_ms`, TTL `ttl`) and signed by its session key.
+struct Request {
+    body: serde_json::Value,
+    enc_secret: haulout_seal::elgamal::SecretKey,
+}
+
+fn request(
+    policies: haulout_sui::sdk::Address,
+    module: &str,
+    function: &str,
+    id: &[u8],
+    wallet: &haulout_sui::Ed25519PrivateKey,
+    created_ms: u64,
+    ttl: u16,
+) -> Request {
+    use haulout_sui::crypto::{Signer as _, SuiSigner as _};
+    use haulout_sui::sdk::{
+        Argument, Ed25519Signature, Input, PersonalMessage, ProgrammableTransaction,
+    };
+    let ptb = ProgrammableTransaction {
+        inputs: vec![Input::Pure(bcs::to_bytes(&id.to_vec()).expect("bcs"))],
+        commands: vec![haulout_sui::sdk::Command::MoveCall(
+            haulout_sui::sdk::MoveCall {
+                package: policies,
+                module: haulout_sui::sdk::Identifier::new(module).expect("module"),
+                function: haulout_sui::sdk::Identifier::new(function).expect("function"),
+                type_arguments: vec![],
+                arguments: vec![Argument::Input(0)],
+            },
+        )],
+    };
+    let ptb = bcs::to_bytes(&ptb).expect("bcs");
+    let session = haulout_sui::Ed25519PrivateKey::new([7; 32]);
+    let mut certificate = haulout_seal::api::Certificate {
+        user: haulout_seal::ObjectId(wallet.public_key().derive_address().into_inner()),
+        session_vk: session.public_key().into_inner(),
+        creation_time: created_ms,
+        ttl_min: ttl,
+        signature: vec![],
+        mvr_name: None,
+    };
+    let message = certificate.message(&haulout_seal::ObjectId(policies.into_inner()));
+    certificate.signature = wallet
+        .sign_personal_message(&PersonalMessage(message.as_bytes().into()))
+        .expect("sign")
+        .to_bytes();
+    let (enc_secret, enc_key, enc_verification_key) =
+        haulout_seal::elgamal::generate(&mut rand::rng());
+    let signed = haulout_seal::session::signed_request(&ptb, &enc_key, &enc_verification_key);
+    let signature: Ed25519Signature = session.try_sign(&signed).expect("sign");
+    let request = haulout_seal::api::FetchKeyRequest {
+        ptb,
+        enc_key,
+        enc_verification_key,
+        request_signature: signature.into_inner(),
+        certificate,
+    };
+    Request {
+        body: serde_json::to_value(&request).expect("json"),
+        enc_secret,
+    }
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("time")
+        .as_millis() as u64
+}
+
+/// POSTs `body` to a key server's `/v1/fetch_key`; status and JSON answer.
+fn fetch(port: u16, body: &[u8]) -> (u16, serde_json::Value) {
+    let (status, answer) = http(
+        port,
+        "POST",
+        "/v1/fetch_key",
+        &[("Content-Type", "application/json")],
+        body,
+    )
+    .expect("the key server answers");
+    (status, json(&answer))
+}
+
+#[test]
+fn a_key_server_answers_seal_errors_to_bad_requests_and_releases_nothing() {
+    let net = Network::start(4, 4, "1h");
+    let servers = wait_for_key_servers(&net);
+    let info = json(&std::fs::read(net.network_file()).expect("localnet.json"));
+    let policies: haulout_sui::sdk::Address = info["seal"]["policiesPackageId"]
+        .as_str()
+        .expect("policies")
+        .parse()
+        .expect("address");
+    let (object_id, port) = servers[0].clone();
+    let pk_hex = info["seal"]["keyServers"][0]["publicKey"]
+        .as_str()
+        .expect("pk");
+    let pk_bytes: [u8; 96] = hex::decode(pk_hex.trim_start_matches("0x"))
+        .expect("hex")
+        .try_into()
+        .expect("96 bytes");
+    let public_key = haulout_seal::PublicKey::from_bytes(&pk_bytes).expect("pk");
+    let keys = haulout_sui::Keystore::load(&net.chain_dir().join("keystore")).expect("keystore");
+    let (alice, bob) = (&keys.keys()[0], &keys.keys()[1]);
+    let alice_id: Vec<u8> = [
+        &alice.public_key().derive_address().into_inner()[..],
+        b"nonce",
+    ]
+    .concat();
+
+    // The proof of possession, bound to this server's object.
+    let (status, body) = http(
+        port,
+        "GET",
+        &format!("/v1/service?service_id={object_id}"),
+        &[],
+        b"",
+    )
+    .expect("service");
+    assert_eq!(status, 200);
+    let service = json(&body);
+    assert_eq!(service["service_id"], object_id.as_str());
+    let pop: haulout_seal::ibe::ProofOfPossession =
+        serde_json::from_value(service["pop"].clone()).expect("pop");
+    let object = haulout_seal::ObjectId(
+        object_id
+            .parse::<haulout_sui::sdk::Address>()
+            .expect("id")
+            .into_inner(),
+    );
+    pop.verify(&public_key, &object).expect("the PoP verifies");
+    let (status, body) =
+        http(port, "GET", "/v1/service?service_id=0x2", &[], b"").expect("service");
+    assert_eq!(
+        (status, json(&body)["error"].clone()),
+        (400, "InvalidServiceId".into())
+    );
+
+    // A valid request for Alice's own private id: one key, which decrypts and verifies.
+    let ok = request(
+        policies,
+        "private",
+        "seal_approve",
+        &alice_id,
+        alice,
+        now_ms(),
+        10,
+    );
+    let (status, answer) = fetch(port, &serde_json::to_vec(&ok.body).expect("json"));
+    assert_eq!(status, 200, "{answer}");
+    let response: haulout_seal::api::FetchKeyResponse =
+        serde_json::from_value(answer).expect("answer");
+    let full_id = haulout_seal::full_id(&haulout_seal::ObjectId(policies.into_inner()), &alice_id);
+    assert_eq!(response.decryption_keys.len(), 1);
+    assert_eq!(response.decryption_keys[0].id, full_id);
+    let key =
+        haulout_seal::elgamal::decrypt(&ok.enc_secret, &response.decryption_keys[0].encrypted_key);
+    key.verify(&full_id, &public_key)
+        .expect("the released key is the identity's");
+
+    // Refusals, each with Seal's error name and status, and no key.
+    let cases: Vec<(&str, Vec<u8>, u16, &str)> = vec![
+        (
+            "Bob asks for Alice's private id",
+            serde_json::to_vec(
+                &request(
+                    policies,
+                    "private",
+                    "seal_approve",
+                    &alice_id,
+                    bob,
+                    now_ms(),
+                    10,
+                )
+                .body,
+            )
+            .expect("json"),
+            403,
+            "NoAccess",
+        ),
+        (
+            "a function that is not seal_approve*",
+            serde_json::to_vec(
+                &request(policies, "allowlist", "add", &alice_id, alice, now_ms(), 10).body,
+            )
+            .expect("json"),
+            403,
+            "InvalidPTB",
+        ),
+        (
+            "an expired session",
+            serde_json::to_vec(
+                &request(
+                    policies,
+                    "private",
+                    "seal_approve",
+                    &alice_id,
+                    alice,
+                    now_ms() - 11 * 60_000,
+                    10,
+                )
+                .body,
+            )
+            .expect("json"),
+            403,
+            "InvalidCertificate",
+        ),
+        (
+            "a session from the future",
+            serde_json::to_vec(
+                &request(
+                    policies,
+                    "private",
+                    "seal_approve",
+                    &alice_id,
+                    alice,
+                    now_ms() + 3_600_000,
+                    10,
+                )
+                .body,
+            )
+            .expect("json"),
+            403,
+            "InvalidCertificate",
+        ),
+        (
+            "a TTL above 30 minutes",
+            serde_json::to_vec(
+                &request(
+                    policies,
+                    "private",
+                    "seal_approve",
+                    &alice_id,
+                    alice,
+                    now_ms(),
+                    31,
+                )
+                .body,
+            )
+            .expect("json"),
+            403,
+            "InvalidCertificate",
+        ),
+        (
+            "malformed JSON",
+            b"{\"ptb\": 1".to_vec(),
+            400,
+            "InvalidRequest",
+        ),
+        (
+            "an oversized body",
+            vec![b' '; 200 * 1024],
+            413,
+            "PayloadTooLarge",
+        ),
+    ];
+    for (what, body, status, error) in cases {
+        let (got, answer) = fetch(port, &body);
+        assert_eq!(
+            (got, answer["error"].as_str()),
+            (status, Some(error)),
+            "{what}: {answer}"
+        );
+        assert!(answer.get("decryption_keys").is_none(), "{what}");
+    }
+    // A certificate claimed by Bob but signed by Alice, and a request signature that does not
+    // cover the request.
+    let mut forged = request(
+        policies,
+        "private",
+        "seal_approve",
+        &alice_id,
+        alice,
+        now_ms(),
+        10,
+    );
+    forged.body["certificate"]["user"] = bob.public_key().derive_address().to_string().into();
+    let (status, answer) = fetch(port, &serde_json::to_vec(&forged.body).expect("json"));
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (403, Some("InvalidSignature")),
+        "{answer}"
+    );
+    let mut resigned = request(
+        policies,
+        "private",
+        "seal_approve",
+        &alice_id,
+        alice,
+        now_ms(),
+        10,
+    );
+    let other = request(
+        policies,
+        "private",
+        "seal_approve",
+        b"other id",
+        alice,
+        now_ms(),
+        10,
+    );
+    resigned.body["request_signature"] = other.body["request_signature"].clone();
+    let (status, answer) = fetch(port, &serde_json::to_vec(&resigned.body).expect("json"));
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (403, Some("InvalidSessionSignature")),
+        "{answer}"
+    );
+    let metrics = http(port, "GET", "/metrics", &[], b"").expect("metrics");
+    assert!(
+        String::from_utf8_lossy(&metrics.1).contains("haulout_keyserver_keys_released_total 1")
+    );
+}
