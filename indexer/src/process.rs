@@ -600,6 +600,7 @@ impl Processor {
         timestamp_ms: u64,
         changes: &mut Vec<Change>,
     ) -> Result<()> {
+        // Packages (object type `package`, no contents) and other non-struct types are skipped.
         let Some(tag) = object
             .object_type
             .as_deref()
@@ -949,6 +950,45 @@ mod tests {
         // 4 shards: f = 1, 2 primary and 3 secondary symbols; 1 byte -> symbol 2.
         assert_eq!(encoded_blob_length(1, 4), Some(4 * (5 * 2 + 4 * 64 + 32)));
         assert_eq!(encoded_blob_length(1, 3), None);
+    }
+
+    #[test]
+    fn package_objects_are_skipped() {
+        use proto::changed_object::{IdOperation, InputObjectState, OutputObjectState};
+        let packages = Packages {
+            walrus: sui_sdk_types::Address::from_static("0x7a"),
+            wal: sui_sdk_types::Address::from_static("0x7b"),
+        };
+        let id = packages.walrus.to_string();
+        let mut object = proto::Object::default();
+        object.object_id = Some(id.clone());
+        object.version = Some(1);
+        object.object_type = Some("package".into());
+        let mut changed = proto::ChangedObject::default();
+        changed.object_id = Some(id);
+        changed.input_state = Some(InputObjectState::DoesNotExist as i32);
+        changed.output_state = Some(OutputObjectState::ObjectWrite as i32);
+        changed.output_version = Some(1);
+        changed.id_operation = Some(IdOperation::Created as i32);
+        changed.object_type = Some("package".into());
+        let mut effects = proto::TransactionEffects::default();
+        effects.changed_objects = vec![changed];
+        let mut tx = proto::ExecutedTransaction::default();
+        tx.digest = Some("genesis".into());
+        tx.effects = Some(effects);
+        let mut set = proto::ObjectSet::default();
+        set.objects = vec![object];
+        let mut checkpoint = proto::Checkpoint::default();
+        checkpoint.sequence_number = Some(0);
+        checkpoint.digest = Some("checkpoint".into());
+        checkpoint.summary = Some(proto::CheckpointSummary::default());
+        checkpoint.transactions = vec![tx];
+        checkpoint.objects = Some(set);
+        let rows = Processor::new(packages, 0, 0)
+            .process(&checkpoint)
+            .expect("a package object is not malformed");
+        assert!(rows.changes.is_empty() && rows.events.is_empty());
+        assert_eq!(rows.checkpoint.tx_count, 1);
     }
 
     #[test]

@@ -30,6 +30,14 @@ pub enum TxError {
         /// Its current version.
         current: u64,
     },
+    /// A package is named where an object is expected: as an owned, immutable or receiving
+    /// input or as a gas coin (Sui's `MovePackageAsObject`). Packages are only named by the
+    /// `package` of a Move call.
+    #[error("A move object is expected, instead a move package is passed: {id}")]
+    MovePackageAsObject {
+        /// The package.
+        id: Address,
+    },
     /// An input object's digest does not match.
     #[error("object {id} digest mismatch: the transaction names {given}, the chain has {current}")]
     DigestMismatch {
@@ -99,6 +107,7 @@ impl From<TxError> for tonic::Status {
     fn from(e: TxError) -> Self {
         match &e {
             TxError::Malformed(_)
+            | TxError::MovePackageAsObject { .. }
             | TxError::DuplicateObjectRefInput { .. }
             | TxError::ChildObjectInput { .. }
             | TxError::SharedObjectReceived { .. }

@@ -19,6 +19,7 @@ use sui_sdk_types::ExecutionStatus;
 use sui_sdk_types::GasCostSummary;
 use sui_sdk_types::IdOperation;
 use sui_sdk_types::Identifier;
+use sui_sdk_types::MovePackage;
 use sui_sdk_types::MoveStruct;
 use sui_sdk_types::Object;
 use sui_sdk_types::ObjectData;
@@ -577,6 +578,14 @@ pub(crate) fn build_object(
     let draft = Object::new(data.clone(), owner, previous_transaction, 0);
     let rebate = storage_cost(&draft);
     Some(Object::new(data, owner, previous_transaction, rebate))
+}
+
+/// An immutable package object, with its storage rebate set to its storage cost.
+pub(crate) fn package_object(package: MovePackage, previous_transaction: Digest) -> Object {
+    let data = ObjectData::Package(package);
+    let draft = Object::new(data.clone(), Owner::Immutable, previous_transaction, 0);
+    let rebate = storage_cost(&draft);
+    Object::new(data, Owner::Immutable, previous_transaction, rebate)
 }
 
 /// The BCS contents of a struct object.

@@ -316,6 +316,13 @@ impl NativeRegistry {
             .map(|((p, m, f), nf)| (p, m.as_str(), f.as_str(), nf))
     }
 
+    /// Every declared datatype, as `(package, module, name)`, ordered.
+    pub fn datatypes(&self) -> impl Iterator<Item = (&Address, &str, &str)> {
+        self.datatypes
+            .keys()
+            .map(|(p, m, n)| (p, m.as_str(), n.as_str()))
+    }
+
     /// Every package that has at least one native function.
     pub fn packages(&self) -> BTreeSet<Address> {
         self.functions.keys().map(|(p, _, _)| *p).collect()

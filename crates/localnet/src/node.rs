@@ -39,6 +39,7 @@ use sui_sdk_types::GenesisObject;
 use sui_sdk_types::GenesisTransaction;
 use sui_sdk_types::IdOperation;
 use sui_sdk_types::Input;
+use sui_sdk_types::MovePackage;
 use sui_sdk_types::Object;
 use sui_sdk_types::ObjectData;
 use sui_sdk_types::ObjectIn;
@@ -65,6 +66,7 @@ use crate::executor::LoadedInput;
 use crate::executor::build_object;
 use crate::executor::coin_of;
 use crate::executor::contents_of;
+use crate::executor::package_object;
 use crate::executor::sui_balance;
 use crate::natives::NativeRegistry;
 use crate::store::CheckpointRecord;
@@ -420,6 +422,23 @@ impl Node {
         registry: NativeRegistry,
         extra: &ExtraGenesis<'_>,
     ) -> anyhow::Result<(Arc<Self>, Option<GenesisAccounts>)> {
+        Self::open_with_packages(dir, accounts, registry, &[], extra)
+    }
+
+    /// [`Node::open_with_genesis`], with Move packages published by the genesis transaction:
+    /// each becomes an immutable package object at its version (which must be 1), created by
+    /// genesis like the other genesis objects. A chain opened from an existing ledger keeps
+    /// what its genesis created (`packages` is then unused).
+    ///
+    /// # Errors
+    /// As [`Node::open_with_genesis`], or if a package is not at version 1 or its ID is taken.
+    pub fn open_with_packages(
+        dir: &Path,
+        accounts: usize,
+        registry: NativeRegistry,
+        packages: &[MovePackage],
+        extra: &ExtraGenesis<'_>,
+    ) -> anyhow::Result<(Arc<Self>, Option<GenesisAccounts>)> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("while creating the data directory {}", dir.display()))?;
         let store = Store::open(&dir.join("ledger.redb"))?;
@@ -533,6 +552,18 @@ impl Node {
                 .context("genesis object too small")?;
             gobjs.push(GenesisObject::new(ObjectData::Struct(s), *owner));
         }
+        for p in packages {
+            anyhow::ensure!(
+                p.version == 1,
+                "genesis package {} is at version {}, not 1",
+                p.id,
+                p.version
+            );
+            gobjs.push(GenesisObject::new(
+                ObjectData::Package(p.clone()),
+                Owner::Immutable,
+            ));
+        }
         let transaction = system_transaction(TransactionKind::Genesis(GenesisTransaction {
             objects: gobjs,
         }));
@@ -544,7 +575,16 @@ impl Node {
                     .context("genesis object too small")?,
             );
         }
+        for p in packages {
+            output_objects.push(package_object(p.clone(), digest));
+        }
         output_objects.sort_by_key(Object::object_id);
+        if let Some(w) = output_objects
+            .windows(2)
+            .find(|w| w[0].object_id() == w[1].object_id())
+        {
+            anyhow::bail!("genesis creates object {} twice", w[0].object_id());
+        }
         let changed = output_objects
             .iter()
             .map(|o| ChangedObject {
@@ -1627,6 +1667,10 @@ fn check_ref(state: &ChainState, r: &ObjectReference, signer: Address) -> Result
         .get(&id)
         .cloned()
         .ok_or(TxError::ObjectNotFound { id })?;
+    // Sui checks this first (`check_one_object`).
+    if matches!(o.data(), ObjectData::Package(_)) {
+        return Err(TxError::MovePackageAsObject { id });
+    }
     if o.version() != r.version() {
         return Err(TxError::StaleObject {
             id,
@@ -1684,9 +1728,7 @@ fn check_receiving(state: &ChainState, r: &ObjectReference) -> Result<(), TxErro
         });
     }
     if matches!(o.data(), ObjectData::Package(_)) {
-        return Err(TxError::Malformed(format!(
-            "receiving input {id} is a package, not an object"
-        )));
+        return Err(TxError::MovePackageAsObject { id });
     }
     if o.digest() != *r.digest() {
         return Err(TxError::DigestMismatch {

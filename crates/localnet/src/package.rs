@@ -10,8 +10,14 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use std::collections::BTreeMap;
+use std::collections::BTreeSet;
+
 use haulout_types::Origin;
 use sui_sdk_types::Address;
+use sui_sdk_types::Identifier;
+use sui_sdk_types::MovePackage;
+use sui_sdk_types::TypeOrigin;
 
 use crate::natives::NativeRegistry;
 use crate::node::GenesisContext;
@@ -35,6 +41,13 @@ pub trait ChainPackage: Send + Sync {
     /// # Errors
     /// If its arguments are inconsistent or an object does not encode.
     fn genesis(&mut self, ctx: &GenesisContext<'_>) -> anyhow::Result<Vec<GenesisObjectSpec>>;
+
+    /// The Move packages it publishes, each created by the genesis transaction as an immutable
+    /// package object at version 1 (see [`package_object`]); called whenever genesis runs,
+    /// whatever the package's flags, since its natives are callable either way.
+    fn package_objects(&self, _registry: &NativeRegistry) -> Vec<MovePackage> {
+        Vec::new()
+    }
 
     /// Once the chain is open and its address known: writes the files its genesis produced
     /// (if genesis ran now) or reads back what an earlier genesis wrote, and returns the fields
@@ -65,6 +78,60 @@ pub fn packages(args: &crate::LocalnetArgs) -> Vec<Box<dyn ChainPackage>> {
     ]
 }
 
+/// The package object of the natively mirrored package at `id`, whose types are those of
+/// `origin`: `modules` has an entry per module with a native function or a type there, with
+/// empty bytecode (the Move twin cannot be compiled here), `type_origin_table` lists every type
+/// of `origin` (mirrored or registered) as defined by the package itself, and the linkage
+/// table is empty. `None` if `registry` has no native function at `id` (the package is not on
+/// this chain).
+pub fn package_object(
+    registry: &NativeRegistry,
+    id: Address,
+    origin: Origin,
+) -> Option<MovePackage> {
+    let mut modules = BTreeSet::new();
+    for (package, module, _, _) in registry.functions() {
+        if *package == id {
+            modules.insert(module.to_owned());
+        }
+    }
+    if modules.is_empty() {
+        return None;
+    }
+    let mut types: BTreeSet<(String, String)> = registry
+        .datatypes()
+        .filter(|(package, _, _)| **package == id)
+        .map(|(_, module, name)| (module.to_owned(), name.to_owned()))
+        .collect();
+    types.extend(
+        haulout_types::mirrored_types()
+            .into_iter()
+            .filter(|t| t.origin == origin)
+            .map(|t| (t.module.to_owned(), t.name.to_owned())),
+    );
+    modules.extend(types.iter().map(|(module, _)| module.clone()));
+    let identifier = |s: &str| Identifier::new(s).ok();
+    Some(MovePackage {
+        id,
+        version: 1,
+        modules: modules
+            .iter()
+            .filter_map(|m| Some((identifier(m)?, Vec::new())))
+            .collect(),
+        type_origin_table: types
+            .iter()
+            .filter_map(|(module, name)| {
+                Some(TypeOrigin {
+                    module_name: identifier(module)?,
+                    struct_name: identifier(name)?,
+                    package: id,
+                })
+            })
+            .collect(),
+        linkage_table: BTreeMap::new(),
+    })
+}
+
 /// The address of the package a mirrored type of `origin` lives in (for JSON layouts).
 pub(crate) fn origin_address(origin: Origin) -> Option<Address> {
     match origin {
@@ -82,4 +149,39 @@ pub fn registry() -> NativeRegistry {
     crate::walrus::register(&mut registry);
     crate::seal::register(&mut registry);
     registry
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_objects_follow_the_registry() {
+        let registry = registry();
+        let policies = crate::seal::policies_package();
+        let package = package_object(&registry, policies, Origin::Policies).expect("policies");
+        assert_eq!((package.id, package.version), (policies, 1));
+        let modules: Vec<&str> = package.modules.keys().map(Identifier::as_str).collect();
+        for module in ["allowlist", "private", "subscription", "tle"] {
+            assert!(modules.contains(&module), "{module} in {modules:?}");
+        }
+        assert!(package.modules.values().all(Vec::is_empty));
+        assert!(package.linkage_table.is_empty());
+        let mirrored = haulout_types::mirrored_types()
+            .into_iter()
+            .filter(|t| t.origin == Origin::Policies)
+            .count();
+        assert_eq!(package.type_origin_table.len(), mirrored);
+        assert!(
+            package
+                .type_origin_table
+                .iter()
+                .all(|t| t.package == policies)
+        );
+        // A registry without the package's natives: not on this chain.
+        let framework = NativeRegistry::with_sui_framework();
+        assert!(package_object(&framework, policies, Origin::Policies).is_none());
+        assert!(crate::seal::package_objects(&framework).is_empty());
+        assert_eq!(crate::walrus::package_objects(&registry).len(), 2);
+    }
 }

@@ -15,6 +15,9 @@ use crate::executor::contents_of;
 use crate::store::CheckpointRecord;
 use crate::store::ExecutedTx;
 
+/// The `object_type` Sui gives package objects.
+pub(crate) const PACKAGE_TYPE: &str = "package";
+
 /// An object with every field set, including `balance` for coins.
 pub(crate) fn object(o: &Object) -> proto::Object {
     let mut message = proto::Object::from(o.clone());
@@ -53,7 +56,11 @@ pub(crate) fn executed_transaction(
         .input_objects
         .iter()
         .chain(&tx.output_objects)
-        .filter_map(|o| contents_of(o).map(|(ty, _, _)| (o.object_id(), ty.to_string())))
+        .map(|o| {
+            let ty =
+                contents_of(o).map_or_else(|| PACKAGE_TYPE.to_owned(), |(ty, _, _)| ty.to_string());
+            (o.object_id(), ty)
+        })
         .collect();
     for change in &mut effects.changed_objects {
         if let Some(id) = change

@@ -181,7 +181,14 @@ impl Localnet {
                 }
                 Ok(objects)
             };
-            let (node, keys) = Node::open_with_genesis(&data, accounts, registry, &extra)?;
+            let objects: Vec<_> = cell
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .iter()
+                .flat_map(|p| p.package_objects(&registry))
+                .collect();
+            let (node, keys) =
+                Node::open_with_packages(&data, accounts, registry, &objects, &extra)?;
             packages = cell
                 .into_inner()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);

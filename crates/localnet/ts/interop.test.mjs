@@ -303,3 +303,26 @@ test('a 2-of-3 multisig address sends a transaction signed by two members', asyn
 	const after = BigInt((await client.getBalance({ owner: recipient, coinType: SUI })).balance.balance);
 	assert.equal(after - before, 7n);
 });
+
+test('package objects: the Seal packages as @mysten/seal reads them (version 1, immutable)', async () => {
+	const ids = [info.seal.sealPackageId, info.seal.policiesPackageId];
+	for (const objectId of ids) {
+		// What SealClient.encrypt and SessionKey.create ask for: `String(version) === "1"`.
+		const { object } = await client.core.getObject({ objectId });
+		assert.equal(String(object.version), '1');
+		assert.equal(object.objectId, objectId);
+		assert.equal(object.type, 'package');
+		assert.equal(object.owner.$kind, 'Immutable');
+		const { object: full } = await client.getObject({ objectId, include: { objectBcs: true, json: true, content: true } });
+		assert.ok(full.objectBcs.length > 0);
+		assert.equal(full.content, undefined, 'a package has no Move contents');
+		assert.equal(full.json, null, 'a package has no json');
+	}
+	const { objects } = await client.getObjects({ objectIds: ids });
+	assert.deepEqual(objects.map((o) => o.version), ['1', '1']);
+	// A package is no object input: refused before execution.
+	const tx = new Transaction();
+	tx.setSender(alice.toSuiAddress());
+	tx.moveCall({ target: '0x2::transfer::public_freeze_object', typeArguments: [`0x2::coin::Coin<${SUI}>`], arguments: [tx.object(ids[1])] });
+	await assert.rejects(tx.build({ client }), /move package is passed/);
+});

@@ -71,6 +71,18 @@ pub(crate) fn origin_address(origin: Origin) -> Option<Address> {
     packages().address(origin)
 }
 
+/// The `seal` and `policies` package objects genesis creates, for the packages `registry` has
+/// natives of ([`crate::package::package_object`]).
+pub fn package_objects(registry: &NativeRegistry) -> Vec<sui_sdk_types::MovePackage> {
+    [
+        (seal_package(), Origin::Seal),
+        (policies_package(), Origin::Policies),
+    ]
+    .into_iter()
+    .filter_map(|(id, origin)| crate::package::package_object(registry, id, origin))
+    .collect()
+}
+
 /// Adds every native function and type of the `seal` and `policies` packages to `registry`.
 pub fn register(registry: &mut NativeRegistry) {
     natives::register(registry);
@@ -158,6 +170,10 @@ impl ChainPackage for SealPackage {
         let (objects, servers) = genesis::build(&self.args, ctx)?;
         self.built = Some(servers);
         Ok(objects)
+    }
+
+    fn package_objects(&self, registry: &NativeRegistry) -> Vec<sui_sdk_types::MovePackage> {
+        package_objects(registry)
     }
 
     fn open(

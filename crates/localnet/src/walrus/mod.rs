@@ -188,11 +188,24 @@ pub fn open(
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(output);
         Ok(objects)
     };
-    let (node, keys) = crate::Node::open_with_genesis(dir, accounts, registry, &extra)?;
+    let packages = package_objects(&registry);
+    let (node, keys) = crate::Node::open_with_packages(dir, accounts, registry, &packages, &extra)?;
     let built = built
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     Ok((node, keys, built))
+}
+
+/// The `wal` and `walrus` package objects genesis creates, for the packages `registry` has
+/// natives of ([`crate::package::package_object`]).
+pub fn package_objects(registry: &NativeRegistry) -> Vec<sui_sdk_types::MovePackage> {
+    [
+        (wal_package(), haulout_types::Origin::Wal),
+        (walrus_package(), haulout_types::Origin::Walrus),
+    ]
+    .into_iter()
+    .filter_map(|(id, origin)| crate::package::package_object(registry, id, origin))
+    .collect()
 }
 
 /// Adds every native function and type of the `wal` and `walrus` packages to `registry`.

@@ -71,6 +71,10 @@ impl ChainPackage for WalrusPackage {
         Ok(objects)
     }
 
+    fn package_objects(&self, registry: &NativeRegistry) -> Vec<sui_sdk_types::MovePackage> {
+        super::package_objects(registry)
+    }
+
     fn open(
         &mut self,
         data: &Path,
