@@ -28,12 +28,16 @@ const reader = Ed25519Keypair.fromSecretKey(fromBase64(keys[1]).slice(1));
 const pkg = info.seal.policiesPackageId;
 
 const suiClient = new SuiGrpcClient({ network: 'localnet', baseUrl: info.rpcUrl });
-const seal = new SealClient({
-	suiClient,
-	serverConfigs: info.seal.keyServers.map((k) => ({ objectId: k.objectId, weight: 1 })),
-	// Checks each server's proof of possession through GET /v1/service.
-	verifyKeyServers: true,
-});
+// A fresh client for every decryption: a SealClient caches the keys it fetched, and a denial
+// must come from the key servers, not from a cache filled by another user's success.
+const sealClient = () =>
+	new SealClient({
+		suiClient,
+		serverConfigs: info.seal.keyServers.map((k) => ({ objectId: k.objectId, weight: 1 })),
+		// Checks each server's proof of possession through GET /v1/service.
+		verifyKeyServers: true,
+	});
+const seal = sealClient();
 
 function pattern(len, seed) {
 	const out = new Uint8Array(len);
@@ -68,7 +72,7 @@ async function roundTrip(module, id, objects, kp) {
 	const parsed = EncryptedObject.parse(encryptedObject);
 	assert.equal(parsed.threshold, 2);
 	assert.equal(parsed.services.length, 3);
-	const plain = await seal.decrypt({
+	const plain = await sealClient().decrypt({
 		data: encryptedObject,
 		sessionKey: await session(kp),
 		txBytes: await approve(module, id, objects),
@@ -82,7 +86,7 @@ test('private: the owner decrypts, another user gets NoAccessError', async () =>
 	const id = new Uint8Array([...addressBytes(owner), ...nonce()]);
 	const encrypted = await roundTrip('private', id, [], owner);
 	await assert.rejects(
-		seal.decrypt({ data: encrypted, sessionKey: await session(reader), txBytes: await approve('private', id) }),
+		sealClient().decrypt({ data: encrypted, sessionKey: await session(reader), txBytes: await approve('private', id) }),
 		NoAccessError,
 	);
 });
@@ -99,7 +103,7 @@ test('allowlist: a non-member gets NoAccessError', async () => {
 	const data = pattern(100, 1);
 	const { encryptedObject } = await seal.encrypt({ threshold: 2, packageId: pkg, id: toHex(id), data });
 	await assert.rejects(
-		seal.decrypt({ data: encryptedObject, sessionKey: await session(owner), txBytes: await approve('allowlist', id, [list]) }),
+		sealClient().decrypt({ data: encryptedObject, sessionKey: await session(owner), txBytes: await approve('allowlist', id, [list]) }),
 		NoAccessError,
 	);
 });
@@ -119,7 +123,7 @@ test('tle: readable once the time has passed, refused before', async () => {
 	new DataView(future.buffer).setBigUint64(0, BigInt(Date.now() + 3_600_000), true);
 	const { encryptedObject } = await seal.encrypt({ threshold: 2, packageId: pkg, id: toHex(future), data: pattern(10, 2) });
 	await assert.rejects(
-		seal.decrypt({ data: encryptedObject, sessionKey: await session(reader), txBytes: await approve('tle', future, ['0x6']) }),
+		sealClient().decrypt({ data: encryptedObject, sessionKey: await session(reader), txBytes: await approve('tle', future, ['0x6']) }),
 		NoAccessError,
 	);
 });
@@ -128,7 +132,7 @@ test('a ciphertext haulout made decrypts with the SDK', async () => {
 	const encrypted = readFileSync(env('HAULOUT_CIPHERTEXT'));
 	const parsed = EncryptedObject.parse(new Uint8Array(encrypted));
 	assert.equal(parsed.packageId, pkg);
-	const plain = await seal.decrypt({
+	const plain = await sealClient().decrypt({
 		data: new Uint8Array(encrypted),
 		sessionKey: await session(owner),
 		txBytes: await approve('private', fromHex(parsed.id)),

@@ -919,7 +919,7 @@ impl Node {
         if let Some(done) = state.txs.get(&digest) {
             return Ok(done.clone());
         }
-        let out = self.run(&state, &transaction, digest, None)?;
+        let out = self.run(&state, &transaction, digest, None, true)?;
         let tx = ExecutedTx {
             transaction,
             signatures,
@@ -948,7 +948,8 @@ impl Node {
     /// an empty gas payment gets Sui's mock gas coin ([`SIMULATION_GAS_COIN_ID`], version 1,
     /// [`SIMULATION_GAS_COIN_VALUE`] MIST, owned by the gas owner, never stored), as Sui's
     /// simulation does (a Seal key server dry-runs policies this way). With `estimate_budget`,
-    /// the budget is set to what the execution costs.
+    /// the budget is set to what the execution costs. Without `checks` (Sui's
+    /// `TransactionChecks::DISABLED`), owned inputs need not belong to the sender.
     ///
     /// # Errors
     /// [`TxError`] as for [`Self::execute`] (signatures are not checked).
@@ -957,6 +958,7 @@ impl Node {
         mut transaction: Transaction,
         select_gas: bool,
         estimate_budget: bool,
+        checks: bool,
     ) -> Result<(Transaction, ExecutedTx), TxError> {
         let state = self.read();
         if estimate_budget {
@@ -1002,7 +1004,7 @@ impl Node {
             transaction.gas_payment.budget = MAX_GAS_BUDGET.min(total);
         }
         let digest = transaction.digest();
-        let mut out = self.run(&state, &transaction, digest, mock_gas.as_ref())?;
+        let mut out = self.run(&state, &transaction, digest, mock_gas.as_ref(), checks)?;
         if estimate_budget {
             let TransactionEffects::V2(e) = &out.effects else {
                 return Err(TxError::Internal("unexpected effects version".into()));
@@ -1012,7 +1014,7 @@ impl Node {
                 needed.max(transaction.gas_payment.price * executor::COMPUTATION_UNITS);
             // Re-run with the final budget so the effects are exactly what execution will give.
             let digest = transaction.digest();
-            out = self.run(&state, &transaction, digest, mock_gas.as_ref())?;
+            out = self.run(&state, &transaction, digest, mock_gas.as_ref(), checks)?;
         }
         let tx = ExecutedTx {
             transaction: transaction.clone(),
@@ -1037,6 +1039,7 @@ impl Node {
         tx: &Transaction,
         digest: Digest,
         mock_gas: Option<&Object>,
+        checks: bool,
     ) -> Result<executor::ExecOutput, TxError> {
         let TransactionKind::ProgrammableTransaction(ptb) = &tx.kind else {
             return Err(TxError::Unsupported(
@@ -1128,7 +1131,14 @@ impl Node {
             let loaded = match input {
                 Input::Pure(bytes) => LoadedInput::Pure(bytes.clone()),
                 Input::ImmutableOrOwned(r) => {
-                    let o = check_ref(state, r, tx.sender)?;
+                    // With checks disabled (a simulation's `TransactionChecks::DISABLED`, as
+                    // the TypeScript SDK resolves a transaction kind without a sender), an
+                    // owned input need not belong to the sender.
+                    let signer = match state.objects.get(r.object_id()).map(Object::owner) {
+                        Some(Owner::Address(owner)) if !checks => *owner,
+                        _ => tx.sender,
+                    };
+                    let o = check_ref(state, r, signer)?;
                     let mutable = !matches!(o.owner(), Owner::Immutable);
                     LoadedInput::Object { object: o, mutable }
                 }

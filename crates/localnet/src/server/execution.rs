@@ -343,9 +343,11 @@ impl TransactionExecutionService for Rpc {
             .ok_or_else(|| Status::invalid_argument("missing transaction"))?;
         let (transaction, estimate_budget) = self.resolve(transaction)?;
         let select_gas = request.do_gas_selection.unwrap_or(false);
+        let checks = request.checks
+            != Some(proto::simulate_transaction_request::TransactionChecks::Disabled as i32);
         let node = self.node.clone();
         let (_, tx) = tokio::task::spawn_blocking(move || {
-            node.simulate(transaction, select_gas, estimate_budget)
+            node.simulate(transaction, select_gas, estimate_budget, checks)
         })
         .await
         .map_err(|e| Status::internal(format!("simulation task failed: {e}")))??;
