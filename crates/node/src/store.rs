@@ -12,8 +12,9 @@
 //! - `sliver_keys`: the same keys → `()`, for existence checks (recovery and confirmations ask
 //!   for every sliver of a blob; reading a key of `slivers` reads its whole value).
 //!
-//! Every write commits durably (fsync) before it returns, so a confirmation signed after a
-//! write never covers data that a crash could lose.
+//! Every write commits durably (fsync) before it returns, except uploaded slivers
+//! ([`Batch::defer_sync`]), which [`Store::sync`] makes durable before a confirmation covering
+//! them is signed: a confirmation never covers data that a crash could lose.
 
 use std::path::Path;
 
