@@ -49,6 +49,22 @@ fn pattern(len: usize, seed: u64) -> Vec<u8> {
         .collect()
 }
 
+/// The first of `n` consecutive ports free now, below the ephemeral range (a fixed base port
+/// collided with client sockets and left a node unable to listen).
+fn free_ports(n: u16) -> u16 {
+    let seed = u64::from(std::process::id());
+    for attempt in 0..500u64 {
+        let base = 20_000 + ((seed + attempt * 997) % 12_000) as u16;
+        let held: Vec<_> = (base..base + n)
+            .map_while(|p| std::net::TcpListener::bind(("127.0.0.1", p)).ok())
+            .collect();
+        if held.len() == usize::from(n) {
+            return base;
+        }
+    }
+    panic!("no {n} consecutive free ports");
+}
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
@@ -106,7 +122,7 @@ async fn bench(sizes: Vec<usize>, reps: usize) {
         "--epoch-duration".into(),
         "1h".into(),
         "--node-base-port".into(),
-        "39300".into(),
+        free_ports(NODES as u16).to_string(),
         "--data".into(),
         data_dir.display().to_string(),
     ]);
@@ -133,7 +149,12 @@ async fn bench(sizes: Vec<usize>, reps: usize) {
         .clone();
     let client = Client::connect(network, Some(key)).expect("client");
     // Wait until every node follows the chain.
+    let started = Instant::now();
     let committee = loop {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the storage nodes did not all become healthy"
+        );
         if let Ok(c) = client.committee().await {
             let healthy = futures::future::join_all(c.members.iter().map(|m| async move {
                 reqwest::get(format!("http://{}/v1/health", m.network_address))
@@ -169,15 +190,11 @@ async fn bench(sizes: Vec<usize>, reps: usize) {
     for &size in &sizes {
         let reps = if size >= 32 << 20 { reps.min(3) } else { reps };
         let data = pattern(size, size as u64);
+        // The encode-only baseline is timed right before each store (below), of the blob that
+        // store encodes, so that both see the same machine: on a shared machine, load that
+        // comes and goes would otherwise skew the ratio.
         let mut encode = Vec::new();
-        let mut encoded = None;
-        for _ in 0..reps {
-            let t = Instant::now();
-            let e = config.encode(&data).expect("encode");
-            encode.push(t.elapsed());
-            encoded = Some(e);
-        }
-        let encoded = encoded.expect("encoded");
+        let encoded = config.encode(&data).expect("encode");
         // Decode-only: the primary slivers the degraded read uses (the up nodes' shards).
         let mut pairs: Vec<u16> = up
             .iter()
@@ -203,6 +220,10 @@ async fn bench(sizes: Vec<usize>, reps: usize) {
         let mut blob = None;
         for r in 0..reps {
             let data = Arc::new(pattern(size, size as u64 * 31 + r as u64));
+            let t = Instant::now();
+            let baseline = config.encode(&data).expect("encode");
+            encode.push(t.elapsed());
+            drop(baseline);
             let marks: Arc<std::sync::Mutex<Vec<(&'static str, Instant)>>> = Arc::default();
             let m = marks.clone();
             let progress: haulout_client::Progress = Arc::new(move |p| {

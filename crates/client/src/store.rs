@@ -11,7 +11,7 @@ use haulout_sui::sdk::Address;
 use haulout_sui::{Committee, CommitteeMember};
 use haulout_types::bls;
 use haulout_types::{BlobPersistenceType, SignedMessage, StorageConfirmationBody};
-use redstuff::{BlobId, EncodedBlob, Node, pair_index_for_shard};
+use redstuff::{BlobId, EncodedBlob, Node, SliverRef, pair_index_for_shard};
 use serde::Serialize;
 
 use crate::client::{Client, NewBlob, storage_units};
@@ -460,11 +460,27 @@ impl Client {
                 let encoded = encoded.clone();
                 let progress = progress.clone();
                 async move {
-                    let (axis, bcs) = if primary {
-                        ("primary", encoded.primary_sliver(pair).to_bcs())
+                    // Serialized straight from the encoded blob: one copy, not two.
+                    let symbol_size = encoded.symbol_size();
+                    let (axis, sliver) = if primary {
+                        let sliver = SliverRef {
+                            axis: redstuff::Axis::Primary,
+                            index: pair,
+                            symbol_size,
+                            data: encoded.primary_bytes(pair),
+                        };
+                        ("primary", sliver)
                     } else {
-                        ("secondary", encoded.secondary_sliver(n - 1 - pair).to_bcs())
+                        let index = n - 1 - pair;
+                        let sliver = SliverRef {
+                            axis: redstuff::Axis::Secondary,
+                            index,
+                            symbol_size,
+                            data: encoded.secondary_bytes(index),
+                        };
+                        ("secondary", sliver)
                     };
+                    let bcs = sliver.to_bcs();
                     let bytes = bytes::Bytes::from(bcs);
                     let result =
                         retry(|| nodes.put_sliver(&address, &blob_id, pair, axis, bytes.clone()))

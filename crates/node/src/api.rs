@@ -6,18 +6,18 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use futures::StreamExt as _;
 use haulout_types::node_api::{
     ApiError, ApiSuccess, EventProgress, HealthInfo, OwnedShardStatus, ShardSummary,
     StorageConfirmationJson, Uptime, reason, status,
 };
 use serde::Deserialize;
 
-use crate::state::{NodeError, NodeState, Stored};
+use crate::state::{Admitted, NodeError, NodeState, Stored};
 use crate::store::Axis;
 use crate::symbols::recovery_symbols;
 
@@ -121,7 +121,7 @@ fn parse_pair(text: &str) -> Result<u16> {
 
 /// A binary body: `Content-Type: application/octet-stream` and at most `limit` bytes, read
 /// only after both checks.
-async fn binary_body(request: Request, limit: usize) -> Result<Bytes> {
+async fn binary_body(request: Request, limit: usize) -> Result<Vec<u8>> {
     let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -151,9 +151,45 @@ async fn binary_body(request: Request, limit: usize) -> Result<Bytes> {
     {
         return Err(too_large());
     }
-    axum::body::to_bytes(request.into_body(), limit)
-        .await
-        .map_err(|_| too_large())
+    // Collected into one buffer of the declared size (no regrowing, no second copy for the
+    // handlers that need a Vec), never beyond the limit.
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    let mut out = Vec::with_capacity(declared.min(limit));
+    let mut stream = request.into_body().into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| {
+            RestError::new(
+                status::INVALID_ARGUMENT,
+                reason::MALFORMED_REQUEST,
+                format!("reading the body: {e}"),
+            )
+        })?;
+        if out.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
+}
+
+/// Runs `f` on rayon's pool (one thread per core) and waits for it without blocking the
+/// runtime; a panic comes back as an error instead of aborting the process.
+async fn on_cpu_pool<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> std::result::Result<T, String> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    rayon::spawn(move || {
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+            .map_err(|_| "the verification panicked".to_owned());
+        let _ = tx.send(result);
+    });
+    rx.await
+        .map_err(|_| "the verification was dropped".to_owned())?
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -190,11 +226,12 @@ async fn put_metadata(
 ) -> Result<Response> {
     let blob = parse_blob_id(&id)?;
     let body = binary_body(request, state.max_metadata_size()).await?;
-    let stored = tokio::task::spawn_blocking(move || {
-        state.put_metadata(&blob, body.to_vec(), query.pending)
-    })
-    .await
-    .map_err(|e| RestError::new(status::INTERNAL, reason::INTERNAL_ERROR, e.to_string()))??;
+    let stored =
+        tokio::task::spawn_blocking(move || state.put_metadata(&blob, body, query.pending))
+            .await
+            .map_err(|e| {
+                RestError::new(status::INTERNAL, reason::INTERNAL_ERROR, e.to_string())
+            })??;
     Ok(stored_response(stored, "metadata"))
 }
 
@@ -239,11 +276,34 @@ async fn put_sliver(
             e
         }
     })?;
-    let stored = tokio::task::spawn_blocking(move || {
-        state.put_sliver(&blob, pair, axis, body.to_vec(), query.pending)
+    // The checks and the write on blocking threads (they read and write the database); the
+    // verification, pure computation, on the CPU pool, so that however many uploads arrive at
+    // once no more verify at a time than there are cores.
+    let internal = |e: String| RestError::new(status::INTERNAL, reason::INTERNAL_ERROR, e);
+    let this = state.clone();
+    let admitted = tokio::task::spawn_blocking(move || {
+        this.admit_sliver(&blob, pair, axis, body, query.pending)
     })
     .await
-    .map_err(|e| RestError::new(status::INTERNAL, reason::INTERNAL_ERROR, e.to_string()))??;
+    .map_err(|e| internal(e.to_string()))??;
+    let (shard, metadata, body) = match admitted {
+        Admitted::Done(stored) => return Ok(stored_response(stored, "sliver")),
+        Admitted::Verify {
+            shard,
+            metadata,
+            bytes,
+        } => (shard, metadata, bytes),
+    };
+    let this = state.clone();
+    let body = on_cpu_pool(move || {
+        this.check_sliver(pair, axis, &body, &metadata)
+            .map(|()| body)
+    })
+    .await
+    .map_err(internal)??;
+    let stored = tokio::task::spawn_blocking(move || state.write_sliver(&blob, shard, axis, body))
+        .await
+        .map_err(|e| internal(e.to_string()))??;
     Ok(stored_response(stored, "sliver"))
 }
 

@@ -222,7 +222,7 @@ async fn recover_one(
             let metadata2 = metadata.clone();
             let checked = tokio::task::spawn_blocking(move || {
                 state2
-                    .check_sliver(&blob, pair, axis, &bytes, &metadata2)
+                    .check_sliver(pair, axis, &bytes, &metadata2)
                     .map(|()| bytes)
             })
             .await?;

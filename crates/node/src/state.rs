@@ -15,7 +15,7 @@ use haulout_types::{
     StorageConfirmationBody,
 };
 use haulout_types::{ObjectId, WalrusEvent};
-use redstuff::{BlobMetadata, BlobMetadataWithId, EncodingConfig, Primary, Secondary, SliverData};
+use redstuff::{BlobMetadata, BlobMetadataWithId, EncodingConfig, SliverRef};
 
 use crate::follower::{ChainSink, CommitteeView};
 use crate::store::{Axis, Batch, BlobRecord, Registration, Store, StoreError};
@@ -78,6 +78,22 @@ pub enum NodeError {
     /// A storage failure.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// What [`NodeState::admit_sliver`] leaves to do with an upload.
+#[derive(Debug)]
+pub enum Admitted {
+    /// Nothing more: the upload was buffered, or the sliver is already stored.
+    Done(Stored),
+    /// Verify the sliver against `metadata`, then write it to `shard`.
+    Verify {
+        /// The shard the sliver belongs to.
+        shard: u16,
+        /// The blob's metadata.
+        metadata: BlobMetadata,
+        /// The sliver's BCS.
+        bytes: Vec<u8>,
+    },
 }
 
 /// What a PUT did.
@@ -411,40 +427,36 @@ impl NodeState {
         }
     }
 
-    /// Checks a sliver body against the stored metadata; returns its shard.
+    /// Checks a sliver body (BCS `SliverData`, parsed in place) against the blob's metadata:
+    /// its index belongs to `pair` on `axis`, and it verifies (shape and Merkle root).
     pub(crate) fn check_sliver(
         &self,
-        blob: &[u8; 32],
         pair: u16,
         axis: Axis,
         bytes: &[u8],
         metadata: &BlobMetadata,
     ) -> Result<(), NodeError> {
         let expected = self.sliver_index(pair, axis);
-        let (index, result) = match axis {
-            Axis::Primary => {
-                let s = SliverData::<Primary>::from_bcs(bytes)
-                    .map_err(|e| NodeError::Malformed(e.to_string()))?;
-                (s.index, s.verify(&self.encoding, metadata))
-            }
-            Axis::Secondary => {
-                let s = SliverData::<Secondary>::from_bcs(bytes)
-                    .map_err(|e| NodeError::Malformed(e.to_string()))?;
-                (s.index, s.verify(&self.encoding, metadata))
-            }
+        let sliver_axis = match axis {
+            Axis::Primary => redstuff::Axis::Primary,
+            Axis::Secondary => redstuff::Axis::Secondary,
         };
-        if index != expected {
+        let sliver = SliverRef::from_bcs(sliver_axis, bytes)
+            .map_err(|e| NodeError::Malformed(e.to_string()))?;
+        if sliver.index != expected {
             return Err(NodeError::SliverIndexMismatch {
                 pair,
-                got: index,
+                got: sliver.index,
                 axis,
             });
         }
-        let _ = blob;
-        result.map_err(|e| NodeError::InvalidSliver(e.to_string()))
+        sliver
+            .verify(&self.encoding, metadata)
+            .map_err(|e| NodeError::InvalidSliver(e.to_string()))
     }
 
-    /// `PUT /v1/blobs/{id}/slivers/{pair}/{axis}`.
+    /// `PUT /v1/blobs/{id}/slivers/{pair}/{axis}`: [`NodeState::admit_sliver`], then
+    /// [`NodeState::check_sliver`], then [`NodeState::write_sliver`], on the calling thread.
     ///
     /// # Errors
     /// As the endpoint documents.
@@ -456,6 +468,33 @@ impl NodeState {
         bytes: Vec<u8>,
         pending: bool,
     ) -> Result<Stored, NodeError> {
+        match self.admit_sliver(blob, pair, axis, bytes, pending)? {
+            Admitted::Done(stored) => Ok(stored),
+            Admitted::Verify {
+                shard,
+                metadata,
+                bytes,
+            } => {
+                self.check_sliver(pair, axis, &bytes, &metadata)?;
+                self.write_sliver(blob, shard, axis, bytes)
+            }
+        }
+    }
+
+    /// The checks of a sliver upload that need no hashing: the pair is in range and on one of
+    /// the node's shards, the blob is registered (or the upload is buffered with `pending`),
+    /// its metadata is stored, and the sliver is not stored yet.
+    ///
+    /// # Errors
+    /// As the endpoint documents.
+    pub fn admit_sliver(
+        &self,
+        blob: &[u8; 32],
+        pair: u16,
+        axis: Axis,
+        bytes: Vec<u8>,
+        pending: bool,
+    ) -> Result<Admitted, NodeError> {
         let view = self.view()?;
         self.check_pair(pair)?;
         let shard = self.shard_of(blob, pair);
@@ -472,15 +511,32 @@ impl NodeState {
                 }
                 let len = bytes.len() as u64;
                 self.buffer(blob, len, |p| p.slivers.push((pair, axis, bytes)))?;
-                return Ok(Stored::Buffered);
+                return Ok(Admitted::Done(Stored::Buffered));
             }
             Err(e) => return Err(e),
         }
         let metadata = self.metadata(blob)?;
         if self.store.has_sliver(shard, blob, axis)? {
-            return Ok(Stored::AlreadyStored);
+            return Ok(Admitted::Done(Stored::AlreadyStored));
         }
-        self.check_sliver(blob, pair, axis, &bytes, &metadata)?;
+        Ok(Admitted::Verify {
+            shard,
+            metadata,
+            bytes,
+        })
+    }
+
+    /// Writes an uploaded sliver that [`NodeState::check_sliver`] accepted.
+    ///
+    /// # Errors
+    /// If the write fails.
+    pub fn write_sliver(
+        &self,
+        blob: &[u8; 32],
+        shard: u16,
+        axis: Axis,
+        bytes: Vec<u8>,
+    ) -> Result<Stored, NodeError> {
         let mut batch = Batch::default();
         batch.sliver(shard, *blob, axis, bytes);
         // Synced before any confirmation is signed (see `confirmation`).

@@ -9,20 +9,26 @@
 //! - `blobs`: blob ID → [`BlobRecord`] (its registrations, certification, invalidation).
 //! - `metadata`: blob ID → BCS `BlobMetadata`.
 //! - `slivers`: shard (u16 BE) ‖ blob ID ‖ axis (0 primary, 1 secondary) → BCS `SliverData`.
+//! - `sliver_keys`: the same keys → `()`, for existence checks (recovery and confirmations ask
+//!   for every sliver of a blob; reading a key of `slivers` reads its whole value).
 //!
-//! Every write commits durably (fsync) before it returns, so a confirmation signed after a
-//! write never covers data that a crash could lose.
+//! Every write commits durably (fsync) before it returns, except uploaded slivers
+//! ([`Batch::defer_sync`]), which [`Store::sync`] makes durable before a confirmation covering
+//! them is signed: a confirmation never covers data that a crash could lose.
 
 use std::path::Path;
 
 use haulout_types::node_api::EventId;
-use redb::{Database, ReadableTable as _, TableDefinition};
+use redb::{Database, ReadableTable as _, ReadableTableMetadata as _, TableDefinition};
 use serde::{Deserialize, Serialize};
 
 const META: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("meta");
 const BLOBS: TableDefinition<'_, &[u8; 32], &[u8]> = TableDefinition::new("blobs");
 const METADATA: TableDefinition<'_, &[u8; 32], &[u8]> = TableDefinition::new("metadata");
 const SLIVERS: TableDefinition<'_, &[u8; 35], &[u8]> = TableDefinition::new("slivers");
+/// The keys of `slivers` alone: whether a sliver is stored is answered without reading its
+/// (multi-MB) value, which redb keeps in the same page as the key.
+const SLIVER_KEYS: TableDefinition<'_, &[u8; 35], ()> = TableDefinition::new("sliver_keys");
 
 const CURSOR: &str = "cursor";
 
@@ -172,7 +178,20 @@ impl Store {
             txn.open_table(META).map_err(err("creating tables"))?;
             txn.open_table(BLOBS).map_err(err("creating tables"))?;
             txn.open_table(METADATA).map_err(err("creating tables"))?;
-            txn.open_table(SLIVERS).map_err(err("creating tables"))?;
+            let slivers = txn.open_table(SLIVERS).map_err(err("creating tables"))?;
+            let mut keys = txn
+                .open_table(SLIVER_KEYS)
+                .map_err(err("creating tables"))?;
+            // A database written before `sliver_keys` existed: index it once.
+            if keys.is_empty().map_err(err("reading sliver keys"))?
+                && !slivers.is_empty().map_err(err("reading slivers"))?
+            {
+                for entry in slivers.iter().map_err(err("indexing slivers"))? {
+                    let (key, _) = entry.map_err(err("indexing slivers"))?;
+                    keys.insert(key.value(), ())
+                        .map_err(err("indexing slivers"))?;
+                }
+            }
         }
         txn.commit().map_err(err("committing"))?;
         Ok(Self { db })
@@ -211,11 +230,15 @@ impl Store {
                 }
             }
             let mut slivers = txn.open_table(SLIVERS).map_err(err("opening slivers"))?;
+            let mut keys = txn
+                .open_table(SLIVER_KEYS)
+                .map_err(err("opening sliver keys"))?;
             for (key, bytes) in &batch.slivers {
                 if let Some(bytes) = bytes {
                     slivers
                         .insert(key, bytes.as_slice())
                         .map_err(err("writing a sliver"))?;
+                    keys.insert(key, ()).map_err(err("writing a sliver key"))?;
                 }
             }
             for id in &batch.delete_blob_data {
@@ -237,9 +260,9 @@ impl Store {
                         None => break,
                     };
                     for axis in [Axis::Primary, Axis::Secondary] {
-                        slivers
-                            .remove(&sliver_key(shard, id, axis))
-                            .map_err(err("deleting a sliver"))?;
+                        let key = sliver_key(shard, id, axis);
+                        slivers.remove(&key).map_err(err("deleting a sliver"))?;
+                        keys.remove(&key).map_err(err("deleting a sliver key"))?;
                     }
                     let Some(next) = shard.checked_add(1) else {
                         break;
@@ -343,7 +366,14 @@ impl Store {
     /// # Errors
     /// If the read fails.
     pub fn has_sliver(&self, shard: u16, id: &[u8; 32], axis: Axis) -> Result<bool, StoreError> {
-        Ok(self.sliver(shard, id, axis)?.is_some())
+        let txn = self.db.begin_read().map_err(err("starting a read"))?;
+        let table = txn
+            .open_table(SLIVER_KEYS)
+            .map_err(err("opening sliver keys"))?;
+        Ok(table
+            .get(&sliver_key(shard, id, axis))
+            .map_err(err("reading a sliver key"))?
+            .is_some())
     }
 
     /// Deletes every sliver of `shard`.
@@ -360,6 +390,11 @@ impl Store {
             hi[..2].copy_from_slice(&shard.to_be_bytes());
             slivers
                 .retain_in::<&[u8; 35], _>(&lo..=&hi, |_, _| false)
+                .map_err(err("deleting a shard"))?;
+            let mut keys = txn
+                .open_table(SLIVER_KEYS)
+                .map_err(err("opening sliver keys"))?;
+            keys.retain_in::<&[u8; 35], _>(&lo..=&hi, |_, _| false)
                 .map_err(err("deleting a shard"))?;
         }
         txn.commit().map_err(err("committing"))
@@ -436,5 +471,33 @@ mod tests {
         assert!(store.has_sliver(u16::MAX, &[3; 32], Axis::Primary).unwrap());
         store.delete_shard(5).unwrap();
         assert!(!store.has_sliver(5, &[2; 32], Axis::Primary).unwrap());
+        assert!(store.has_sliver(u16::MAX, &[3; 32], Axis::Primary).unwrap());
+    }
+
+    /// A database from before the `sliver_keys` table gets its slivers indexed on opening.
+    #[test]
+    fn a_database_without_sliver_keys_is_indexed_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let db = Database::create(dir.path().join("node.redb")).unwrap();
+            let txn = db.begin_write().unwrap();
+            {
+                let mut slivers = txn.open_table(SLIVERS).unwrap();
+                slivers
+                    .insert(
+                        &sliver_key(7, &[4; 32], Axis::Secondary),
+                        [1u8, 2].as_slice(),
+                    )
+                    .unwrap();
+            }
+            txn.commit().unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert!(store.has_sliver(7, &[4; 32], Axis::Secondary).unwrap());
+        assert!(!store.has_sliver(7, &[4; 32], Axis::Primary).unwrap());
+        assert_eq!(
+            store.sliver(7, &[4; 32], Axis::Secondary).unwrap(),
+            Some(vec![1, 2])
+        );
     }
 }

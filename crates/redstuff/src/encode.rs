@@ -136,6 +136,50 @@ impl SliverRef<'_> {
     }
 }
 
+impl<'a> SliverRef<'a> {
+    /// Parses the BCS of a `SliverData` of `axis` in place: the symbols are borrowed from
+    /// `bytes`, not copied. Only the framing is checked; see [`SliverRef::verify`].
+    ///
+    /// # Errors
+    /// [`bcs::Error`] on malformed or trailing bytes.
+    pub fn from_bcs(axis: Axis, bytes: &'a [u8]) -> Result<Self, bcs::Error> {
+        let (data, symbol_size, index): (&'a [u8], u16, u16) = bcs::from_bytes(bytes)?;
+        Ok(Self {
+            axis,
+            index,
+            symbol_size,
+            data,
+        })
+    }
+
+    /// [`SliverData::verify`](crate::SliverData::verify) for the borrowed sliver.
+    ///
+    /// # Errors
+    /// The first mismatch as a [`SliverVerificationError`](crate::SliverVerificationError).
+    pub fn verify(
+        &self,
+        config: &EncodingConfig,
+        metadata: &BlobMetadata,
+    ) -> Result<(), crate::SliverVerificationError> {
+        match self.axis {
+            Axis::Primary => crate::sliver::verify::<crate::Primary>(
+                config,
+                metadata,
+                self.index,
+                self.symbol_size,
+                self.data,
+            ),
+            Axis::Secondary => crate::sliver::verify::<crate::Secondary>(
+                config,
+                metadata,
+                self.index,
+                self.symbol_size,
+                self.data,
+            ),
+        }
+    }
+}
+
 /// What an expansion produces besides the metadata.
 #[derive(Clone, Copy)]
 enum Output<'s> {
