@@ -5,7 +5,6 @@
 //! repetitions: `HAULOUT_BENCH_REPS=5`). The chain and the ten nodes run in this process (each
 //! node its own server, store and follower), so everything is built with the bench profile.
 
-use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -15,6 +14,9 @@ use haulout_node::config::NodeConfig;
 use redstuff::{ConsistencyCheck, EncodingConfig, Primary, SliverData, pair_index_for_shard};
 use tokio_util::sync::CancellationToken;
 
+mod common;
+use common::{free_ports, human, median, mib_s, parse_size, pattern, secs, start_node};
+
 const NODES: usize = 10;
 const SHARDS: u16 = 100;
 const DOWN: usize = 6;
@@ -23,74 +25,6 @@ const DOWN: usize = 6;
 struct Chain {
     #[command(flatten)]
     args: haulout_localnet::LocalnetArgs,
-}
-
-fn parse_size(text: &str) -> usize {
-    let t = text.trim();
-    let (n, mult) = if let Some(n) = t.strip_suffix("MiB") {
-        (n, 1 << 20)
-    } else if let Some(n) = t.strip_suffix("KiB") {
-        (n, 1 << 10)
-    } else {
-        (t, 1)
-    };
-    n.parse::<usize>().expect("a size like 1KiB, 1MiB, 64MiB") * mult
-}
-
-fn pattern(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
-}
-
-/// The first of `n` consecutive ports free now, below the ephemeral range (a fixed base port
-/// collided with client sockets and left a node unable to listen).
-fn free_ports(n: u16) -> u16 {
-    let seed = u64::from(std::process::id());
-    for attempt in 0..500u64 {
-        let base = 20_000 + ((seed + attempt * 997) % 12_000) as u16;
-        let held: Vec<_> = (base..base + n)
-            .map_while(|p| std::net::TcpListener::bind(("127.0.0.1", p)).ok())
-            .collect();
-        if held.len() == usize::from(n) {
-            return base;
-        }
-    }
-    panic!("no {n} consecutive free ports");
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn secs(d: Duration) -> String {
-    format!("{:.3} s", d.as_secs_f64())
-}
-
-fn mib_s(bytes: usize, d: Duration) -> String {
-    format!(
-        "{:.1} MiB/s",
-        bytes as f64 / (1 << 20) as f64 / d.as_secs_f64()
-    )
-}
-
-async fn start_node(path: &Path) -> CancellationToken {
-    let token = CancellationToken::new();
-    let config = NodeConfig::load(path).expect("node.toml");
-    let t = token.clone();
-    tokio::spawn(async move {
-        if let Err(e) = haulout_node::run(config, t).await {
-            eprintln!("node stopped: {e:#}");
-        }
-    });
-    token
 }
 
 fn main() {
@@ -342,14 +276,4 @@ async fn bench(sizes: Vec<usize>, reps: usize) {
         n.cancel();
     }
     let _ = chain_task.await;
-}
-
-fn human(size: usize) -> String {
-    if size >= 1 << 20 {
-        format!("{} MiB", size >> 20)
-    } else if size >= 1 << 10 {
-        format!("{} KiB", size >> 10)
-    } else {
-        format!("{size} B")
-    }
 }

@@ -1,0 +1,87 @@
+//! What the network benchmarks share: sizes, data, ports, timing and in-process storage nodes.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::path::Path;
+use std::time::Duration;
+
+use haulout_node::config::NodeConfig;
+use tokio_util::sync::CancellationToken;
+
+pub fn parse_size(text: &str) -> usize {
+    let t = text.trim();
+    let (n, mult) = if let Some(n) = t.strip_suffix("MiB") {
+        (n, 1 << 20)
+    } else if let Some(n) = t.strip_suffix("KiB") {
+        (n, 1 << 10)
+    } else {
+        (t, 1)
+    };
+    n.parse::<usize>().expect("a size like 1KiB, 1MiB, 64MiB") * mult
+}
+
+pub fn pattern(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+/// The first of `n` consecutive ports free now, below the ephemeral range (a fixed base port
+/// collided with client sockets and left a node unable to listen).
+pub fn free_ports(n: u16) -> u16 {
+    let seed = u64::from(std::process::id());
+    for attempt in 0..500u64 {
+        let base = 20_000 + ((seed + attempt * 997) % 12_000) as u16;
+        let held: Vec<_> = (base..base + n)
+            .map_while(|p| std::net::TcpListener::bind(("127.0.0.1", p)).ok())
+            .collect();
+        if held.len() == usize::from(n) {
+            return base;
+        }
+    }
+    panic!("no {n} consecutive free ports");
+}
+
+pub fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+pub fn secs(d: Duration) -> String {
+    format!("{:.3} s", d.as_secs_f64())
+}
+
+pub fn mib_s(bytes: usize, d: Duration) -> String {
+    format!(
+        "{:.1} MiB/s",
+        bytes as f64 / (1 << 20) as f64 / d.as_secs_f64()
+    )
+}
+
+pub async fn start_node(path: &Path) -> CancellationToken {
+    let token = CancellationToken::new();
+    let config = NodeConfig::load(path).expect("node.toml");
+    let t = token.clone();
+    tokio::spawn(async move {
+        if let Err(e) = haulout_node::run(config, t).await {
+            eprintln!("node stopped: {e:#}");
+        }
+    });
+    token
+}
+
+pub fn human(size: usize) -> String {
+    if size >= 1 << 20 {
+        format!("{} MiB", size >> 20)
+    } else if size >= 1 << 10 {
+        format!("{} KiB", size >> 10)
+    } else {
+        format!("{size} B")
+    }
+}
