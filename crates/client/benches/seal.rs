@@ -46,6 +46,8 @@ fn main() {
 async fn bench(sizes: Vec<usize>, reps: usize) {
     let dir = tempfile::tempdir().expect("tempdir");
     let data_dir = dir.path().join("chain");
+    // One block of free ports: the nodes', then the three key servers'.
+    let ports = free_ports(NODES as u16 + 3);
     let chain = Chain::parse_from([
         "localnet".to_owned(),
         "--fresh".into(),
@@ -58,9 +60,9 @@ async fn bench(sizes: Vec<usize>, reps: usize) {
         "--epoch-duration".into(),
         "1h".into(),
         "--node-base-port".into(),
-        free_ports(NODES as u16).to_string(),
+        ports.to_string(),
         "--key-server-base-port".into(),
-        free_ports(3).to_string(),
+        (ports + NODES as u16).to_string(),
         "--data".into(),
         data_dir.display().to_string(),
     ]);
