@@ -15,17 +15,13 @@ use redstuff::{ConsistencyCheck, EncodingConfig, Primary, SliverData, pair_index
 use tokio_util::sync::CancellationToken;
 
 mod common;
-use common::{free_ports, human, median, mib_s, parse_size, pattern, secs, start_node};
+use common::{
+    Chain, free_ports, human, median, mib_s, parse_size, pattern, secs, start_node, wait_for_nodes,
+};
 
 const NODES: usize = 10;
 const SHARDS: u16 = 100;
 const DOWN: usize = 6;
-
-#[derive(Parser)]
-struct Chain {
-    #[command(flatten)]
-    args: haulout_localnet::LocalnetArgs,
-}
 
 fn main() {
     let sizes: Vec<usize> = std::env::var("HAULOUT_BENCH_SIZES")
@@ -83,25 +79,7 @@ async fn bench(sizes: Vec<usize>, reps: usize) {
         .clone();
     let client = Client::connect(network, Some(key)).expect("client");
     // Wait until every node follows the chain.
-    let started = Instant::now();
-    let committee = loop {
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "the storage nodes did not all become healthy"
-        );
-        if let Ok(c) = client.committee().await {
-            let healthy = futures::future::join_all(c.members.iter().map(|m| async move {
-                reqwest::get(format!("http://{}/v1/health", m.network_address))
-                    .await
-                    .is_ok_and(|r| r.status().is_success())
-            }))
-            .await;
-            if healthy.iter().all(|h| *h) {
-                break c;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let committee = wait_for_nodes(&client).await;
     let config = EncodingConfig::new(SHARDS).expect("config");
     let options = StoreOptions {
         epochs: Epochs::Count(1),

@@ -10,7 +10,7 @@
 //! repetitions: `HAULOUT_BENCH_REPS=3`).
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use clap::Parser;
 use haulout_client::privacy::Policy;
@@ -18,16 +18,12 @@ use haulout_client::{Client, Epochs, StoreOptions};
 use tokio_util::sync::CancellationToken;
 
 mod common;
-use common::{free_ports, human, median, parse_size, pattern, secs, start_node};
+use common::{
+    Chain, free_ports, human, median, parse_size, pattern, secs, start_node, wait_for_nodes,
+};
 
 const NODES: usize = 10;
 const SHARDS: u16 = 100;
-
-#[derive(Parser)]
-struct Chain {
-    #[command(flatten)]
-    args: haulout_localnet::LocalnetArgs,
-}
 
 fn main() {
     let sizes: Vec<usize> = std::env::var("HAULOUT_BENCH_SIZES")
@@ -101,25 +97,7 @@ async fn bench(sizes: Vec<usize>, reps: usize) {
         .expect("key")
         .clone();
     let client = Client::connect(network, Some(key)).expect("client");
-    let started = Instant::now();
-    loop {
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "the storage nodes did not all become healthy"
-        );
-        if let Ok(c) = client.committee().await {
-            let healthy = futures::future::join_all(c.members.iter().map(|m| async move {
-                reqwest::get(format!("http://{}/v1/health", m.network_address))
-                    .await
-                    .is_ok_and(|r| r.status().is_success())
-            }))
-            .await;
-            if healthy.iter().all(|h| *h) {
-                break;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_for_nodes(&client).await;
     let options = StoreOptions {
         epochs: Epochs::Count(1),
         deletable: true,
@@ -144,10 +122,11 @@ async fn bench(sizes: Vec<usize>, reps: usize) {
             store.push(t.elapsed());
 
             let t = Instant::now();
-            let (ciphertext, _) = client
+            let ciphertext = client
                 .seal_encrypt(&data, Policy::Private, &[], None)
                 .await
-                .expect("encrypt");
+                .expect("encrypt")
+                .ciphertext;
             let sealed = client
                 .store(Arc::new(ciphertext), &options, None)
                 .await

@@ -25,6 +25,10 @@ use haulout_sui::sdk::{
     TypeTag,
 };
 use haulout_sui::{CLOCK_ID, Ed25519PrivateKey, Executed, SealNetwork};
+use haulout_types::{
+    AllowlistCap, Field, KEY_TYPE_BONEH_FRANKLIN_BLS12381, KeyServer, KeyServerV1, KeyServerV2,
+    ServerType, Service, Subscription, derive_dynamic_field_id,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::client::{Client, call, pure};
@@ -119,7 +123,9 @@ fn parse_time(text: &str, now_ms: u64) -> Result<u64, String> {
     }
     let bad = || format!("invalid time {text:?}: use Unix ms, +10m or 2027-01-31T12:00:00Z");
     let b = text.as_bytes();
-    if b.len() != 20
+    // ASCII only, so the byte ranges below are character boundaries.
+    if !text.is_ascii()
+        || b.len() != 20
         || b[4] != b'-'
         || b[7] != b'-'
         || b[10] != b'T'
@@ -159,40 +165,15 @@ pub struct KeyServerInfo {
     pub public_key: PublicKey,
 }
 
-/// `seal::key_server::KeyServer`.
-#[derive(Deserialize)]
-struct KeyServerObject {
-    _id: Address,
-    first_version: u64,
-    last_version: u64,
-}
-
-/// `sui::dynamic_field::Field<u64, KeyServerV2>`.
-#[derive(Deserialize)]
-struct FieldV2 {
-    _id: Address,
-    _name: u64,
-    name: String,
-    key_type: u8,
-    pk: Vec<u8>,
-    server_type: ServerType,
-}
-
-/// `sui::dynamic_field::Field<u64, KeyServerV1>`.
-#[derive(Deserialize)]
-struct FieldV1 {
-    _id: Address,
-    _name: u64,
-    name: String,
-    url: String,
-    key_type: u8,
-    pk: Vec<u8>,
-}
-
-#[derive(Deserialize)]
-enum ServerType {
-    Independent { url: String },
-    Committee {},
+/// What [`Client::seal_encrypt`] made.
+#[derive(Debug, Clone)]
+pub struct Sealed {
+    /// The BCS `EncryptedObject`.
+    pub ciphertext: Vec<u8>,
+    /// The identity's inner id.
+    pub inner_id: Vec<u8>,
+    /// How many key servers must release a key.
+    pub threshold: u8,
 }
 
 /// What an encrypted read found.
@@ -225,7 +206,7 @@ impl Client {
     pub async fn key_server(&self, id: Address) -> Result<KeyServerInfo> {
         let invalid = |why: String| ClientError::Invalid(format!("key server {id}: {why}"));
         let object = self.sui().object(id).await?;
-        let ks: KeyServerObject = bcs::from_bytes(&object.contents)
+        let ks: KeyServer = bcs::from_bytes(&object.contents)
             .map_err(|e| invalid(format!("not a seal::key_server::KeyServer ({e})")))?;
         let version = [2u64, 1]
             .into_iter()
@@ -237,23 +218,25 @@ impl Client {
                 ))
             })?;
         let key = bcs::to_bytes(&version).map_err(|e| invalid(e.to_string()))?;
-        let field_id = id.derive_dynamic_child_id(&TypeTag::U64, &key);
-        let field = self.sui().object(field_id).await?;
+        let field_id = derive_dynamic_field_id(id.into(), &TypeTag::U64, &key);
+        let field = self.sui().object(field_id.into()).await?;
         let (name, url, key_type, pk) = if version == 2 {
-            let f: FieldV2 = bcs::from_bytes(&field.contents)
+            let f: Field<u64, KeyServerV2> = bcs::from_bytes(&field.contents)
                 .map_err(|e| invalid(format!("malformed KeyServerV2 ({e})")))?;
-            match f.server_type {
-                ServerType::Independent { url } => (f.name, url, f.key_type, f.pk),
-                ServerType::Committee {} => {
+            match f.value.server_type {
+                ServerType::Independent { url } => {
+                    (f.value.name, url, f.value.key_type, f.value.pk)
+                }
+                ServerType::Committee { .. } => {
                     return Err(invalid("committee key servers are not supported".into()));
                 }
             }
         } else {
-            let f: FieldV1 = bcs::from_bytes(&field.contents)
+            let f: Field<u64, KeyServerV1> = bcs::from_bytes(&field.contents)
                 .map_err(|e| invalid(format!("malformed KeyServerV1 ({e})")))?;
-            (f.name, f.url, f.key_type, f.pk)
+            (f.value.name, f.value.url, f.value.key_type, f.value.pk)
         };
-        if key_type != 0 {
+        if key_type != KEY_TYPE_BONEH_FRANKLIN_BLS12381 {
             return Err(invalid(format!(
                 "key type {key_type} is not BonehFranklinBLS12381"
             )));
@@ -273,7 +256,6 @@ impl Client {
 
     /// Encrypts `data` under `policy` for the key servers `servers` (the network's when empty),
     /// `threshold` of which (the network's default when `None`) must release keys to read it.
-    /// Returns the BCS `EncryptedObject` and the inner id.
     ///
     /// # Errors
     /// If there is no wallet, no Seal deployment, a key server cannot be read, or the
@@ -284,7 +266,7 @@ impl Client {
         policy: Policy,
         servers: &[Address],
         threshold: Option<u8>,
-    ) -> Result<(Vec<u8>, Vec<u8>)> {
+    ) -> Result<Sealed> {
         let seal = self.seal_network()?;
         let owner = self.sender()?;
         let ids: Vec<Address> = if servers.is_empty() {
@@ -319,7 +301,11 @@ impl Client {
             &mut rng,
         )
         .map_err(|e| ClientError::Invalid(format!("encryption failed: {e}")))?;
-        Ok((object.to_bytes(), inner_id))
+        Ok(Sealed {
+            ciphertext: object.to_bytes(),
+            inner_id,
+            threshold,
+        })
     }
 
     /// Decrypts a Seal `EncryptedObject` made for this network's policies: asks its key
@@ -540,12 +526,6 @@ impl Client {
 
     /// The newest `Subscription` to `service` that `owner` holds.
     async fn subscription_for(&self, owner: Address, service: Address) -> Result<Address> {
-        #[derive(Deserialize)]
-        struct Subscription {
-            _id: Address,
-            service_id: Address,
-            created_at: u64,
-        }
         let policies = self.seal_network()?.policies_package_id;
         let ty = format!("{policies}::subscription::Subscription");
         let owned = self.sui().owned_objects(owner, &ty).await?;
@@ -553,7 +533,7 @@ impl Client {
             .iter()
             .filter_map(|o| {
                 let s: Subscription = bcs::from_bytes(&o.contents).ok()?;
-                (s.service_id == service).then_some((s.created_at, o.id))
+                (Address::from(s.service_id) == service).then_some((s.created_at, o.id))
             })
             .max()
             .map(|(_, id)| id)
@@ -649,14 +629,6 @@ impl Client {
     /// # Errors
     /// If the wallet holds too little WAL, or the transaction fails.
     pub async fn subscription_buy(&self, service: Address) -> Result<(Executed, Address, u64)> {
-        #[derive(Deserialize)]
-        struct Service {
-            _id: Address,
-            fee: u64,
-            _ttl: u64,
-            _owner: Address,
-            _name: String,
-        }
         let policies = self.seal_network()?.policies_package_id;
         let sender = self.sender()?;
         let sui = self.sui();
@@ -706,21 +678,19 @@ impl Client {
         Ok((executed, id, fee))
     }
 
-    /// The wallet's cap of type `ty` whose second field is `target`.
-    async fn cap_for(&self, ty: &str, target: Address) -> Result<Address> {
-        #[derive(Deserialize)]
-        struct Cap {
-            _id: Address,
-            target: Address,
-        }
+    /// The wallet's `allowlist::Cap` of `allowlist`.
+    async fn cap_for(&self, ty: &str, allowlist: Address) -> Result<Address> {
         let owner = self.sender()?;
         self.sui()
             .owned_objects(owner, ty)
             .await?
             .iter()
-            .find(|o| bcs::from_bytes::<Cap>(&o.contents).is_ok_and(|c| c.target == target))
+            .find(|o| {
+                bcs::from_bytes::<AllowlistCap>(&o.contents)
+                    .is_ok_and(|c| Address::from(c.allowlist_id) == allowlist)
+            })
             .map(|o| o.id)
-            .ok_or_else(|| ClientError::Invalid(format!("{owner} holds no {ty} for {target}")))
+            .ok_or_else(|| ClientError::Invalid(format!("{owner} holds no {ty} for {allowlist}")))
     }
 }
 

@@ -8,6 +8,38 @@ use std::time::Duration;
 use haulout_node::config::NodeConfig;
 use tokio_util::sync::CancellationToken;
 
+/// `haulout localnet`'s arguments, parsed as the command line would.
+#[derive(clap::Parser)]
+pub struct Chain {
+    /// The chain's arguments.
+    #[command(flatten)]
+    pub args: haulout_localnet::LocalnetArgs,
+}
+
+/// Waits (at most 2 minutes) until every committee member answers its health endpoint; the
+/// committee.
+pub async fn wait_for_nodes(client: &haulout_client::Client) -> haulout_sui::Committee {
+    let started = std::time::Instant::now();
+    loop {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the storage nodes did not all become healthy"
+        );
+        if let Ok(c) = client.committee().await {
+            let healthy = futures::future::join_all(c.members.iter().map(|m| async move {
+                reqwest::get(format!("http://{}/v1/health", m.network_address))
+                    .await
+                    .is_ok_and(|r| r.status().is_success())
+            }))
+            .await;
+            if healthy.iter().all(|h| *h) {
+                return c;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 pub fn parse_size(text: &str) -> usize {
     let t = text.trim();
     let (n, mult) = if let Some(n) = t.strip_suffix("MiB") {

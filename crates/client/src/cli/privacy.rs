@@ -47,19 +47,16 @@ pub(crate) async fn encrypt(
         .iter()
         .map(|s| object_id(s))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let threshold = args
-        .threshold
-        .unwrap_or_else(|| client.network().seal.as_ref().map_or(1, |s| s.threshold));
-    let (ciphertext, inner_id) = client
-        .seal_encrypt(data, policy, &servers, Some(threshold))
+    let sealed = client
+        .seal_encrypt(data, policy, &servers, args.threshold)
         .await
         .context("encrypting")?;
     Ok((
-        ciphertext,
+        sealed.ciphertext,
         Encryption {
             policy,
-            inner_id: hex::encode(inner_id),
-            threshold,
+            inner_id: hex::encode(sealed.inner_id),
+            threshold: sealed.threshold,
             plaintext_size: data.len(),
         },
     ))
