@@ -6,67 +6,13 @@
 # Needs Node.js and the npm registry.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  echo "node/npm not found: install Node.js to run the Seal TypeScript interop test" >&2
-  exit 1
-fi
+source scripts/lib.sh
+need_node "the Seal TypeScript interop test"
 cargo build --locked -p haulout-client --bin haulout
 haulout="${CARGO_TARGET_DIR:-target}/debug/haulout"
 (cd crates/client/seal-ts && npm ci --no-audit --no-fund --loglevel=error)
 
-data="$(mktemp -d)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$data"
-}
-trap cleanup EXIT
-fail() { echo "$1" >&2; for f in "$data"/*.log; do echo "== $f" >&2; tail -20 "$f" >&2; done; exit 1; }
-
-# Free consecutive ports: four for the nodes, three for the key servers.
-free_base() {
-  python3 - "$1" <<'PY'
-import socket, random, sys
-n = int(sys.argv[1])
-for _ in range(200):
-    base = random.randrange(20000, 60000)
-    socks = []
-    try:
-        for p in range(base, base + n):
-            s = socket.socket(); s.bind(("127.0.0.1", p)); socks.append(s)
-        print(base); break
-    except OSError:
-        pass
-    finally:
-        for s in socks: s.close()
-PY
-}
-nodes="$(free_base 4)"
-key_servers="$(free_base 3)"
-"$haulout" localnet --data "$data/chain" --fresh --listen 127.0.0.1:0 --accounts 2 \
-  --nodes 4 --n-shards 4 --epoch-duration 1h --node-base-port "$nodes" \
-  --key-server-base-port "$key_servers" >"$data/localnet.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 600); do
-  [ -f "$data/chain/localnet.json" ] && [ -f "$data/chain/nodes/3/node.toml" ] && break
-  kill -0 "${pids[0]}" 2>/dev/null || fail "localnet exited"
-  sleep 0.1
-done
-[ -f "$data/chain/localnet.json" ] || fail "localnet did not start"
-for i in $(seq 0 3); do
-  "$haulout" node --config "$data/chain/nodes/$i/node.toml" >"$data/node$i.log" 2>&1 &
-  pids+=($!)
-done
-wait_http() {
-  for _ in $(seq 1 600); do
-    curl -sf "$1" >/dev/null && return 0
-    sleep 0.1
-  done
-  fail "$1 does not answer"
-}
-for i in $(seq 0 3); do wait_http "http://127.0.0.1:$((nodes + i))/v1/health"; done
-for i in $(seq 0 2); do wait_http "http://127.0.0.1:$((key_servers + i))/health"; done
+start_network 4 4
 
 net=(--json --network "$data/chain/localnet.json")
 reader_wallet="$data/reader.keystore"

@@ -193,7 +193,12 @@ impl Chain {
             .simulate_transaction(request)
             .await
             .map_err(|s| match s.code() {
-                tonic::Code::InvalidArgument | tonic::Code::NotFound => ApiError::new(
+                // An input the full node cannot use: unknown, not yet seen, or an owned object
+                // that is not the sender's (Sui's JSON-RPC dry run answers all with invalid
+                // params, which Seal reports as InvalidParameter).
+                tonic::Code::InvalidArgument
+                | tonic::Code::NotFound
+                | tonic::Code::FailedPrecondition => ApiError::new(
                     ErrorKind::InvalidParameter,
                     format!(
                         "the chain refused the PTB's inputs: {} (an object created moments ago \
