@@ -456,85 +456,42 @@ fn a_key_server_answers_seal_errors_to_bad_requests_and_releases_nothing() {
         .expect("the released key is the identity's");
 
     // Refusals, each with Seal's error name and status, and no key.
+    // A request body: `module::function` of `id`, certified by `wallet` at `created` for `ttl`.
+    let body = |module, function, id: &[u8], wallet, created: u64, ttl| {
+        let r = request(policies, module, function, id, wallet, created, ttl);
+        serde_json::to_vec(&r.body).expect("json")
+    };
+    let now = now_ms();
+    let private =
+        |wallet, created, ttl| body("private", "seal_approve", &alice_id, wallet, created, ttl);
     let cases: Vec<(&str, Vec<u8>, u16, &str)> = vec![
         (
             "Bob asks for Alice's private id",
-            serde_json::to_vec(
-                &request(
-                    policies,
-                    "private",
-                    "seal_approve",
-                    &alice_id,
-                    bob,
-                    now_ms(),
-                    10,
-                )
-                .body,
-            )
-            .expect("json"),
+            private(bob, now, 10),
             403,
             "NoAccess",
         ),
         (
             "a function that is not seal_approve*",
-            serde_json::to_vec(
-                &request(policies, "allowlist", "add", &alice_id, alice, now_ms(), 10).body,
-            )
-            .expect("json"),
+            body("allowlist", "add", &alice_id, alice, now, 10),
             403,
             "InvalidPTB",
         ),
         (
             "an expired session",
-            serde_json::to_vec(
-                &request(
-                    policies,
-                    "private",
-                    "seal_approve",
-                    &alice_id,
-                    alice,
-                    now_ms() - 11 * 60_000,
-                    10,
-                )
-                .body,
-            )
-            .expect("json"),
+            private(alice, now - 11 * 60_000, 10),
             403,
             "InvalidCertificate",
         ),
         (
             "a session from the future",
-            serde_json::to_vec(
-                &request(
-                    policies,
-                    "private",
-                    "seal_approve",
-                    &alice_id,
-                    alice,
-                    now_ms() + 3_600_000,
-                    10,
-                )
-                .body,
-            )
-            .expect("json"),
+            private(alice, now + 3_600_000, 10),
             403,
             "InvalidCertificate",
         ),
         (
             "a TTL above 30 minutes",
-            serde_json::to_vec(
-                &request(
-                    policies,
-                    "private",
-                    "seal_approve",
-                    &alice_id,
-                    alice,
-                    now_ms(),
-                    31,
-                )
-                .body,
-            )
-            .expect("json"),
+            private(alice, now, 31),
             403,
             "InvalidCertificate",
         ),
