@@ -147,30 +147,6 @@ impl U256 {
     pub fn is_zero(&self) -> bool {
         self.0 == [0; 32]
     }
-
-    /// Divides in place by a small divisor, returning the remainder.
-    fn div_rem_small(&mut self, divisor: u8) -> u8 {
-        let mut rem: u16 = 0;
-        for byte in self.0.iter_mut().rev() {
-            let cur = (rem << 8) | u16::from(*byte);
-            // cur < divisor * 256, so the quotient fits in a byte.
-            *byte = (cur / u16::from(divisor)) as u8;
-            rem = cur % u16::from(divisor);
-        }
-        rem as u8
-    }
-
-    /// `self * 10 + digit`, or `None` on overflow.
-    fn mul10_add(self, digit: u8) -> Option<Self> {
-        let mut out = [0u8; 32];
-        let mut carry = u16::from(digit);
-        for (o, b) in out.iter_mut().zip(self.0.iter()) {
-            let v = u16::from(*b) * 10 + carry;
-            *o = (v & 0xff) as u8;
-            carry = v >> 8;
-        }
-        (carry == 0).then_some(Self(out))
-    }
 }
 
 impl Ord for U256 {
@@ -201,17 +177,41 @@ u256_from_uint!(u8, u16, u32, u64, u128);
 
 impl fmt::Display for U256 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.is_zero() {
-            return f.write_str("0");
+        // Nineteen decimal digits at a time (10^19 < 2^64): five passes of four 128-bit
+        // divisions instead of 78 passes of 32 byte divisions — blob IDs in events and JSON are
+        // rendered for every indexed event.
+        const CHUNK: u128 = 10_000_000_000_000_000_000;
+        let mut limbs = [0u64; 4];
+        for (limb, bytes) in limbs.iter_mut().zip(self.0.chunks_exact(8)) {
+            let mut le = [0u8; 8];
+            le.copy_from_slice(bytes);
+            *limb = u64::from_le_bytes(le);
         }
-        let mut n = *self;
-        let mut digits = Vec::with_capacity(78);
-        while !n.is_zero() {
-            digits.push(b'0' + n.div_rem_small(10));
+        let mut parts = [0u64; 5];
+        let mut n = 0;
+        loop {
+            let mut rem: u128 = 0;
+            for limb in limbs.iter_mut().rev() {
+                let cur = (rem << 64) | u128::from(*limb);
+                // rem < CHUNK, so the quotient is below 2^64.
+                *limb = (cur / CHUNK) as u64;
+                rem = cur % CHUNK;
+            }
+            parts[n] = rem as u64;
+            n += 1;
+            if limbs == [0; 4] {
+                break;
+            }
         }
-        digits.reverse();
-        // Only ASCII digits were pushed.
-        f.write_str(std::str::from_utf8(&digits).map_err(|_| fmt::Error)?)
+        let mut text = String::with_capacity(78);
+        for (i, part) in parts[..n].iter().rev().enumerate() {
+            if i == 0 {
+                text.push_str(&part.to_string());
+            } else {
+                text.push_str(&format!("{part:019}"));
+            }
+        }
+        f.write_str(&text)
     }
 }
 
@@ -229,13 +229,40 @@ impl FromStr for U256 {
         if s.is_empty() {
             return Err(err());
         }
-        s.bytes().try_fold(Self::ZERO, |acc, c| {
-            if c.is_ascii_digit() {
-                acc.mul10_add(c - b'0').ok_or_else(err)
-            } else {
-                Err(err())
+        if !s.bytes().all(|c| c.is_ascii_digit()) {
+            return Err(err());
+        }
+        // Nineteen digits at a time: `limbs = limbs * 10^len + chunk`, little-endian limbs.
+        let digits = s.as_bytes();
+        let mut limbs = [0u64; 4];
+        let mut at = 0;
+        let mut len = match digits.len() % 19 {
+            0 => 19,
+            r => r,
+        };
+        while at < digits.len() {
+            let chunk = &digits[at..at + len];
+            let value = chunk
+                .iter()
+                .fold(0u64, |acc, c| acc * 10 + u64::from(c - b'0'));
+            let scale = u128::from(10u64.pow(u32::try_from(len).map_err(|_| err())?));
+            let mut carry = u128::from(value);
+            for limb in &mut limbs {
+                let cur = u128::from(*limb) * scale + carry;
+                *limb = cur as u64;
+                carry = cur >> 64;
             }
-        })
+            if carry != 0 {
+                return Err(err());
+            }
+            at += len;
+            len = 19;
+        }
+        let mut out = [0u8; 32];
+        for (bytes, limb) in out.chunks_exact_mut(8).zip(limbs) {
+            bytes.copy_from_slice(&limb.to_le_bytes());
+        }
+        Ok(Self(out))
     }
 }
 
@@ -395,6 +422,25 @@ mod tests {
         assert_eq!("0".parse::<U256>(), Ok(U256::ZERO));
         assert!("".parse::<U256>().is_err());
         assert!("12a".parse::<U256>().is_err());
+    }
+
+    #[test]
+    fn u256_decimal_pads_inner_chunks() {
+        // 10^19 and 10^38 + 1: the zeros inside a 19-digit chunk are kept.
+        let ten19 = U256::from(10_000_000_000_000_000_000u128);
+        assert_eq!(ten19.to_string(), "10000000000000000000");
+        let v: U256 = "100000000000000000000000000000000000001".parse().unwrap();
+        assert_eq!(v.to_string(), "100000000000000000000000000000000000001");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn u256_decimal_round_trips(bytes in proptest::array::uniform32(proptest::prelude::any::<u8>())) {
+            let v = U256(bytes);
+            let text = v.to_string();
+            proptest::prop_assert!(text == "0" || !text.starts_with('0'));
+            proptest::prop_assert_eq!(text.parse::<U256>(), Ok(v));
+        }
     }
 
     #[test]
