@@ -96,8 +96,7 @@ impl Rpc {
         } else {
             Vec::new()
         };
-        let full = crate::proto::checkpoint(record, &txs);
-        crate::proto::masked_checkpoint(&full, mask)
+        crate::proto::checkpoint_by_mask(record, &txs, mask)
     }
 }
 

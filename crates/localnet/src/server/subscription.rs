@@ -78,8 +78,9 @@ impl Subscription {
                 break;
             };
             let txs = self.node.checkpoint_transactions(&record);
-            let full = crate::proto::checkpoint(&record, &txs);
-            let frame = self.frame(&full);
+            let mut frame = proto::SubscribeCheckpointsResponse::default();
+            frame.cursor = Some(seq);
+            frame.checkpoint = Some(crate::proto::checkpoint_by_mask(&record, &txs, &self.mask));
             self.ready.push_back(frame);
             seq += 1;
         }
