@@ -60,6 +60,8 @@ pub struct Batch {
     pub epochs: BTreeMap<u32, EpochRow>,
     /// Epoch state and committee.
     pub epoch_states: BTreeMap<u32, EpochStateUpdate>,
+    /// WAL burned, by Walrus epoch (FROST).
+    pub burns: BTreeMap<u32, u128>,
     /// Proposals.
     pub proposals: BTreeMap<u64, ProposalRow>,
     /// Votes.
@@ -89,6 +91,7 @@ impl Batch {
             + self.pools.len()
             + self.staked_wal.len()
             + self.epochs.len()
+            + self.burns.len()
             + self.proposals.len()
             + self.votes.len()
     }
@@ -106,6 +109,7 @@ impl Batch {
                             row.status = BlobStatus::Invalid;
                         }
                         row.created_checkpoint = old.created_checkpoint;
+                        row.created |= old.created;
                     }
                     self.blobs
                         .insert(row.object_id.clone(), BlobUpdate::Row(row));
@@ -167,6 +171,9 @@ impl Batch {
                 }
                 Change::StakedWalGone(id) => {
                     self.staked_wal.insert(id, None);
+                }
+                Change::Burn { epoch, amount } => {
+                    *self.burns.entry(epoch).or_default() += u128::from(amount);
                 }
                 Change::Epoch(row) => {
                     let start = self

@@ -13,6 +13,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod batch;
+mod copy;
 mod error;
 mod indexer;
 mod metrics;

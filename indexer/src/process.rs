@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use haulout_types::{
     Blob, BlobId, Field, Metadata, MoveStruct, Packages, PoolState, Proposal, ProposalAction,
     ProposalStatus, SharedBlob, StakedWal, StakedWalState, StakingInnerV1, StakingPool, Storage,
-    StructTag, SystemStateInnerV1, WalrusEvent,
+    StructTag, SystemStateInnerV1, TreasuryCap, Wal, WalrusEvent,
 };
 use serde::de::DeserializeOwned;
 use sui_rpc::proto::sui::rpc::v2 as proto;
@@ -145,6 +145,8 @@ pub struct BlobRow {
     pub checkpoint: u64,
     /// Checkpoint of the first change of this object in the batch (or in the database).
     pub created_checkpoint: u64,
+    /// Whether the object was created in this batch (a new ID: no row for it can be stored).
+    pub created: bool,
 }
 
 /// A storage resource's state.
@@ -351,6 +353,14 @@ pub enum Change {
     StakedWalGone(String),
     /// Epoch parameters.
     Epoch(EpochRow),
+    /// WAL burned (the WAL treasury's supply dropped) while `epoch` was current; the burn of
+    /// an epoch's rewards happens in the transaction that ends it, before the epoch moves on.
+    Burn {
+        /// Walrus epoch.
+        epoch: u32,
+        /// FROST burned.
+        amount: u64,
+    },
     /// Epoch change state and committee.
     EpochState {
         /// Epoch.
@@ -395,6 +405,7 @@ pub struct Processor {
     system_inner: StructTag,
     staking_inner: StructTag,
     metadata_field: StructTag,
+    treasury_cap: StructTag,
     /// The current Walrus epoch and shard count (state carried across checkpoints).
     epoch: u32,
     n_shards: u16,
@@ -417,6 +428,7 @@ impl Processor {
             system_inner: Field::<u64, SystemStateInnerV1>::struct_tag(p),
             staking_inner: Field::<u64, StakingInnerV1>::struct_tag(p),
             metadata_field: Field::<Vec<u8>, Metadata>::struct_tag(p),
+            treasury_cap: TreasuryCap::<Wal>::struct_tag(p),
             packages,
             epoch,
             n_shards,
@@ -475,8 +487,17 @@ impl Processor {
             // Objects first: a transaction's effects are its new state; its events then refine
             // what objects cannot say (deletion of a blob, invalid blob IDs, votes).
             if let Some(effects) = &tx.effects {
+                // A burn belongs to the epoch the transaction ran in, even when the transaction
+                // ends that epoch (whichever object it writes first).
+                let tx_epoch = self.epoch;
+                let first = changes.len();
                 for changed in &effects.changed_objects {
                     self.object_change(changed, &objects, seq, timestamp_ms, &mut changes)?;
+                }
+                for change in &mut changes[first..] {
+                    if let Change::Burn { epoch, .. } = change {
+                        *epoch = tx_epoch;
+                    }
                 }
             }
             if let Some(list) = &tx.events {
@@ -536,7 +557,7 @@ impl Processor {
         timestamp_ms: u64,
         changes: &mut Vec<Change>,
     ) -> Result<()> {
-        use proto::changed_object::{InputObjectState, OutputObjectState};
+        use proto::changed_object::{IdOperation, InputObjectState, OutputObjectState};
         let Some(id) = changed.object_id.as_deref() else {
             return Ok(());
         };
@@ -550,7 +571,10 @@ impl Processor {
                         "checkpoint {seq} lacks the output object {id} v{version}"
                     )));
                 };
-                self.written_object(object, version, seq, timestamp_ms, changes)
+                let created = changed.id_operation() == IdOperation::Created;
+                let input = changed.input_version.and_then(|v| objects.get(&(id, v)));
+                self.burn(object, input.copied(), changes)?;
+                self.written_object(object, version, created, seq, timestamp_ms, changes)
             }
             OutputObjectState::DoesNotExist
                 if changed.input_state() == InputObjectState::Exists =>
@@ -592,10 +616,51 @@ impl Processor {
         }
     }
 
+    /// A drop of the WAL treasury's supply from `input` (the object before the transaction) to
+    /// `object` is a burn.
+    fn burn(
+        &self,
+        object: &proto::Object,
+        input: Option<&proto::Object>,
+        changes: &mut Vec<Change>,
+    ) -> Result<()> {
+        let (Some(ty), Some(before)) = (object.object_type.as_deref(), input) else {
+            return Ok(());
+        };
+        let Ok(tag) = ty.parse::<StructTag>() else {
+            return Ok(());
+        };
+        if tag != self.treasury_cap {
+            return Ok(());
+        }
+        let id = object.object_id();
+        let contents = |o: &proto::Object| {
+            o.contents
+                .as_ref()
+                .map(|c| c.value())
+                .unwrap_or_default()
+                .to_vec()
+        };
+        let after: TreasuryCap<Wal> = decode(id, &tag, &contents(object))?;
+        let before: TreasuryCap<Wal> = decode(id, &tag, &contents(before))?;
+        let burned = before
+            .total_supply
+            .value
+            .saturating_sub(after.total_supply.value);
+        if burned > 0 {
+            changes.push(Change::Burn {
+                epoch: self.epoch,
+                amount: burned,
+            });
+        }
+        Ok(())
+    }
+
     fn written_object(
         &mut self,
         object: &proto::Object,
         version: u64,
+        created: bool,
         seq: u64,
         timestamp_ms: u64,
         changes: &mut Vec<Change>,
@@ -617,7 +682,9 @@ impl Processor {
         let owner = address_owner(object);
         if tag == self.blob {
             let blob: Blob = decode(&id, &tag, contents)?;
-            changes.push(Change::Blob(self.blob_row(&blob, owner, version, seq)));
+            let mut row = self.blob_row(&blob, owner, version, seq);
+            row.created = created;
+            changes.push(Change::Blob(row));
         } else if tag == self.shared_blob {
             let shared: SharedBlob = decode(&id, &tag, contents)?;
             changes.push(Change::Blob(self.blob_row(
@@ -801,6 +868,8 @@ impl Processor {
             version,
             checkpoint: seq,
             created_checkpoint: seq,
+            // A shared blob's row is its inner blob's, older than the `SharedBlob` object.
+            created: false,
         }
     }
 

@@ -1,6 +1,7 @@
 //! The Postgres side: connecting, migrating, resetting, the watermark, and committing a batch —
-//! all its rows and the watermark in one transaction, with bulk `UNNEST` statements and upserts
-//! keyed on natural keys that only move rows forward (by object version).
+//! all its rows and the watermark in one transaction: binary `COPY` for rows that cannot exist yet
+//! (the batch's checkpoints, events and new blobs), bulk `UNNEST` statements and upserts keyed on
+//! natural keys that only move rows forward (by object version) for the rest.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -9,6 +10,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Row as _, Transaction};
 
 use crate::batch::{Batch, BlobUpdate};
+use crate::copy::BinaryRows;
 use crate::error::{IndexerError, Result};
 use crate::process::{BlobRow, BlobStatus};
 
@@ -206,30 +208,8 @@ pub async fn commit(
         return Ok(Committed::default());
     };
     let mut tx = pool.begin().await?;
-    write_checkpoints(&mut tx, batch).await?;
-    write_events(&mut tx, batch).await?;
-    let mut totals = Totals::default();
-    write_blobs(&mut tx, batch, &mut totals).await?;
-    write_attributes(&mut tx, batch).await?;
-    invalidate_and_expire(&mut tx, batch, &mut totals).await?;
-    write_storage(&mut tx, batch).await?;
-    write_pools(&mut tx, batch).await?;
-    write_staked_wal(&mut tx, batch).await?;
-    write_epochs(&mut tx, batch).await?;
-    write_proposals(&mut tx, batch).await?;
-    if totals.blobs != 0 || totals.certified != 0 || totals.bytes != 0 {
-        sqlx::query(
-            "UPDATE totals SET blob_count = blob_count + $1, \
-             certified_blob_count = certified_blob_count + $2, \
-             stored_bytes = stored_bytes + $3::text::numeric",
-        )
-        .bind(totals.blobs)
-        .bind(totals.certified)
-        .bind(totals.bytes.to_string())
-        .execute(&mut *tx)
-        .await?;
-    }
-
+    // The watermark moves first: its row stays locked until the commit, so a second indexer on
+    // this database waits here and then fails the check instead of writing the same rows.
     let args = (
         chain_id,
         i64_of(last.sequence_number)?,
@@ -271,6 +251,30 @@ pub async fn commit(
             ),
         });
     }
+    write_checkpoints(&mut tx, batch).await?;
+    write_events(&mut tx, batch).await?;
+    let mut totals = Totals::default();
+    write_blobs(&mut tx, batch, &mut totals).await?;
+    write_attributes(&mut tx, batch).await?;
+    invalidate_and_expire(&mut tx, batch, &mut totals).await?;
+    write_storage(&mut tx, batch).await?;
+    write_pools(&mut tx, batch).await?;
+    write_staked_wal(&mut tx, batch).await?;
+    write_epochs(&mut tx, batch).await?;
+    write_proposals(&mut tx, batch).await?;
+    if totals.blobs != 0 || totals.certified != 0 || totals.bytes != 0 {
+        sqlx::query(
+            "UPDATE totals SET blob_count = blob_count + $1, \
+             certified_blob_count = certified_blob_count + $2, \
+             stored_bytes = stored_bytes + $3::text::numeric",
+        )
+        .bind(totals.blobs)
+        .bind(totals.certified)
+        .bind(totals.bytes.to_string())
+        .execute(&mut *tx)
+        .await?;
+    }
+
     if let Some(retain) = retain {
         prune(&mut tx, last.sequence_number, retain).await?;
     }
@@ -305,77 +309,46 @@ async fn prune(tx: &mut Tx, hi: u64, retain: u64) -> Result<()> {
 }
 
 async fn write_checkpoints(tx: &mut Tx, batch: &Batch) -> Result<()> {
-    let mut seq = Vec::new();
-    let mut digest = Vec::new();
-    let mut epoch = Vec::new();
-    let mut ts = Vec::new();
-    let mut txs = Vec::new();
-    let mut events = Vec::new();
+    // The watermark was moved first in this transaction, so no row of these checkpoints can
+    // exist: plain COPY, no conflict handling.
+    let mut rows = BinaryRows::new(6);
     for c in &batch.checkpoints {
-        seq.push(i64_of(c.sequence_number)?);
-        digest.push(c.digest.clone());
-        epoch.push(i64_of(c.epoch)?);
-        ts.push(i64_of(c.timestamp_ms)?);
-        txs.push(i32::try_from(c.tx_count).map_err(|_| range("tx_count"))?);
-        events.push(i32::try_from(c.walrus_events).map_err(|_| range("walrus_events"))?);
+        rows.row()
+            .int8(i64_of(c.sequence_number)?)
+            .text(&c.digest)?
+            .int8(i64_of(c.epoch)?)
+            .int8(i64_of(c.timestamp_ms)?)
+            .int4(i32::try_from(c.tx_count).map_err(|_| range("tx_count"))?)
+            .int4(i32::try_from(c.walrus_events).map_err(|_| range("walrus_events"))?);
     }
-    sqlx::query(
-        "INSERT INTO checkpoints (sequence_number, digest, epoch, timestamp_ms, tx_count, \
-         walrus_events) SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::bigint[], \
-         $4::bigint[], $5::int[], $6::int[]) ON CONFLICT DO NOTHING",
+    rows.send(
+        tx,
+        "COPY checkpoints (sequence_number, digest, epoch, timestamp_ms, tx_count, \
+         walrus_events) FROM STDIN (FORMAT binary)",
     )
-    .bind(seq)
-    .bind(digest)
-    .bind(epoch)
-    .bind(ts)
-    .bind(txs)
-    .bind(events)
-    .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
 async fn write_events(tx: &mut Tx, batch: &Batch) -> Result<()> {
-    if batch.events.is_empty() {
-        return Ok(());
-    }
-    let n = batch.events.len();
-    let mut checkpoint = Vec::with_capacity(n);
-    let mut tx_index = Vec::with_capacity(n);
-    let mut event_index = Vec::with_capacity(n);
-    let mut digest = Vec::with_capacity(n);
-    let mut ts = Vec::with_capacity(n);
-    let mut kind = Vec::with_capacity(n);
-    let mut subject = Vec::with_capacity(n);
-    let mut data = Vec::with_capacity(n);
-    let mut bcs = Vec::with_capacity(n);
+    let mut rows = BinaryRows::new(9);
     for e in &batch.events {
-        checkpoint.push(i64_of(e.checkpoint)?);
-        tx_index.push(i32::try_from(e.tx_index).map_err(|_| range("tx_index"))?);
-        event_index.push(i32::try_from(e.event_index).map_err(|_| range("event_index"))?);
-        digest.push(e.tx_digest.as_str());
-        ts.push(i64_of(e.timestamp_ms)?);
-        kind.push(e.event_type);
-        subject.push(e.subject.as_deref());
-        data.push(e.data.clone());
-        bcs.push(e.bcs.as_slice());
+        rows.row()
+            .int8(i64_of(e.checkpoint)?)
+            .int4(i32::try_from(e.tx_index).map_err(|_| range("tx_index"))?)
+            .int4(i32::try_from(e.event_index).map_err(|_| range("event_index"))?)
+            .text(&e.tx_digest)?
+            .int8(i64_of(e.timestamp_ms)?)
+            .text(e.event_type)?
+            .text_opt(e.subject.as_deref())?
+            .jsonb(&e.data)?
+            .bytea(&e.bcs)?;
     }
-    sqlx::query(
-        "INSERT INTO events (checkpoint, tx_index, event_index, tx_digest, timestamp_ms, \
-         event_type, subject, data, bcs) SELECT * FROM UNNEST($1::bigint[], $2::int[], \
-         $3::int[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::jsonb[], $9::bytea[]) \
-         ON CONFLICT DO NOTHING",
+    rows.send(
+        tx,
+        "COPY events (checkpoint, tx_index, event_index, tx_digest, timestamp_ms, event_type, \
+         subject, data, bcs) FROM STDIN (FORMAT binary)",
     )
-    .bind(checkpoint)
-    .bind(tx_index)
-    .bind(event_index)
-    .bind(digest)
-    .bind(ts)
-    .bind(kind)
-    .bind(subject)
-    .bind(data)
-    .bind(bcs)
-    .execute(&mut **tx)
     .await?;
     Ok(())
 }
@@ -387,10 +360,52 @@ struct StoredBlob {
 }
 
 async fn write_blobs(tx: &mut Tx, batch: &Batch, totals: &mut Totals) -> Result<()> {
-    if batch.blobs.is_empty() {
+    // Blob objects created in this batch have new IDs: nothing to look up or merge, one COPY.
+    let mut created = BinaryRows::new(15);
+    for update in batch.blobs.values() {
+        let BlobUpdate::Row(row) = update else {
+            continue;
+        };
+        if !row.created {
+            continue;
+        }
+        totals.add(row.status, row.size, 1);
+        created
+            .row()
+            .text(&row.object_id)?
+            .text(&row.blob_id)?
+            .text_opt(row.owner.as_deref())?
+            .int8(i64_of(row.size)?)
+            .int8(i64_of(row.encoded_size)?)
+            .int2(i16::from(row.encoding_type))
+            .text(row.status.as_str())?
+            .int8(i64::from(row.registered_epoch))
+            .int8_opt(row.certified_epoch.map(i64::from))
+            .int8(i64::from(row.end_epoch))
+            .bool(row.deletable)
+            .text(&row.storage_id)?
+            .int8(i64_of(row.version)?)
+            .int8(i64_of(row.created_checkpoint)?)
+            .int8(i64_of(row.checkpoint)?);
+    }
+    let n_created = created.len();
+    created
+        .send(
+            tx,
+            "COPY blobs (object_id, blob_id, owner, size, encoded_size, encoding_type, status, \
+             registered_epoch, certified_epoch, end_epoch, deletable, storage_id, version, \
+             created_checkpoint, updated_checkpoint) FROM STDIN (FORMAT binary)",
+        )
+        .await?;
+    if n_created == batch.blobs.len() {
         return Ok(());
     }
-    let ids: Vec<&str> = batch.blobs.keys().map(String::as_str).collect();
+    let ids: Vec<&str> = batch
+        .blobs
+        .iter()
+        .filter(|(_, u)| !matches!(u, BlobUpdate::Row(row) if row.created))
+        .map(|(id, _)| id.as_str())
+        .collect();
     let rows = sqlx::query(
         "SELECT object_id, blob_id, owner, size, encoded_size, encoding_type, status, \
          registered_epoch, certified_epoch, end_epoch, deletable, storage_id, version, \
@@ -420,6 +435,7 @@ async fn write_blobs(tx: &mut Tx, batch: &Batch, totals: &mut Totals) -> Result<
             version: u64_of(r.try_get(12)?)?,
             checkpoint: u64_of(r.try_get(14)?)?,
             created_checkpoint: u64_of(r.try_get(13)?)?,
+            created: false,
         };
         stored.insert(
             row.object_id.clone(),
@@ -432,6 +448,9 @@ async fn write_blobs(tx: &mut Tx, batch: &Batch, totals: &mut Totals) -> Result<
 
     let mut out: Vec<(BlobRow, u64)> = Vec::with_capacity(batch.blobs.len());
     for (id, update) in &batch.blobs {
+        if matches!(update, BlobUpdate::Row(row) if row.created) {
+            continue;
+        }
         let old = stored.get(id);
         let new = match (update, old) {
             (BlobUpdate::Row(row), Some(old)) => {
@@ -870,6 +889,13 @@ async fn write_epochs(tx: &mut Tx, batch: &Batch) -> Result<()> {
         .bind(i64_of(e.checkpoint)?)
         .execute(&mut **tx)
         .await?;
+    }
+    for (epoch, burned) in &batch.burns {
+        sqlx::query("UPDATE epochs SET burn = burn + $2::text::numeric WHERE epoch = $1")
+            .bind(i64::from(*epoch))
+            .bind(burned.to_string())
+            .execute(&mut **tx)
+            .await?;
     }
     for (epoch, update) in &batch.epoch_states {
         sqlx::query("UPDATE epochs SET state = $2 WHERE epoch = $1")

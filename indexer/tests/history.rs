@@ -143,6 +143,28 @@ async fn scripted_history_is_reflected_in_graphql() {
         .map(|e| serde_json::json!({ "nodeId": e.key.to_string(), "shards": e.value }))
         .collect();
     assert_eq!(epoch["committee"], serde_json::json!(committee));
+    // Burns: what the WAL treasury lost (3% of each ended epoch's rewards, taken in the
+    // transaction that ends it), credited to the epochs that ended.
+    let wal = sui_sdk_types::TypeTag::Struct(Box::new(haulout_types::Wal::struct_tag(&packages())));
+    let cap_id = w.node.coin_info(&wal).unwrap().treasury.unwrap();
+    let cap: haulout_types::TreasuryCap<haulout_types::Wal> = w.decode(cap_id);
+    let lost = haulout_types::Wal::TOTAL_SUPPLY_FROST - cap.total_supply.value;
+    let burns = common::data(
+        pool,
+        "{ e0: epoch(number: 0) { burn } e1: epoch(number: 1) { burn } \
+             e2: epoch(number: 2) { burn } e3: epoch(number: 3) { burn } }",
+    )
+    .await;
+    let burned: Vec<u64> = ["e0", "e1", "e2", "e3"]
+        .iter()
+        .map(|e| burns[e]["burn"].as_str().map_or(0, |b| b.parse().unwrap()))
+        .collect();
+    assert!(
+        lost > 0,
+        "the history's storage fees give rewards, 3% of which burn"
+    );
+    assert_eq!(burned.iter().sum::<u64>(), lost, "{burned:?}");
+    assert_eq!(burned[3], 0, "epoch 3 has not ended");
     let first = common::data(pool, "{ epoch(number: 1) { committee { nodeId } } }").await;
     assert_eq!(first["epoch"]["committee"].as_array().unwrap().len(), 4);
     assert_eq!(committee.len(), 3, "node 3 left the committee");
@@ -194,6 +216,21 @@ async fn scripted_history_is_reflected_in_graphql() {
         }])
     );
     assert_eq!(staked.principal.value, 4_000 * FROST);
+    // The same positions, a page at a time.
+    let paged = common::data(
+        pool,
+        &format!(
+            "{{ stakedWalPositions(owner: \"{}\", first: 1) {{ pageInfo {{ hasNextPage }} \
+             nodes {{ objectId nodeId principal activationEpoch state }} }} }}",
+            w.addr(1)
+        ),
+    )
+    .await;
+    assert_eq!(paged["stakedWalPositions"]["nodes"], mine["stakedWal"]);
+    assert_eq!(
+        paged["stakedWalPositions"]["pageInfo"]["hasNextPage"],
+        false
+    );
     let node3 = common::data(
         pool,
         &format!(

@@ -279,6 +279,22 @@ const POOL_COLUMNS: &str = "p.node_id, p.name, p.network_address, encode(p.publi
 const POOL_FROM: &str = "staking_pools p LEFT JOIN committees c ON c.node_id = p.node_id \
     AND c.epoch = (SELECT max(epoch) FROM committees)";
 
+/// The columns [`staked_wal_of`] reads.
+const STAKED_WAL_COLUMNS: &str =
+    "object_id, owner, node_id, principal::text, activation_epoch, state, withdraw_epoch";
+
+fn staked_wal_of(r: &PgRow) -> async_graphql::Result<StakedWal> {
+    Ok(StakedWal {
+        object_id: r.try_get(0).map_err(internal)?,
+        owner: r.try_get(1).map_err(internal)?,
+        node_id: r.try_get(2).map_err(internal)?,
+        principal: r.try_get(3).map_err(internal)?,
+        activation_epoch: r.try_get(4).map_err(internal)?,
+        state: r.try_get(5).map_err(internal)?,
+        withdraw_epoch: r.try_get(6).map_err(internal)?,
+    })
+}
+
 fn pool_of(r: &PgRow) -> async_graphql::Result<StakingPool> {
     Ok(StakingPool {
         node_id: r.try_get(0).map_err(internal)?,
@@ -828,8 +844,9 @@ impl Query {
         row.as_ref().map(pool_of).transpose()
     }
 
-    /// The staked WAL positions of `owner` (at most the maximum page size times ten, by object
-    /// ID), optionally only those with one node.
+    /// The staked WAL positions of `owner`, by object ID, optionally only those with one node.
+    /// An owner with more positions than ten times the maximum page size gets an error: page
+    /// through `stakedWalPositions` then.
     async fn staked_wal(
         &self,
         ctx: &Context<'_>,
@@ -846,26 +863,63 @@ impl Query {
         let rows = reader(ctx)?
             .fetch_all(
                 format!(
-                    "SELECT object_id, owner, node_id, principal::text, activation_epoch, state, \
-                     withdraw_epoch FROM staked_wal WHERE owner = $1{filter} ORDER BY object_id \
-                     LIMIT {cap}"
+                    "SELECT {STAKED_WAL_COLUMNS} FROM staked_wal WHERE owner = $1{filter} \
+                     ORDER BY object_id LIMIT {}",
+                    cap + 1
                 ),
                 args,
             )
             .await?;
-        rows.iter()
+        if rows.len() > cap {
+            return Err(format!(
+                "{owner} has more than {cap} staked WAL positions: page through them with \
+                 stakedWalPositions(owner, first, after)"
+            )
+            .into());
+        }
+        rows.iter().map(staked_wal_of).collect()
+    }
+
+    /// The staked WAL positions of `owner`, by object ID, a page at a time, optionally only
+    /// those with one node.
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn staked_wal_positions(
+        &self,
+        ctx: &Context<'_>,
+        owner: String,
+        node_id: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<Cursor, StakedWal>> {
+        let page = Page::new(
+            "stakedWalPositions",
+            first,
+            after,
+            last,
+            before,
+            limits(ctx)?,
+        )?;
+        let mut sql = Sql::default();
+        let p = sql.arg(Arg::Text(normalize_id(&owner)));
+        sql.cond(format!("owner = {p}"));
+        if let Some(node) = node_id {
+            let p = sql.arg(Arg::Text(normalize_id(&node)));
+            sql.cond(format!("node_id = {p}"));
+        }
+        let rows = sql
+            .page(ctx, STAKED_WAL_COLUMNS, "staked_wal", &["object_id"], &page)
+            .await?;
+        let nodes = rows
+            .iter()
             .map(|r| {
-                Ok(StakedWal {
-                    object_id: r.try_get(0).map_err(internal)?,
-                    owner: r.try_get(1).map_err(internal)?,
-                    node_id: r.try_get(2).map_err(internal)?,
-                    principal: r.try_get(3).map_err(internal)?,
-                    activation_epoch: r.try_get(4).map_err(internal)?,
-                    state: r.try_get(5).map_err(internal)?,
-                    withdraw_epoch: r.try_get(6).map_err(internal)?,
-                })
+                let s = staked_wal_of(r)?;
+                Ok((vec![serde_json::json!(s.object_id)], s))
             })
-            .collect()
+            .collect::<async_graphql::Result<Vec<_>>>()?;
+        Ok(connection("stakedWalPositions", &page, nodes))
     }
 
     /// Live storage resources, by object ID, optionally of one owner.
