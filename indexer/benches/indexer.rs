@@ -222,7 +222,7 @@ async fn run() {
         .await
         .unwrap();
     println!(
-        "ingestion: {} checkpoints and {events} Walrus events in {elapsed:.2} s: {:.0} checkpoints/s, {:.0} events/s ({} batches, {:.2} s in commits)",
+        "ingestion: {} checkpoints and {events} Walrus events in {elapsed:.2} s: {:.0} checkpoints/s, {:.0} events/s ({} batches, {:.2} s in commits, {} BLS signatures checked)",
         tip + 1,
         (tip + 1) as f64 / elapsed,
         events as f64 / elapsed,
@@ -233,6 +233,9 @@ async fn run() {
             .commit_micros
             .load(std::sync::atomic::Ordering::Relaxed) as f64
             / 1e6,
+        metrics
+            .signatures_verified
+            .load(std::sync::atomic::Ordering::Relaxed),
     );
     // Where the time goes: the chain's stream alone, then verification and processing alone.
     let client = haulout_sui::SuiClient::connect(&served.url).unwrap();

@@ -70,6 +70,9 @@ const FETCH_BUFFER: usize = 256;
 /// While catching up, a checkpoint's own BLS signature is checked at least this often (the
 /// others are covered by a later signature through the digest chain).
 const SIGNATURE_INTERVAL: u64 = 256;
+/// How long verification waits for the next checkpoint while catching up, so that this one's
+/// signature can be left to a later one's.
+const DEFER_WAIT: Duration = Duration::from_millis(50);
 /// A batch whose last checkpoint is older than this is catching up: it waits (up to
 /// [`MAX_LINGER`], [`LINGER`] at a time) for more checkpoints before committing.
 const LAG_FOR_LINGER_MS: u64 = 10_000;
@@ -230,6 +233,15 @@ pub async fn run(
             if defer {
                 match raw_rx.try_recv() {
                     Ok(next) => ready = Some(next),
+                    // Catching up (the checkpoint is old), the next one is worth a short wait:
+                    // a BLS check costs more than a millisecond, the stream delivers
+                    // thousands of checkpoints a second.
+                    Err(_) if is_old(&checkpoint) => {
+                        match tokio::time::timeout(DEFER_WAIT, raw_rx.recv()).await {
+                            Ok(Some(next)) => ready = Some(next),
+                            _ => defer = false,
+                        }
+                    }
                     Err(_) => defer = false,
                 }
             }
@@ -261,15 +273,31 @@ pub async fn run(
     committed.and(ingested).and(fetched)
 }
 
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
 /// Whether the batch's last checkpoint is well behind the clock (the indexer is catching up).
 fn is_lagging(batch: &Batch) -> bool {
-    let now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
     batch
         .checkpoints
         .last()
-        .is_some_and(|c| now_ms.saturating_sub(c.timestamp_ms) > LAG_FOR_LINGER_MS)
+        .is_some_and(|c| now_ms().saturating_sub(c.timestamp_ms) > LAG_FOR_LINGER_MS)
+}
+
+/// Whether `checkpoint` is well behind the clock (the stream is replaying history).
+fn is_old(checkpoint: &proto::Checkpoint) -> bool {
+    let timestamp_ms = checkpoint
+        .summary
+        .as_ref()
+        .and_then(|s| s.timestamp.as_ref())
+        .map_or(0, |t| {
+            u64::try_from(t.seconds).unwrap_or(0) * 1000
+                + u64::try_from(t.nanos).unwrap_or(0) / 1_000_000
+        });
+    now_ms().saturating_sub(timestamp_ms) > LAG_FOR_LINGER_MS
 }
 
 async fn commit_loop(

@@ -41,35 +41,37 @@ fn object_set(objects: impl IntoIterator<Item = Object>) -> proto::ObjectSet {
 /// A transaction's effects with every field set, each changed object's type included.
 fn executed_effects(tx: &ExecutedTx) -> proto::TransactionEffects {
     let mut effects = proto::TransactionEffects::from(tx.effects.clone());
-    let types: BTreeMap<Address, String> = tx
-        .input_objects
-        .iter()
-        .chain(&tx.output_objects)
-        .map(|o| {
-            let ty =
-                contents_of(o).map_or_else(|| PACKAGE_TYPE.to_owned(), |(ty, _, _)| ty.to_string());
-            (o.object_id(), ty)
-        })
-        .collect();
-    for change in &mut effects.changed_objects {
-        if let Some(id) = change
-            .object_id
-            .as_ref()
-            .and_then(|s| s.parse::<Address>().ok())
-        {
-            change.object_type = types.get(&id).cloned();
-        }
-    }
-    if let Some(gas) = effects.gas_object.as_mut() {
-        if let Some(id) = gas
-            .object_id
-            .as_ref()
-            .and_then(|s| s.parse::<Address>().ok())
-        {
-            gas.object_type = types.get(&id).cloned();
-        }
-    }
+    set_object_types(&mut effects, tx, true, true);
     effects
+}
+
+/// Sets the `object_type` of the changed objects (if `changed`) and of the gas object (if
+/// `gas`) from the transaction's objects, as Sui reports them.
+fn set_object_types(
+    effects: &mut proto::TransactionEffects,
+    tx: &ExecutedTx,
+    changed: bool,
+    gas: bool,
+) {
+    let type_of = |id: Option<&String>| -> Option<String> {
+        let id: Address = id?.parse().ok()?;
+        let o = tx
+            .output_objects
+            .iter()
+            .chain(&tx.input_objects)
+            .find(|o| o.object_id() == id)?;
+        Some(contents_of(o).map_or_else(|| PACKAGE_TYPE.to_owned(), |(ty, _, _)| ty.to_string()))
+    };
+    if changed {
+        for change in &mut effects.changed_objects {
+            change.object_type = type_of(change.object_id.as_ref());
+        }
+    }
+    if gas {
+        if let Some(g) = effects.gas_object.as_mut() {
+            g.object_type = type_of(g.object_id.as_ref());
+        }
+    }
 }
 
 /// A transaction with every field set; `objects` only when `with_objects` (not in checkpoints).
@@ -169,9 +171,16 @@ fn transaction_by_mask(tx: &ExecutedTx, mask: &FieldMaskTree) -> proto::Executed
             .collect();
     }
     if let Some(sub) = mask.subtree(T::EFFECTS_FIELD.name) {
-        // The object types come from the objects, as in the full message.
-        let full = executed_effects(tx);
-        message.effects = Some(proto::TransactionEffects::merge_from(&full, &sub));
+        // The object types come from the objects, as in the full message (whose changed and
+        // gas objects a mask keeps whole once it names them at all).
+        let mut effects = proto::TransactionEffects::merge_from(&tx.effects, &sub);
+        set_object_types(
+            &mut effects,
+            tx,
+            sub.subtree("changed_objects").is_some(),
+            sub.subtree("gas_object").is_some(),
+        );
+        message.effects = Some(effects);
     }
     if let Some(sub) = mask.subtree(T::EVENTS_FIELD.name) {
         let mut events = match &tx.events {
@@ -370,6 +379,8 @@ mod tests {
             "summary,contents",
             "transactions",
             "transactions.digest,transactions.effects.changed_objects",
+            "transactions.effects.changed_objects.object_id,transactions.effects.gas_object",
+            "transactions.effects.bcs,transactions.effects.digest,transactions.effects.status",
             "transactions.transaction.bcs,transactions.signatures",
             "transactions.events,transactions.balance_changes,transactions.timestamp",
             "transactions.events.events.json,transactions.events.events.event_type",
