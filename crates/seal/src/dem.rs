@@ -40,6 +40,51 @@ pub fn aes_gcm_encrypt(key: &[u8; KEY_SIZE], data: &[u8], aad: &[u8]) -> Result<
     Ok(c.encrypt_authenticated(&iv, aad, data))
 }
 
+/// The AES-256-GCM of [`aes_gcm_encrypt`], straight from the `aes-gcm` crate (which fastcrypto
+/// wraps) for its in-place, detached-tag interface.
+type InPlaceCipher = aes_gcm::AesGcm<aes_gcm::aes::Aes256, U16>;
+
+fn in_place_cipher(key: &[u8; KEY_SIZE]) -> InPlaceCipher {
+    use aes_gcm::KeyInit as _;
+    InPlaceCipher::new(key.into())
+}
+
+/// [`aes_gcm_encrypt`] in place: encrypts `buffer` and returns the tag (which
+/// [`aes_gcm_encrypt`] appends), so a caller can lay the ciphertext out where it will be sent.
+pub fn aes_gcm_encrypt_in_place(
+    key: &[u8; KEY_SIZE],
+    buffer: &mut [u8],
+    aad: &[u8],
+) -> Result<[u8; AES_GCM_TAG_LEN], Error> {
+    use aes_gcm::AeadInPlace as _;
+    if buffer.len() as u64 > AES_GCM_MAX_PLAINTEXT {
+        return Err(Error::PlaintextTooLong(buffer.len()));
+    }
+    let tag = in_place_cipher(key)
+        .encrypt_in_place_detached(&AES_GCM_IV.into(), aad, buffer)
+        .map_err(|_| Error::PlaintextTooLong(buffer.len()))?;
+    Ok(tag.into())
+}
+
+/// [`aes_gcm_decrypt`] in place: `blob` is ciphertext ‖ tag; on success its first
+/// `blob.len() − 16` bytes are the plaintext. On failure `blob` is unchanged.
+pub fn aes_gcm_decrypt_in_place(
+    key: &[u8; KEY_SIZE],
+    blob: &mut [u8],
+    aad: &[u8],
+) -> Result<usize, Error> {
+    use aes_gcm::AeadInPlace as _;
+    let Some(len) = blob.len().checked_sub(AES_GCM_TAG_LEN) else {
+        return Err(Error::Authentication);
+    };
+    let (data, tag) = blob.split_at_mut(len);
+    let tag: &[u8; AES_GCM_TAG_LEN] = (&*tag).try_into().map_err(|_| Error::Authentication)?;
+    in_place_cipher(key)
+        .decrypt_in_place_detached(&AES_GCM_IV.into(), aad, data, tag.into())
+        .map_err(|_| Error::Authentication)?;
+    Ok(len)
+}
+
 /// AES-256-GCM decryption with the fixed IV; checks the tag.
 pub fn aes_gcm_decrypt(key: &[u8; KEY_SIZE], blob: &[u8], aad: &[u8]) -> Result<Vec<u8>, Error> {
     let (c, iv) = cipher(key)?;
@@ -132,6 +177,27 @@ mod tests {
         bad[0] ^= 1;
         assert_eq!(aes_gcm_decrypt(&k, &bad, AAD), Err(Error::Authentication));
         assert_eq!(aes_gcm_decrypt(&k, &[], AAD), Err(Error::Authentication));
+
+        // The in-place forms give the same bytes.
+        let mut buffer = MSG.to_vec();
+        let tag = aes_gcm_encrypt_in_place(&k, &mut buffer, AAD).unwrap();
+        buffer.extend_from_slice(&tag);
+        assert_eq!(buffer, ct);
+        assert_eq!(
+            aes_gcm_decrypt_in_place(&k, &mut buffer, AAD),
+            Ok(MSG.len())
+        );
+        assert_eq!(&buffer[..MSG.len()], MSG);
+        let mut bad = ct.clone();
+        bad[3] ^= 1;
+        assert_eq!(
+            aes_gcm_decrypt_in_place(&k, &mut bad, AAD),
+            Err(Error::Authentication)
+        );
+        assert_eq!(
+            aes_gcm_decrypt_in_place(&k, &mut ct[..15].to_vec(), AAD),
+            Err(Error::Authentication)
+        );
     }
 
     /// Seal's `dem.rs::regression_test_hmac_ctr`.
