@@ -282,14 +282,16 @@ impl Client {
                 ids.len()
             )));
         }
-        let mut keys = Vec::with_capacity(ids.len());
-        for id in ids {
+        // Every key server's object and key field, read concurrently.
+        let keys = futures::future::try_join_all(ids.into_iter().map(|id| async move {
             let server = self.key_server(id).await?;
-            keys.push((ObjectId(id.into_inner()), server.public_key));
-        }
+            Ok::<_, ClientError>((ObjectId(id.into_inner()), server.public_key))
+        }))
+        .await?;
         let mut rng = rand::rng();
         let inner_id = policy.inner_id(owner, &mut rng);
-        let (object, _backup) = haulout_seal::encrypt(
+        // The ciphertext is written once, into its place in the serialized object.
+        let (ciphertext, _backup) = haulout_seal::encrypt_to_bytes(
             ObjectId(seal.policies_package_id.into_inner()),
             &inner_id,
             &keys,
@@ -302,7 +304,7 @@ impl Client {
         )
         .map_err(|e| ClientError::Invalid(format!("encryption failed: {e}")))?;
         Ok(Sealed {
-            ciphertext: object.to_bytes(),
+            ciphertext,
             inner_id,
             threshold,
         })
@@ -310,15 +312,16 @@ impl Client {
 
     /// Decrypts a Seal `EncryptedObject` made for this network's policies: asks its key
     /// servers for the identity's key (approved by the policy's `seal_approve` for this
-    /// wallet), verifies each key, and decrypts once `threshold` servers answered.
+    /// wallet), verifies each key, and decrypts once `threshold` servers answered. The object
+    /// is consumed: its payload is decrypted in place and becomes the plaintext.
     ///
     /// # Errors
     /// If the object is malformed, the policy cannot be found, or too few key servers release
     /// a valid key (the error says why each refused).
-    pub async fn seal_decrypt(&self, object: &EncryptedObject) -> Result<Decrypted> {
+    pub async fn seal_decrypt(&self, object: EncryptedObject) -> Result<Decrypted> {
         let reader = self.sender()?;
         let package = Address::new(object.package_id.0);
-        let policy = self.policy_of(object, reader).await?;
+        let policy = self.policy_of(&object, reader).await?;
         let ptb = self
             .approve_ptb(package, policy, &object.id, reader)
             .await?;
@@ -406,7 +409,8 @@ impl Client {
                 crate::error::summarize(&errors, 5)
             )));
         }
-        let plaintext = haulout_seal::decrypt(object, &keys, None)
+        // In place: the ciphertext's buffer becomes the plaintext.
+        let plaintext = haulout_seal::decrypt_in_place(object, &keys, None)
             .map_err(|e| ClientError::Invalid(format!("decryption failed: {e}")))?;
         Ok(Decrypted {
             plaintext,

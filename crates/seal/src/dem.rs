@@ -40,6 +40,218 @@ pub fn aes_gcm_encrypt(key: &[u8; KEY_SIZE], data: &[u8], aad: &[u8]) -> Result<
     Ok(c.encrypt_authenticated(&iv, aad, data))
 }
 
+/// How [`aes_gcm_encrypt_in_place`] and [`aes_gcm_decrypt_in_place`] walk a buffer.
+#[derive(Clone, Copy, Debug)]
+struct Layout {
+    /// Bytes per step (a multiple of 16): the GHASH and the CTR pass of one chunk run back to
+    /// back while it is in cache, so the buffer crosses memory once.
+    chunk: usize,
+    /// From this length on the buffer is cut in two halves processed on two threads (CTR at a
+    /// counter offset; the halves' GHASH values combined by a multiplication by a power of H).
+    parallel_from: usize,
+}
+
+const LAYOUT: Layout = Layout {
+    chunk: 64 << 10,
+    parallel_from: 1 << 20,
+};
+
+type Block = aes::Block;
+
+fn xor_block(a: &Block, b: &Block) -> Block {
+    let mut out = *a;
+    for (o, x) in out.iter_mut().zip(b) {
+        *o ^= x;
+    }
+    out
+}
+
+/// `a·b` in GHASH's field: one GHASH step keyed with `b` from the zero state.
+fn gf_mul(a: &Block, b: &Block) -> Block {
+    use ghash::universal_hash::{KeyInit as _, UniversalHash as _};
+    let mut g = ghash::GHash::new(b);
+    g.update(&[*a]);
+    g.finalize()
+}
+
+/// `h^k`, k ≥ 1.
+fn gf_pow(h: &Block, mut k: usize) -> Block {
+    let mut base = *h;
+    let mut result: Option<Block> = None;
+    while k > 0 {
+        if k & 1 == 1 {
+            result = Some(result.map_or(base, |r| gf_mul(&r, &base)));
+        }
+        k >>= 1;
+        if k > 0 {
+            base = gf_mul(&base, &base);
+        }
+    }
+    result.unwrap_or(base)
+}
+
+/// AES-256-GCM with the fixed 16-byte IV, as NIST SP 800-38D and the `aes-gcm` crate define it:
+/// H = E(0), J0 = GHASH(IV ‖ 0^64 ‖ [128]_64), the payload under CTR from inc32(J0), the tag
+/// GHASH(aad ‖ C ‖ [len(aad)]_64 ‖ [len(C)]_64) ⊕ E(J0).
+struct Gcm {
+    cipher: aes::Aes256,
+    h: Block,
+    j0: Block,
+}
+
+impl Gcm {
+    fn new(key: &[u8; KEY_SIZE]) -> Self {
+        use aes::cipher::{BlockEncrypt as _, KeyInit as _};
+        use ghash::universal_hash::UniversalHash as _;
+        let cipher = aes::Aes256::new(key.into());
+        let mut h = Block::default();
+        cipher.encrypt_block(&mut h);
+        let mut g = ghash::GHash::new(&h);
+        g.update_padded(&AES_GCM_IV);
+        let mut lengths = Block::default();
+        lengths[8..].copy_from_slice(&((AES_GCM_IV.len() as u64) * 8).to_be_bytes());
+        g.update(&[lengths]);
+        Self {
+            cipher,
+            h,
+            j0: g.finalize(),
+        }
+    }
+
+    fn tag_mask(&self) -> Block {
+        use aes::cipher::BlockEncrypt as _;
+        let mut mask = self.j0;
+        self.cipher.encrypt_block(&mut mask);
+        mask
+    }
+
+    /// CTR over `part` (which starts `offset` bytes into the payload) and the GHASH state of
+    /// `aad ‖ part` from zero (of the ciphertext: after CTR when encrypting, before when
+    /// decrypting).
+    fn process(
+        &self,
+        aad: &[u8],
+        part: &mut [u8],
+        offset: usize,
+        encrypt: bool,
+        chunk: usize,
+    ) -> Block {
+        use aes::cipher::{InnerIvInit as _, StreamCipher as _, StreamCipherSeek as _};
+        use ghash::universal_hash::{KeyInit as _, UniversalHash as _};
+        let mut ghash = ghash::GHash::new(&self.h);
+        ghash.update_padded(aad);
+        let mut ctr = ctr::Ctr32BE::<aes::Aes256>::from_core(ctr::CtrCore::inner_iv_init(
+            self.cipher.clone(),
+            &self.j0,
+        ));
+        // The first keystream block, E(J0), masks the tag.
+        ctr.seek(16 + offset as u64);
+        for piece in part.chunks_mut(chunk) {
+            if encrypt {
+                ctr.apply_keystream(piece);
+                ghash.update_padded(piece);
+            } else {
+                ghash.update_padded(piece);
+                ctr.apply_keystream(piece);
+            }
+        }
+        ghash.finalize()
+    }
+
+    /// En- or decrypts `buffer` in place; the tag of the ciphertext.
+    fn run(
+        &self,
+        buffer: &mut [u8],
+        aad: &[u8],
+        encrypt: bool,
+        layout: Layout,
+    ) -> [u8; AES_GCM_TAG_LEN] {
+        let n = buffer.len();
+        let state = if n >= layout.parallel_from && n >= 32 {
+            let split = (n / 2) & !15;
+            let (first, second) = buffer.split_at_mut(split);
+            let second_blocks = second.len().div_ceil(16);
+            let (a, b) = std::thread::scope(|s| {
+                let other = s.spawn(|| self.process(&[], second, split, encrypt, layout.chunk));
+                let a = self.process(aad, first, 0, encrypt, layout.chunk);
+                (
+                    a,
+                    other
+                        .join()
+                        .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                )
+            });
+            xor_block(&gf_mul(&a, &gf_pow(&self.h, second_blocks)), &b)
+        } else {
+            self.process(aad, buffer, 0, encrypt, layout.chunk)
+        };
+        let mut lengths = Block::default();
+        lengths[..8].copy_from_slice(&((aad.len() as u64) * 8).to_be_bytes());
+        lengths[8..].copy_from_slice(&((n as u64) * 8).to_be_bytes());
+        let s = gf_mul(&xor_block(&state, &lengths), &self.h);
+        xor_block(&s, &self.tag_mask()).into()
+    }
+}
+
+/// [`aes_gcm_encrypt`] in place: encrypts `buffer` and returns the tag (which
+/// [`aes_gcm_encrypt`] appends), so a caller can lay the ciphertext out where it will be sent.
+/// One pass over memory, on two threads for large buffers.
+pub fn aes_gcm_encrypt_in_place(
+    key: &[u8; KEY_SIZE],
+    buffer: &mut [u8],
+    aad: &[u8],
+) -> Result<[u8; AES_GCM_TAG_LEN], Error> {
+    encrypt_in_place_with(key, buffer, aad, LAYOUT)
+}
+
+fn encrypt_in_place_with(
+    key: &[u8; KEY_SIZE],
+    buffer: &mut [u8],
+    aad: &[u8],
+    layout: Layout,
+) -> Result<[u8; AES_GCM_TAG_LEN], Error> {
+    if buffer.len() as u64 > AES_GCM_MAX_PLAINTEXT {
+        return Err(Error::PlaintextTooLong(buffer.len()));
+    }
+    Ok(Gcm::new(key).run(buffer, aad, true, layout))
+}
+
+/// [`aes_gcm_decrypt`] in place: `blob` is ciphertext ‖ tag; on success its first
+/// `blob.len() − 16` bytes are the plaintext (the length is returned). The decryption runs
+/// alongside the authentication, so on failure `blob` is zeroed, never left half decrypted.
+pub fn aes_gcm_decrypt_in_place(
+    key: &[u8; KEY_SIZE],
+    blob: &mut [u8],
+    aad: &[u8],
+) -> Result<usize, Error> {
+    decrypt_in_place_with(key, blob, aad, LAYOUT)
+}
+
+fn decrypt_in_place_with(
+    key: &[u8; KEY_SIZE],
+    blob: &mut [u8],
+    aad: &[u8],
+    layout: Layout,
+) -> Result<usize, Error> {
+    let Some(len) = blob.len().checked_sub(AES_GCM_TAG_LEN) else {
+        return Err(Error::Authentication);
+    };
+    if len as u64 > AES_GCM_MAX_PLAINTEXT {
+        return Err(Error::Authentication);
+    }
+    let (data, tag) = blob.split_at_mut(len);
+    let expected = Gcm::new(key).run(data, aad, false, layout);
+    let diff = expected
+        .iter()
+        .zip(tag.iter())
+        .fold(0u8, |acc, (a, b)| acc | (a ^ b));
+    if diff != 0 {
+        blob.fill(0);
+        return Err(Error::Authentication);
+    }
+    Ok(len)
+}
+
 /// AES-256-GCM decryption with the fixed IV; checks the tag.
 pub fn aes_gcm_decrypt(key: &[u8; KEY_SIZE], blob: &[u8], aad: &[u8]) -> Result<Vec<u8>, Error> {
     let (c, iv) = cipher(key)?;
@@ -132,6 +344,92 @@ mod tests {
         bad[0] ^= 1;
         assert_eq!(aes_gcm_decrypt(&k, &bad, AAD), Err(Error::Authentication));
         assert_eq!(aes_gcm_decrypt(&k, &[], AAD), Err(Error::Authentication));
+
+        // The in-place forms give the same bytes (a failed in-place decryption zeroes).
+        let mut buffer = MSG.to_vec();
+        let tag = aes_gcm_encrypt_in_place(&k, &mut buffer, AAD).unwrap();
+        buffer.extend_from_slice(&tag);
+        assert_eq!(buffer, ct);
+        assert_eq!(
+            aes_gcm_decrypt_in_place(&k, &mut buffer, AAD),
+            Ok(MSG.len())
+        );
+        assert_eq!(&buffer[..MSG.len()], MSG);
+        let mut bad = ct.clone();
+        bad[3] ^= 1;
+        assert_eq!(
+            aes_gcm_decrypt_in_place(&k, &mut bad, AAD),
+            Err(Error::Authentication)
+        );
+        assert!(bad.iter().all(|b| *b == 0));
+        assert_eq!(
+            aes_gcm_decrypt_in_place(&k, &mut ct[..15].to_vec(), AAD),
+            Err(Error::Authentication)
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// The chunked, two-thread GCM gives the `aes-gcm` crate's bytes (through fastcrypto)
+        /// for every length, aad, chunk size and split, and decrypts them back.
+        #[test]
+        fn in_place_matches_aes_gcm(
+            k in proptest::prelude::any::<[u8; 32]>(),
+            data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..700),
+            aad in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+            chunk_blocks in 1usize..5,
+            parallel in proptest::prelude::any::<bool>(),
+            flip in proptest::prelude::any::<usize>(),
+        ) {
+            let layout = Layout {
+                chunk: 16 * chunk_blocks,
+                parallel_from: if parallel { 0 } else { usize::MAX },
+            };
+            let expected = aes_gcm_encrypt(&k, &data, &aad).unwrap();
+            let mut buffer = data.clone();
+            let tag = encrypt_in_place_with(&k, &mut buffer, &aad, layout).unwrap();
+            buffer.extend_from_slice(&tag);
+            proptest::prop_assert_eq!(&buffer, &expected);
+            let mut bad = buffer.clone();
+            proptest::prop_assert_eq!(decrypt_in_place_with(&k, &mut buffer, &aad, layout), Ok(data.len()));
+            proptest::prop_assert_eq!(&buffer[..data.len()], &data[..]);
+            let at = flip % bad.len();
+            bad[at] ^= 1;
+            proptest::prop_assert_eq!(
+                decrypt_in_place_with(&k, &mut bad, &aad, layout),
+                Err(Error::Authentication)
+            );
+        }
+    }
+
+    /// The default layout on a buffer past its two-thread threshold and over several chunks.
+    #[test]
+    fn in_place_matches_aes_gcm_past_the_threshold() {
+        let k = [9u8; 32];
+        let data: Vec<u8> = (0..LAYOUT.parallel_from + 3 * LAYOUT.chunk + 5)
+            .map(|i| (i * 31 % 251) as u8)
+            .collect();
+        let expected = aes_gcm_encrypt(&k, &data, AAD).unwrap();
+        let mut buffer = data.clone();
+        let tag = aes_gcm_encrypt_in_place(&k, &mut buffer, AAD).unwrap();
+        assert!(buffer[..] == expected[..data.len()] && tag[..] == expected[data.len()..]);
+        buffer.extend_from_slice(&tag);
+        assert_eq!(
+            aes_gcm_decrypt_in_place(&k, &mut buffer, AAD),
+            Ok(data.len())
+        );
+        assert!(buffer[..data.len()] == data[..]);
+    }
+
+    #[test]
+    fn gf_pow_is_repeated_multiplication() {
+        let h: Block = [7u8; 16].into();
+        let mut p = h;
+        for k in 1..40 {
+            assert_eq!(gf_pow(&h, k), p, "{k}");
+            p = gf_mul(&p, &h);
+        }
     }
 
     /// Seal's `dem.rs::regression_test_hmac_ctr`.

@@ -35,7 +35,10 @@ pub mod shamir;
 pub use error::{Error, ParseError};
 pub use ibe::{MasterKey, PublicKey, UserSecretKey};
 pub use object::{Ciphertext, EncryptedObject, IbeEncryptions, ObjectId};
-pub use seal::{EncryptionInput, MAX_PAYLOAD, decrypt, decrypt_with_key, encrypt, full_id};
+pub use seal::{
+    EncryptionInput, MAX_PAYLOAD, decrypt, decrypt_in_place, decrypt_with_key, encrypt,
+    encrypt_to_bytes, full_id,
+};
 
 /// Size of every symmetric key, share and hash output in Seal: 32 bytes.
 pub const KEY_SIZE: usize = 32;

@@ -88,6 +88,38 @@ pub struct EncryptedObject {
     pub ciphertext: Ciphertext,
 }
 
+/// [`EncryptedObject`] with the DEM blob borrowed from the parsed bytes, for
+/// [`EncryptedObject::parse_taking`]. Same BCS layout.
+#[derive(Deserialize)]
+struct Framed<'a> {
+    version: u8,
+    package_id: ObjectId,
+    #[serde(with = "serde_bytes")]
+    id: Vec<u8>,
+    services: Vec<(ObjectId, u8)>,
+    threshold: u8,
+    encrypted_shares: IbeEncryptions,
+    #[serde(borrow)]
+    ciphertext: FramedCiphertext<'a>,
+}
+
+/// [`Ciphertext`] with a borrowed blob.
+#[derive(Deserialize)]
+enum FramedCiphertext<'a> {
+    Aes256Gcm {
+        blob: &'a [u8],
+        #[serde(with = "serde_bytes")]
+        aad: Option<Vec<u8>>,
+    },
+    Hmac256Ctr {
+        blob: &'a [u8],
+        #[serde(with = "serde_bytes")]
+        aad: Option<Vec<u8>>,
+        mac: [u8; KEY_SIZE],
+    },
+    Plain,
+}
+
 /// The KEM part of an object (BCS enum; only tag 0 is supported).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum IbeEncryptions {
@@ -144,6 +176,61 @@ impl EncryptedObject {
         Ok(obj)
     }
 
+    /// [`EncryptedObject::parse`] of the bytes in `bytes`, taking the buffer on success (it is
+    /// left empty) and leaving it untouched on failure. The payload is not copied into a new
+    /// allocation: it is moved to the front of the buffer, which becomes the object's blob.
+    pub fn parse_taking(bytes: &mut Vec<u8>) -> Result<Self, ParseError> {
+        match bytes.first() {
+            Some(0) | None => {}
+            Some(v) => return Err(ParseError::Version(*v)),
+        }
+        let framed: Framed<'_> =
+            bcs::from_bytes(bytes).map_err(|e| ParseError::Bcs(e.to_string()))?;
+        // Where the blob lies in `bytes` (it borrows from it).
+        let blob_range = |blob: &[u8]| {
+            let start = (blob.as_ptr() as usize).wrapping_sub(bytes.as_ptr() as usize);
+            start..start + blob.len()
+        };
+        let (range, ciphertext) = match framed.ciphertext {
+            FramedCiphertext::Aes256Gcm { blob, aad } => (
+                Some(blob_range(blob)),
+                Ciphertext::Aes256Gcm { blob: vec![], aad },
+            ),
+            FramedCiphertext::Hmac256Ctr { blob, aad, mac } => (
+                Some(blob_range(blob)),
+                Ciphertext::Hmac256Ctr {
+                    blob: vec![],
+                    aad,
+                    mac,
+                },
+            ),
+            FramedCiphertext::Plain => (None, Ciphertext::Plain),
+        };
+        let mut obj = Self {
+            version: framed.version,
+            package_id: framed.package_id,
+            id: framed.id,
+            services: framed.services,
+            threshold: framed.threshold,
+            encrypted_shares: framed.encrypted_shares,
+            ciphertext,
+        };
+        obj.validate()?;
+        if let (
+            Some(range),
+            Ciphertext::Aes256Gcm { blob, .. } | Ciphertext::Hmac256Ctr { blob, .. },
+        ) = (range, &mut obj.ciphertext)
+        {
+            let mut buffer = std::mem::take(bytes);
+            buffer.truncate(range.end);
+            buffer.drain(..range.start);
+            *blob = buffer;
+        } else {
+            bytes.clear();
+        }
+        Ok(obj)
+    }
+
     /// Checks the validity rules of [`EncryptedObject::parse`] on an object built in memory.
     pub fn validate(&self) -> Result<(), ParseError> {
         if self.version != 0 {
@@ -178,36 +265,14 @@ impl EncryptedObject {
 
     /// The BCS bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let IbeEncryptions::BonehFranklinBls12381 {
-            nonce,
-            encrypted_shares,
-            encrypted_randomness,
-        } = &self.encrypted_shares;
         let payload = match &self.ciphertext {
             Ciphertext::Aes256Gcm { blob, aad } | Ciphertext::Hmac256Ctr { blob, aad, .. } => {
                 blob.len() + aad.as_ref().map_or(0, Vec::len)
             }
             Ciphertext::Plain => 0,
         };
-        let mut out = Vec::with_capacity(
-            200 + self.id.len() + 65 * self.services.len() + payload + 2 * KEY_SIZE,
-        );
-        out.push(self.version);
-        out.extend_from_slice(&self.package_id.0);
-        put_bytes(&mut out, &self.id);
-        put_uleb(&mut out, self.services.len());
-        for (id, index) in &self.services {
-            out.extend_from_slice(&id.0);
-            out.push(*index);
-        }
-        out.push(self.threshold);
-        out.push(0); // BonehFranklinBls12381
-        out.extend_from_slice(&nonce.to_bytes());
-        put_uleb(&mut out, encrypted_shares.len());
-        for s in encrypted_shares {
-            out.extend_from_slice(s);
-        }
-        out.extend_from_slice(encrypted_randomness);
+        let mut out = Vec::with_capacity(self.header_len() + payload + 2 * KEY_SIZE);
+        self.put_header(&mut out);
         match &self.ciphertext {
             Ciphertext::Aes256Gcm { blob, aad } => {
                 out.push(0);
@@ -223,6 +288,36 @@ impl EncryptedObject {
             Ciphertext::Plain => out.push(2),
         }
         out
+    }
+
+    /// An upper bound on the bytes before the DEM part, for reserving buffers.
+    pub(crate) fn header_len(&self) -> usize {
+        200 + self.id.len() + 65 * self.services.len()
+    }
+
+    /// Appends the BCS of every field before `ciphertext`.
+    pub(crate) fn put_header(&self, out: &mut Vec<u8>) {
+        let IbeEncryptions::BonehFranklinBls12381 {
+            nonce,
+            encrypted_shares,
+            encrypted_randomness,
+        } = &self.encrypted_shares;
+        out.push(self.version);
+        out.extend_from_slice(&self.package_id.0);
+        put_bytes(out, &self.id);
+        put_uleb(out, self.services.len());
+        for (id, index) in &self.services {
+            out.extend_from_slice(&id.0);
+            out.push(*index);
+        }
+        out.push(self.threshold);
+        out.push(0); // BonehFranklinBls12381
+        out.extend_from_slice(&nonce.to_bytes());
+        put_uleb(out, encrypted_shares.len());
+        for s in encrypted_shares {
+            out.extend_from_slice(s);
+        }
+        out.extend_from_slice(encrypted_randomness);
     }
 
     /// The identity `package_id ‖ id` the key servers derive keys for.
@@ -248,7 +343,7 @@ pub(crate) fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(bytes);
 }
 
-fn put_option_bytes(out: &mut Vec<u8>, bytes: Option<&[u8]>) {
+pub(crate) fn put_option_bytes(out: &mut Vec<u8>, bytes: Option<&[u8]>) {
     match bytes {
         None => out.push(0),
         Some(b) => {
@@ -330,6 +425,9 @@ mod tests {
             let bytes = obj.to_bytes();
             prop_assert_eq!(&bytes, &bcs::to_bytes(&obj).unwrap());
             prop_assert_eq!(EncryptedObject::parse(&bytes).unwrap(), obj.clone());
+            let mut taken = bytes.clone();
+            prop_assert_eq!(EncryptedObject::parse_taking(&mut taken).unwrap(), obj.clone());
+            prop_assert!(taken.is_empty());
             // a trailing byte is rejected
             let mut longer = bytes.clone();
             longer.push(0);
@@ -353,8 +451,24 @@ mod tests {
                 let n = bytes.len();
                 bytes[at % n] ^= x;
             }
-            if let Ok(parsed) = EncryptedObject::parse(&bytes) {
+            let parsed = EncryptedObject::parse(&bytes);
+            if let Ok(parsed) = &parsed {
                 prop_assert!(parsed.validate().is_ok());
+            }
+            // parse_taking agrees, and leaves what it refuses as it was.
+            for input in [&junk, &bytes] {
+                let mut taken = input.clone();
+                let by_parse = EncryptedObject::parse(input);
+                match EncryptedObject::parse_taking(&mut taken) {
+                    Ok(o) => {
+                        prop_assert_eq!(Ok(o), by_parse);
+                        prop_assert!(taken.is_empty());
+                    }
+                    Err(e) => {
+                        prop_assert_eq!(Err(e), by_parse);
+                        prop_assert_eq!(&taken, input);
+                    }
+                }
             }
         }
     }

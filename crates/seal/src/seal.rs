@@ -4,7 +4,9 @@
 use crate::dem;
 use crate::ibe::{self, Nonce, PublicKey, UserSecretKey, hash_to_g1};
 use crate::kdf::{KeyPurpose, h2, h3};
-use crate::object::{Ciphertext, EncryptedObject, IbeEncryptions, ObjectId};
+use crate::object::{
+    Ciphertext, EncryptedObject, IbeEncryptions, ObjectId, put_option_bytes, put_uleb,
+};
 use crate::shamir;
 use crate::{Error, KEY_SIZE};
 use fastcrypto::groups::GroupElement;
@@ -65,6 +67,69 @@ fn share_key(
 /// Returns the object and the DEM key, which alone decrypts the payload (Seal's "backup key",
 /// see [`decrypt_with_key`]; for [`EncryptionInput::Plain`] it is the managed key).
 pub fn encrypt<R: CryptoRng + ?Sized>(
+    package_id: ObjectId,
+    inner_id: &[u8],
+    key_servers: &[(ObjectId, PublicKey)],
+    threshold: u8,
+    input: EncryptionInput<'_>,
+    rng: &mut R,
+) -> Result<(EncryptedObject, [u8; KEY_SIZE]), Error> {
+    let (mut object, dem_key) =
+        encapsulate(package_id, inner_id, key_servers, threshold, input, rng)?;
+    object.ciphertext = match input {
+        EncryptionInput::Aes256Gcm { data, aad } => Ciphertext::Aes256Gcm {
+            blob: dem::aes_gcm_encrypt(&dem_key, data, aad.unwrap_or_default())?,
+            aad: aad.map(<[u8]>::to_vec),
+        },
+        EncryptionInput::Hmac256Ctr { data, aad } => {
+            let (blob, mac) = dem::hmac_ctr_encrypt(&dem_key, data, aad.unwrap_or_default())?;
+            Ciphertext::Hmac256Ctr {
+                blob,
+                aad: aad.map(<[u8]>::to_vec),
+                mac,
+            }
+        }
+        EncryptionInput::Plain => Ciphertext::Plain,
+    };
+    Ok((object, dem_key))
+}
+
+/// [`encrypt`], returning the object's BCS bytes ([`EncryptedObject::to_bytes`]) instead of the
+/// object: the same bytes for the same randomness, but an AES-256-GCM payload is copied once,
+/// into its place in the serialized object, and encrypted there (no separate ciphertext and
+/// serialization copies of a large file).
+pub fn encrypt_to_bytes<R: CryptoRng + ?Sized>(
+    package_id: ObjectId,
+    inner_id: &[u8],
+    key_servers: &[(ObjectId, PublicKey)],
+    threshold: u8,
+    input: EncryptionInput<'_>,
+    rng: &mut R,
+) -> Result<(Vec<u8>, [u8; KEY_SIZE]), Error> {
+    let EncryptionInput::Aes256Gcm { data, aad } = input else {
+        let (object, dem_key) = encrypt(package_id, inner_id, key_servers, threshold, input, rng)?;
+        return Ok((object.to_bytes(), dem_key));
+    };
+    let (object, dem_key) = encapsulate(package_id, inner_id, key_servers, threshold, input, rng)?;
+    let blob_len = data.len() + dem::AES_GCM_TAG_LEN;
+    // Header, DEM tag, two ULEB lengths (at most 5 bytes each below 2^31), option tag, aad.
+    let mut out = Vec::with_capacity(
+        object.header_len() + 1 + 5 + blob_len + 1 + 5 + aad.map_or(0, <[u8]>::len),
+    );
+    object.put_header(&mut out);
+    out.push(0); // Aes256Gcm
+    put_uleb(&mut out, blob_len);
+    let start = out.len();
+    out.extend_from_slice(data);
+    let tag = dem::aes_gcm_encrypt_in_place(&dem_key, &mut out[start..], aad.unwrap_or_default())?;
+    out.extend_from_slice(&tag);
+    put_option_bytes(&mut out, aad);
+    Ok((out, dem_key))
+}
+
+/// The KEM part of [`encrypt`]: the object with every field but the DEM ciphertext (left
+/// `Plain`), and the DEM key. All of the randomness is drawn here.
+fn encapsulate<R: CryptoRng + ?Sized>(
     package_id: ObjectId,
     inner_id: &[u8],
     key_servers: &[(ObjectId, PublicKey)],
@@ -133,22 +198,6 @@ pub fn encrypt<R: CryptoRng + ?Sized>(
         object_ids(),
     );
 
-    let ciphertext = match input {
-        EncryptionInput::Aes256Gcm { data, aad } => Ciphertext::Aes256Gcm {
-            blob: dem::aes_gcm_encrypt(&dem_key, data, aad.unwrap_or_default())?,
-            aad: aad.map(<[u8]>::to_vec),
-        },
-        EncryptionInput::Hmac256Ctr { data, aad } => {
-            let (blob, mac) = dem::hmac_ctr_encrypt(&dem_key, data, aad.unwrap_or_default())?;
-            Ciphertext::Hmac256Ctr {
-                blob,
-                aad: aad.map(<[u8]>::to_vec),
-                mac,
-            }
-        }
-        EncryptionInput::Plain => Ciphertext::Plain,
-    };
-
     Ok((
         EncryptedObject {
             version: 0,
@@ -161,7 +210,7 @@ pub fn encrypt<R: CryptoRng + ?Sized>(
                 encrypted_shares,
                 encrypted_randomness,
             },
-            ciphertext,
+            ciphertext: Ciphertext::Plain,
         },
         dem_key,
     ))
@@ -183,6 +232,36 @@ pub fn decrypt(
     usks: &HashMap<ObjectId, UserSecretKey>,
     public_keys: Option<&[PublicKey]>,
 ) -> Result<Vec<u8>, Error> {
+    let dem_key = recover_dem_key(obj, usks, public_keys)?;
+    decrypt_with_key(obj, &dem_key)
+}
+
+/// [`decrypt`], consuming the object: an AES-256-GCM payload is decrypted where it lies, and
+/// its buffer becomes the plaintext (no copy of a large file). Same checks, same result.
+pub fn decrypt_in_place(
+    mut obj: EncryptedObject,
+    usks: &HashMap<ObjectId, UserSecretKey>,
+    public_keys: Option<&[PublicKey]>,
+) -> Result<Vec<u8>, Error> {
+    let dem_key = recover_dem_key(&obj, usks, public_keys)?;
+    match &mut obj.ciphertext {
+        Ciphertext::Aes256Gcm { blob, aad } => {
+            let len =
+                dem::aes_gcm_decrypt_in_place(&dem_key, blob, aad.as_deref().unwrap_or_default())?;
+            let mut plaintext = std::mem::take(blob);
+            plaintext.truncate(len);
+            Ok(plaintext)
+        }
+        _ => decrypt_with_key(&obj, &dem_key),
+    }
+}
+
+/// The checks and key recovery of [`decrypt`]: the DEM key.
+fn recover_dem_key(
+    obj: &EncryptedObject,
+    usks: &HashMap<ObjectId, UserSecretKey>,
+    public_keys: Option<&[PublicKey]>,
+) -> Result<[u8; KEY_SIZE], Error> {
     obj.validate()?;
     let IbeEncryptions::BonehFranklinBls12381 {
         nonce,
@@ -248,14 +327,13 @@ pub fn decrypt(
         }
     }
 
-    let dem_key = h3(
+    Ok(h3(
         KeyPurpose::Dem,
         &base_key,
         obj.threshold,
         encrypted_shares,
         object_ids(),
-    );
-    decrypt_with_key(obj, &dem_key)
+    ))
 }
 
 /// Decrypts the payload with the DEM key returned by [`encrypt`] (Seal's `symmetric-decrypt`).

@@ -55,6 +55,21 @@ fn typescript_aes_object_vector() {
         .collect();
     let msg = b"My super secret message".to_vec();
     assert_eq!(decrypt(&obj, &all, Some(&public_keys)).unwrap(), msg);
+    let mut taken = bytes.clone();
+    assert_eq!(EncryptedObject::parse_taking(&mut taken).unwrap(), obj);
+    assert_eq!(
+        decrypt_in_place(obj.clone(), &all, Some(&public_keys)).unwrap(),
+        msg
+    );
+    // a flipped ciphertext bit fails authentication in place too
+    let mut bad = obj.clone();
+    if let crate::Ciphertext::Aes256Gcm { blob, .. } = &mut bad.ciphertext {
+        blob[0] ^= 1;
+    }
+    assert_eq!(
+        decrypt_in_place(bad, &all, None),
+        Err(Error::Authentication)
+    );
     for skip in ids {
         let mut two = all.clone();
         two.remove(&skip);
@@ -382,8 +397,14 @@ proptest! {
             1 => EncryptionInput::Hmac256Ctr { data: &data, aad: aad.as_deref() },
             _ => EncryptionInput::Plain,
         };
+        // encrypt_to_bytes, from the same randomness, writes the same bytes.
+        let mut rng_bytes = rng.clone();
         let (obj, key) = encrypt(pkg, &inner, &servers, t, input, &mut rng).unwrap();
-        let obj = EncryptedObject::parse(&obj.to_bytes()).unwrap();
+        let (bytes, key_bytes) =
+            encrypt_to_bytes(pkg, &inner, &servers, t, input, &mut rng_bytes).unwrap();
+        prop_assert_eq!(&bytes, &obj.to_bytes());
+        prop_assert_eq!(key_bytes, key);
+        let obj = EncryptedObject::parse(&bytes).unwrap();
         let expected = if mode == 2 { key.to_vec() } else { data.clone() };
         prop_assert_eq!(decrypt_with_key(&obj, &key).unwrap(), expected.clone());
 
@@ -400,7 +421,8 @@ proptest! {
             .collect();
         let pks: Vec<PublicKey> = servers.iter().map(|s| s.1).collect();
         prop_assert_eq!(decrypt(&obj, &keys, None).unwrap(), expected.clone());
-        prop_assert_eq!(decrypt(&obj, &keys, Some(&pks)).unwrap(), expected);
+        prop_assert_eq!(decrypt(&obj, &keys, Some(&pks)).unwrap(), expected.clone());
+        prop_assert_eq!(decrypt_in_place(obj.clone(), &keys, Some(&pks)).unwrap(), expected);
         if t > 1 {
             let fewer: HashMap<_, _> = keys.iter().skip(1).map(|(k, v)| (*k, *v)).collect();
             prop_assert!(

@@ -410,11 +410,11 @@ pub(crate) fn read(args: ReadArgs, net: &NetworkArgs, json: bool) -> anyhow::Res
     }
     let client = client(net, false)?;
     let data = runtime()?.block_on(async {
-        let data = client.read(&id).await?;
+        let mut data = client.read(&id).await?;
         if args.raw {
             return Ok::<_, anyhow::Error>(data);
         }
-        Ok(super::privacy::decrypt(&client, &data)
+        Ok(super::privacy::decrypt(&client, &mut data)
             .await?
             .unwrap_or(data))
     })?;

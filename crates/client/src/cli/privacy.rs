@@ -63,15 +63,21 @@ pub(crate) async fn encrypt(
 }
 
 /// `haulout read`: the plaintext of `data` if it is a Seal ciphertext of this network's
-/// policies (`None` if it is not encrypted).
-pub(crate) async fn decrypt(client: &Client, data: &[u8]) -> anyhow::Result<Option<Vec<u8>>> {
+/// policies (`None`, and `data` as it was, if it is not encrypted). A ciphertext's buffer is
+/// taken and decrypted in place.
+pub(crate) async fn decrypt(
+    client: &Client,
+    data: &mut Vec<u8>,
+) -> anyhow::Result<Option<Vec<u8>>> {
     let Some(seal) = client.network().seal.as_ref() else {
         return Ok(None);
     };
-    let Ok(object) = haulout_seal::EncryptedObject::parse(data) else {
+    let Ok(object) = haulout_seal::EncryptedObject::parse_taking(data) else {
         return Ok(None);
     };
     if Address::new(object.package_id.0) != seal.policies_package_id {
+        // Another deployment's ciphertext: give the bytes back as they were.
+        *data = object.to_bytes();
         return Ok(None);
     }
     if client.address().is_none() {
@@ -80,7 +86,7 @@ pub(crate) async fn decrypt(client: &Client, data: &[u8]) -> anyhow::Result<Opti
              approves, or --raw for the ciphertext"
         );
     }
-    let decrypted = client.seal_decrypt(&object).await.context("decrypting")?;
+    let decrypted = client.seal_decrypt(object).await.context("decrypting")?;
     Ok(Some(decrypted.plaintext))
 }
 
