@@ -60,7 +60,7 @@ impl IndexerConfig {
 
 /// Checkpoints per batch by default: large enough to amortise a transaction while catching up,
 /// small enough that a batch commits in well under a second.
-pub const DEFAULT_BATCH_CHECKPOINTS: usize = 1_000;
+pub const DEFAULT_BATCH_CHECKPOINTS: usize = 500;
 /// Rows per batch by default (bounds a transaction's size and memory).
 pub const DEFAULT_BATCH_ROWS: usize = 50_000;
 /// Processed checkpoints in flight by default.
