@@ -10,7 +10,7 @@
 //! repetitions: `HAULOUT_BENCH_REPS=3`).
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use clap::Parser;
 use haulout_client::privacy::Policy;
@@ -120,6 +120,9 @@ async fn bench(sizes: Vec<usize>, reps: usize) {
                 .await
                 .expect("store");
             store.push(t.elapsed());
+            // Uploads to the nodes outside the quorum go on after a store returns: not into
+            // the next measurement.
+            client.finish_uploads(Duration::from_secs(60)).await;
 
             let t = Instant::now();
             let ciphertext = client
@@ -132,6 +135,7 @@ async fn bench(sizes: Vec<usize>, reps: usize) {
                 .await
                 .expect("store ciphertext");
             sealed_store.push(t.elapsed());
+            client.finish_uploads(Duration::from_secs(60)).await;
 
             let plain_id = plain.blob_id.parse().expect("id");
             let t = Instant::now();
