@@ -146,10 +146,11 @@ pub struct NodeState {
 }
 
 /// How long after a client's last upload of a blob's metadata or sliver the node still expects
-/// the rest from it rather than recovering them. A client returns once a quorum confirmed and
-/// goes on uploading to the other nodes; a node recovering a blob at the same time would do
-/// that work twice (and take CPU from the upload).
-pub const UPLOAD_QUIET: Duration = Duration::from_secs(2);
+/// the rest from it rather than recovering them. A client sends every node the metadata first,
+/// the slivers of the nodes outside its first quorum only once the blob is certified, and goes
+/// on uploading to those after it returned; a node recovering the blob meanwhile would do that
+/// work twice (and take CPU from the upload). Long enough to cover a slow first quorum.
+pub const UPLOAD_QUIET: Duration = Duration::from_secs(10);
 
 impl std::fmt::Debug for NodeState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
