@@ -23,6 +23,8 @@ pub struct Client {
     pub(crate) network: NetworkConfig,
     pub(crate) key: Option<Ed25519PrivateKey>,
     pub(crate) nodes: NodeClient,
+    /// Uploads that go on after a store returned (see [`Client::finish_uploads`]).
+    pub(crate) background: crate::store::Background,
 }
 
 impl std::fmt::Debug for Client {
@@ -155,6 +157,7 @@ impl Client {
             network,
             key,
             nodes: NodeClient::default(),
+            background: crate::store::Background::default(),
         })
     }
 

@@ -2,17 +2,18 @@
 //! sliver pairs to the nodes owning each shard, collect a quorum of signed confirmations and
 //! certify the blob on chain with their aggregate.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt as _;
-use futures::stream::FuturesUnordered;
 use haulout_sui::sdk::Address;
 use haulout_sui::{Committee, CommitteeMember};
 use haulout_types::bls;
 use haulout_types::{BlobPersistenceType, SignedMessage, StorageConfirmationBody};
 use redstuff::{BlobId, EncodedBlob, Node, SliverRef, pair_index_for_shard};
 use serde::Serialize;
+use tokio::sync::{mpsc, watch};
 
 use crate::client::{Client, NewBlob, storage_units};
 use crate::error::{ClientError, Result, summarize};
@@ -24,8 +25,14 @@ const REGISTRATION_WAIT: Duration = Duration::from_secs(30);
 const ATTEMPTS: u32 = 4;
 /// Sliver uploads in flight per node.
 const PER_NODE_CONCURRENCY: usize = 8;
-/// Once a quorum has confirmed, how long the store still waits for the other nodes.
-const STRAGGLER_GRACE: Duration = Duration::from_secs(2);
+/// Once a quorum has confirmed, the store waits for more confirmations this fraction of the
+/// time the quorum took, at most [`TAIL_MAX`]; the uploads still running then go on in the
+/// background.
+const TAIL_DIVISOR: u32 = 20;
+/// See [`TAIL_DIVISOR`].
+const TAIL_MAX: Duration = Duration::from_millis(100);
+/// The least time the nodes outside the first quorum wait for its slow members.
+const LATE_MIN: Duration = Duration::from_millis(50);
 
 /// How long storage is bought for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,6 +140,12 @@ struct Confirmation {
 
 impl Client {
     /// Stores `data`: the whole protocol of walrus-protocol.md §6, one blob.
+    ///
+    /// Returns once the blob is certified, which takes a quorum of confirmations; the uploads
+    /// to the other nodes may still be running then and go on in the background of this
+    /// runtime (as with Walrus's client, a node that misses its slivers recovers them once the
+    /// blob is certified). [`Client::finish_uploads`] waits for them; a process that is about
+    /// to exit should call it.
     ///
     /// # Errors
     /// If the wallet cannot pay, the chain refuses the transactions, or too few nodes confirm.
@@ -272,7 +285,7 @@ impl Client {
         } else {
             BlobPersistenceType::Permanent
         };
-        let confirmations = self
+        let (confirmations, others) = self
             .upload(encoded, &committee, object_id, &blob_type, &progress)
             .await?;
         report(StoreProgress::Certifying);
@@ -287,7 +300,10 @@ impl Client {
                 )
             })
             .collect();
-        let certified = self.certify_confirmations(object_id, &signed).await?;
+        let certified = self.certify_confirmations(object_id, &signed).await;
+        // Now (or on an error) the nodes outside the first quorum get their slivers.
+        drop(others);
+        let certified = certified?;
         let registered = &registration.executed;
         Ok(StoreResult {
             blob_id: blob_id.to_string(),
@@ -344,8 +360,42 @@ impl Client {
             .await
     }
 
-    /// Uploads to every node in parallel; returns once a quorum confirmed and the others
-    /// finished or had [`STRAGGLER_GRACE`] more.
+    /// Waits until the node uploads that earlier stores left running (see [`Client::store`])
+    /// have finished, or `timeout` has passed; returns how many were still running then (they
+    /// go on in the background of this runtime; a node that never gets its slivers recovers
+    /// them from the others once the blob is certified).
+    pub async fn finish_uploads(&self, timeout: Duration) -> usize {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut left = Vec::new();
+        for mut handle in self.background.take() {
+            if tokio::time::timeout_at(deadline, &mut handle)
+                .await
+                .is_err()
+            {
+                left.push(handle);
+            }
+        }
+        let n = left.len();
+        self.background.add(left);
+        n
+    }
+
+    /// Node uploads of earlier stores still running.
+    pub fn pending_uploads(&self) -> usize {
+        self.background.pending()
+    }
+
+    /// Uploads to the committee, the nodes of a first quorum (by shard weight) ahead of the
+    /// others, and returns once a quorum confirmed; the uploads still running then go on in the
+    /// background ([`Client::finish_uploads`]).
+    ///
+    /// On a machine whose CPU or bandwidth is the bottleneck, uploading to everyone at once
+    /// makes every node finish late. Every node gets its metadata right away; the first
+    /// quorum's nodes get their slivers, and the others theirs once the returned [`Others`] is
+    /// dropped (after the certification), one of the first quorum failed, or the first quorum
+    /// is late: it has not confirmed half as long again after the first of its nodes got its
+    /// slivers as that took. Once the others are uploading, a quorum of confirmations gets a
+    /// short tail for more.
     async fn upload(
         &self,
         encoded: &Arc<EncodedBlob>,
@@ -353,12 +403,26 @@ impl Client {
         object_id: Address,
         blob_type: &BlobPersistenceType,
         progress: &Option<Progress>,
-    ) -> Result<Vec<Confirmation>> {
+    ) -> Result<(Vec<Confirmation>, Others)> {
         let config = *encoded.config();
         let n = config.n_shards();
         let blob_id = *encoded.metadata().blob_id();
         let epoch = committee.epoch;
-        let mut tasks = FuturesUnordered::new();
+        let first = first_quorum(committee, &config);
+        let (events_tx, mut events) = mpsc::unbounded_channel();
+        let (gate, gate_rx) = watch::channel(false);
+        // Progress is reported until this store returns, not by the uploads that outlive it.
+        let live = Arc::new(AtomicBool::new(true));
+        let progress: Option<Progress> = progress.clone().map(|f| {
+            let live = live.clone();
+            Arc::new(move |p: StoreProgress| {
+                if live.load(Ordering::Relaxed) {
+                    f(p);
+                }
+            }) as Progress
+        });
+        let mut handles = Vec::new();
+        let mut any_first = false;
         for (index, member) in committee.members.iter().enumerate() {
             if member.shards.is_empty() {
                 continue;
@@ -367,41 +431,82 @@ impl Client {
                 BlobPersistenceType::Deletable { .. } => Some(object_id.to_string()),
                 BlobPersistenceType::Permanent => None,
             };
+            let turn = if first[index] {
+                any_first = true;
+                None
+            } else {
+                Some(gate_rx.clone())
+            };
             let this = self.clone();
             let encoded = encoded.clone();
             let member = member.clone();
             let progress = progress.clone();
             let expected = *blob_type;
-            tasks.push(async move {
+            let events = events_tx.clone();
+            handles.push(tokio::spawn(async move {
                 let result = this
-                    .upload_to(&encoded, &member, deletable.as_deref(), &progress)
+                    .upload_to(
+                        &encoded,
+                        &member,
+                        deletable.as_deref(),
+                        &progress,
+                        turn,
+                        || {
+                            let _ = events.send(Event::Sent(index));
+                        },
+                    )
                     .await
                     .and_then(|signed| {
                         verify_confirmation(&signed, &member, &blob_id, epoch, &expected)
                     });
-                (index, member, result)
-            });
+                let _ = events.send(Event::Done(index, result));
+            }));
         }
+        drop(events_tx);
+        // Tracked from the start, so that they are waited for even if this store is dropped.
+        self.background.add(handles);
+        let open = |gate: &watch::Sender<bool>| {
+            gate.send_replace(true);
+        };
+        if !any_first {
+            open(&gate);
+        }
+        let started = Instant::now();
         let mut confirmed: Vec<Confirmation> = Vec::new();
         let mut weight = 0u16;
         let mut errors = Vec::new();
-        let mut quorum_at: Option<Instant> = None;
+        // When the others start at the latest, once the first of the first quorum is sent.
+        let mut late_at: Option<Instant> = None;
+        let mut tail_end: Option<Instant> = None;
         loop {
-            let next = match quorum_at {
-                None => tasks.next().await,
-                Some(at) => {
-                    let left = STRAGGLER_GRACE.saturating_sub(at.elapsed());
-                    match tokio::time::timeout(left, tasks.next()).await {
-                        Ok(next) => next,
-                        Err(_) => break,
-                    }
-                }
+            let deadline = match (tail_end, late_at.filter(|_| !*gate.borrow())) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
             };
-            let Some((index, member, result)) = next else {
+            let event = match deadline {
+                None => events.recv().await,
+                Some(at) => match tokio::time::timeout_at(at.into(), events.recv()).await {
+                    Ok(event) => event,
+                    Err(_) => {
+                        if tail_end.is_some_and(|t| Instant::now() >= t) {
+                            break;
+                        }
+                        open(&gate);
+                        continue;
+                    }
+                },
+            };
+            let Some(event) = event else {
                 break;
             };
-            match result {
-                Ok((signature, message)) => {
+            match event {
+                Event::Sent(index) => {
+                    if first[index] && late_at.is_none() {
+                        late_at = Some(Instant::now() + late_slack(started.elapsed()));
+                    }
+                }
+                Event::Done(index, Ok((signature, message))) => {
+                    let member = &committee.members[index];
                     let w = member.shards.len() as u16;
                     weight += w;
                     confirmed.push(Confirmation {
@@ -410,16 +515,25 @@ impl Client {
                         signature,
                         message,
                     });
-                    if quorum_at.is_none() && config.is_quorum(weight) {
-                        quorum_at = Some(Instant::now());
+                    if tail_end.is_none() && config.is_quorum(weight) {
+                        if !*gate.borrow() {
+                            // The others have not started: nothing to wait for.
+                            break;
+                        }
+                        tail_end = Some(Instant::now() + tail(started.elapsed()));
                     }
                 }
-                Err(e) => {
+                Event::Done(index, Err(e)) => {
+                    let member = &committee.members[index];
                     tracing::warn!(node = %member.name, error = %e, "storage node did not confirm");
                     errors.push(format!("{}: {e}", member.name));
+                    if first[index] {
+                        open(&gate);
+                    }
                 }
             }
         }
+        live.store(false, Ordering::Relaxed);
         if !config.is_quorum(weight) {
             return Err(ClientError::NoQuorum {
                 weight,
@@ -428,16 +542,19 @@ impl Client {
                 errors: summarize(&errors, 3),
             });
         }
-        Ok(confirmed)
+        Ok((confirmed, Others(gate)))
     }
 
-    /// Metadata, then every owned sliver pair, then the confirmation, of one node.
+    /// Metadata, then (once `turn` opens, if given) every owned sliver pair, then `sent()`,
+    /// then the confirmation, of one node.
     async fn upload_to(
         &self,
         encoded: &Arc<EncodedBlob>,
         member: &CommitteeMember,
         deletable: Option<&str>,
         progress: &Option<Progress>,
+        turn: Option<watch::Receiver<bool>>,
+        sent: impl FnOnce(),
     ) -> Result<SignedMessage<StorageConfirmationBody>, NodeRequestError> {
         let nodes = &self.nodes;
         let address = &member.network_address;
@@ -447,6 +564,10 @@ impl Client {
         // Shared, not copied, by the retries.
         let metadata_bcs = bytes::Bytes::from(bcs::to_bytes(metadata).unwrap_or_default());
         retry(|| nodes.put_metadata(address, &blob_id, metadata_bcs.clone())).await?;
+        if let Some(mut turn) = turn {
+            // An error means the store is over: go on.
+            let _ = turn.wait_for(|open| *open).await;
+        }
         let jobs: Vec<(bool, u16)> = member
             .shards
             .iter()
@@ -498,7 +619,77 @@ impl Client {
         while let Some(result) = uploads.next().await {
             result?;
         }
+        sent();
         retry(|| nodes.confirmation(address, &blob_id, deletable)).await
+    }
+}
+
+/// Holds back the uploads to the nodes outside the first quorum until dropped (or opened).
+pub(crate) struct Others(watch::Sender<bool>);
+
+impl Drop for Others {
+    fn drop(&mut self) {
+        self.0.send_replace(true);
+    }
+}
+
+/// What a node's upload task reports to its store.
+enum Event {
+    /// Node `index` holds every sliver it owns (it has not confirmed yet).
+    Sent(usize),
+    /// Node `index` is done: its verified confirmation, or why not.
+    Done(usize, Result<([u8; 96], Vec<u8>), NodeRequestError>),
+}
+
+/// Which committee members (by index) form the first quorum the store uploads to: the
+/// heaviest first, until their shards are a quorum.
+fn first_quorum(committee: &Committee, config: &redstuff::EncodingConfig) -> Vec<bool> {
+    let mut order: Vec<usize> = (0..committee.members.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(committee.members[i].shards.len()));
+    let mut first = vec![false; committee.members.len()];
+    let mut weight = 0u16;
+    for i in order {
+        if config.is_quorum(weight) {
+            break;
+        }
+        first[i] = true;
+        weight = weight.saturating_add(committee.members[i].shards.len() as u16);
+    }
+    first
+}
+
+/// How long after the first node of the first quorum got its slivers the others start theirs
+/// at the latest (the rest of the first quorum is slow).
+fn late_slack(elapsed: Duration) -> Duration {
+    (elapsed / 2).max(LATE_MIN)
+}
+
+/// How long a store waits for more confirmations once a quorum confirmed.
+fn tail(elapsed: Duration) -> Duration {
+    (elapsed / TAIL_DIVISOR).min(TAIL_MAX)
+}
+
+/// Node uploads still running after their store returned.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Background(Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>>);
+
+impl Background {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<tokio::task::JoinHandle<()>>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn add(&self, handles: Vec<tokio::task::JoinHandle<()>>) {
+        let mut all = self.lock();
+        all.retain(|h| !h.is_finished());
+        all.extend(handles.into_iter().filter(|h| !h.is_finished()));
+    }
+
+    fn take(&self) -> Vec<tokio::task::JoinHandle<()>> {
+        std::mem::take(&mut *self.lock())
+    }
+
+    fn pending(&self) -> usize {
+        self.lock().iter().filter(|h| !h.is_finished()).count()
     }
 }
 

@@ -121,7 +121,9 @@ pub async fn round(
     let mut transferred = 0;
     for blob in state.certified_blobs()? {
         let missing = state.missing_slivers(&blob)?;
-        if missing.is_empty() {
+        // A client still uploading this blob to this node brings the rest (a later round
+        // recovers what it does not).
+        if missing.is_empty() || state.receiving_uploads(&blob) {
             continue;
         }
         let addresses = peer_addresses(state, me);

@@ -140,7 +140,17 @@ pub struct NodeState {
     latest_checkpoint: Mutex<Option<u64>>,
     /// Woken when blobs become certified or shards change, for the recovery task.
     pub recovery_wakeup: tokio::sync::Notify,
+    /// When a client last stored metadata or a sliver of each blob: while it is uploading,
+    /// recovery leaves the blob alone (see [`NodeState::receiving_uploads`]).
+    uploads: Mutex<HashMap<[u8; 32], Instant>>,
 }
+
+/// How long after a client's last upload of a blob's metadata or sliver the node still expects
+/// the rest from it rather than recovering them. A client sends every node the metadata first,
+/// the slivers of the nodes outside its first quorum only once the blob is certified, and goes
+/// on uploading to those after it returned; a node recovering the blob meanwhile would do that
+/// work twice (and take CPU from the upload). Long enough to cover a slow first quorum.
+pub const UPLOAD_QUIET: Duration = Duration::from_secs(10);
 
 impl std::fmt::Debug for NodeState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -181,6 +191,7 @@ impl NodeState {
             started: Instant::now(),
             latest_checkpoint: Mutex::new(None),
             recovery_wakeup: tokio::sync::Notify::new(),
+            uploads: Mutex::new(HashMap::new()),
         });
         *state
             .latest_checkpoint
@@ -326,6 +337,7 @@ impl NodeState {
                 let mut batch = Batch::default();
                 batch.metadata(*blob, bytes);
                 self.store.write(batch)?;
+                self.uploaded(blob);
                 Ok(Stored::Created)
             }
             Err(NodeError::NotRegistered(_)) if pending => {
@@ -542,7 +554,24 @@ impl NodeState {
         // Synced before any confirmation is signed (see `confirmation`).
         batch.defer_sync();
         self.store.write(batch)?;
+        self.uploaded(blob);
         Ok(Stored::Created)
+    }
+
+    /// Notes that a client just stored data of `blob` (and forgets blobs uploaded long ago).
+    fn uploaded(&self, blob: &[u8; 32]) {
+        let mut uploads = self.uploads.lock().unwrap_or_else(|p| p.into_inner());
+        uploads.retain(|_, at| at.elapsed() < UPLOAD_QUIET);
+        uploads.insert(*blob, Instant::now());
+    }
+
+    /// Whether a client stored metadata or a sliver of `blob` less than [`UPLOAD_QUIET`] ago
+    /// (it is probably still uploading the rest).
+    pub fn receiving_uploads(&self, blob: &[u8; 32]) -> bool {
+        let uploads = self.uploads.lock().unwrap_or_else(|p| p.into_inner());
+        uploads
+            .get(blob)
+            .is_some_and(|at| at.elapsed() < UPLOAD_QUIET)
     }
 
     /// Stores a sliver rebuilt or fetched by the node itself (already verified).

@@ -381,8 +381,21 @@ pub(crate) fn store(args: StoreArgs, net: &NetworkArgs, json: bool) -> anyhow::R
         Ok::<_, anyhow::Error>(())
     })?;
     emit(&StoreOutput { blobs }, json)?;
+    // The blobs are certified, but uploads to the nodes outside the quorum may still be going
+    // on: finish them (bounded), so that those nodes need not recover what the client has.
+    let left = runtime()?.block_on(client.finish_uploads(UPLOAD_TAIL));
+    if left > 0 {
+        tracing::warn!(
+            uploads = left,
+            "some storage nodes did not get their slivers in time; they recover them themselves"
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
+
+/// How long `haulout store` goes on uploading to the nodes outside the quorum once its blobs are
+/// certified and printed, before it exits.
+const UPLOAD_TAIL: std::time::Duration = std::time::Duration::from_secs(10);
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
