@@ -6,7 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cargo build --locked --bin haulout --bin haulout-indexer
-haulout="$(pwd)/${CARGO_TARGET_DIR:-target}/debug/haulout"
+target_dir="${CARGO_TARGET_DIR:-target}"
+case "$target_dir" in /*) ;; *) target_dir="$(pwd)/$target_dir" ;; esac
+haulout="$target_dir/debug/haulout"
 data="$(mktemp -d)"
 pg_port="${HAULOUT_UP_TEST_PG_PORT:-5439}"
 cleanup() { "$haulout" down --data "$data" >/dev/null 2>&1 || true; rm -rf "$data"; }
