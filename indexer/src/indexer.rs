@@ -289,15 +289,7 @@ fn is_lagging(batch: &Batch) -> bool {
 
 /// Whether `checkpoint` is well behind the clock (the stream is replaying history).
 fn is_old(checkpoint: &proto::Checkpoint) -> bool {
-    let timestamp_ms = checkpoint
-        .summary
-        .as_ref()
-        .and_then(|s| s.timestamp.as_ref())
-        .map_or(0, |t| {
-            u64::try_from(t.seconds).unwrap_or(0) * 1000
-                + u64::try_from(t.nanos).unwrap_or(0) / 1_000_000
-        });
-    now_ms().saturating_sub(timestamp_ms) > LAG_FOR_LINGER_MS
+    now_ms().saturating_sub(crate::process::timestamp_ms(checkpoint)) > LAG_FOR_LINGER_MS
 }
 
 async fn commit_loop(

@@ -453,14 +453,7 @@ impl Processor {
             .summary
             .as_ref()
             .ok_or_else(|| malformed(format!("checkpoint {seq} without summary")))?;
-        let timestamp_ms = summary
-            .timestamp
-            .as_ref()
-            .map(|t| {
-                u64::try_from(t.seconds).unwrap_or(0) * 1000
-                    + u64::try_from(t.nanos).unwrap_or(0) / 1_000_000
-            })
-            .unwrap_or(0);
+        let timestamp_ms = timestamp_ms(checkpoint);
         let digest = checkpoint
             .digest
             .clone()
@@ -624,9 +617,13 @@ impl Processor {
         input: Option<&proto::Object>,
         changes: &mut Vec<Change>,
     ) -> Result<()> {
+        // Most written objects are not the treasury: a substring test spares them a parse.
         let (Some(ty), Some(before)) = (object.object_type.as_deref(), input) else {
             return Ok(());
         };
+        if !ty.contains("::coin::TreasuryCap<") {
+            return Ok(());
+        }
         let Ok(tag) = ty.parse::<StructTag>() else {
             return Ok(());
         };
@@ -634,15 +631,8 @@ impl Processor {
             return Ok(());
         }
         let id = object.object_id();
-        let contents = |o: &proto::Object| {
-            o.contents
-                .as_ref()
-                .map(|c| c.value())
-                .unwrap_or_default()
-                .to_vec()
-        };
-        let after: TreasuryCap<Wal> = decode(id, &tag, &contents(object))?;
-        let before: TreasuryCap<Wal> = decode(id, &tag, &contents(before))?;
+        let after: TreasuryCap<Wal> = decode(id, &tag, contents_of(object))?;
+        let before: TreasuryCap<Wal> = decode(id, &tag, contents_of(before))?;
         let burned = before
             .total_supply
             .value
@@ -674,11 +664,7 @@ impl Processor {
             return Ok(());
         };
         let id = object.object_id().to_owned();
-        let contents = object
-            .contents
-            .as_ref()
-            .map(|c| c.value())
-            .unwrap_or_default();
+        let contents = contents_of(object);
         let owner = address_owner(object);
         if tag == self.blob {
             let blob: Blob = decode(&id, &tag, contents)?;
@@ -915,6 +901,27 @@ pub fn encoded_blob_length(size: u64, n_shards: u16) -> Option<u64> {
     }
     let slivers = (primary + secondary).checked_mul(symbol)?;
     n.checked_mul(slivers.checked_add(n * 64 + 32)?)
+}
+
+/// A checkpoint's timestamp in milliseconds (0 if the mask left it out).
+pub(crate) fn timestamp_ms(checkpoint: &proto::Checkpoint) -> u64 {
+    checkpoint
+        .summary
+        .as_ref()
+        .and_then(|s| s.timestamp.as_ref())
+        .map_or(0, |t| {
+            u64::try_from(t.seconds).unwrap_or(0) * 1000
+                + u64::try_from(t.nanos).unwrap_or(0) / 1_000_000
+        })
+}
+
+/// An object's Move contents (empty if absent).
+fn contents_of(object: &proto::Object) -> &[u8] {
+    object
+        .contents
+        .as_ref()
+        .map(|c| c.value())
+        .unwrap_or_default()
 }
 
 fn decode<T: DeserializeOwned>(id: &str, tag: &StructTag, contents: &[u8]) -> Result<T> {

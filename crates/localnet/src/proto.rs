@@ -53,14 +53,22 @@ fn set_object_types(
     changed: bool,
     gas: bool,
 ) {
+    if !changed && !gas {
+        return;
+    }
+    // Outputs after inputs: an object's type as the transaction left it.
+    let types: BTreeMap<Address, String> = tx
+        .input_objects
+        .iter()
+        .chain(&tx.output_objects)
+        .map(|o| {
+            let ty =
+                contents_of(o).map_or_else(|| PACKAGE_TYPE.to_owned(), |(ty, _, _)| ty.to_string());
+            (o.object_id(), ty)
+        })
+        .collect();
     let type_of = |id: Option<&String>| -> Option<String> {
-        let id: Address = id?.parse().ok()?;
-        let o = tx
-            .output_objects
-            .iter()
-            .chain(&tx.input_objects)
-            .find(|o| o.object_id() == id)?;
-        Some(contents_of(o).map_or_else(|| PACKAGE_TYPE.to_owned(), |(ty, _, _)| ty.to_string()))
+        types.get(&id?.parse::<Address>().ok()?).cloned()
     };
     if changed {
         for change in &mut effects.changed_objects {

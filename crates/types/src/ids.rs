@@ -203,15 +203,14 @@ impl fmt::Display for U256 {
                 break;
             }
         }
-        let mut text = String::with_capacity(78);
-        for (i, part) in parts[..n].iter().rev().enumerate() {
-            if i == 0 {
-                text.push_str(&part.to_string());
-            } else {
-                text.push_str(&format!("{part:019}"));
-            }
+        let mut parts = parts[..n].iter().rev();
+        if let Some(first) = parts.next() {
+            write!(f, "{first}")?;
         }
-        f.write_str(&text)
+        for part in parts {
+            write!(f, "{part:019}")?;
+        }
+        Ok(())
     }
 }
 
