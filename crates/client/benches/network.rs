@@ -8,15 +8,14 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use clap::Parser;
-use haulout_client::{Client, Epochs, StoreOptions};
+use haulout_client::{Epochs, StoreOptions};
 use haulout_node::config::NodeConfig;
 use redstuff::{ConsistencyCheck, EncodingConfig, Primary, SliverData, pair_index_for_shard};
 use tokio_util::sync::CancellationToken;
 
 mod common;
 use common::{
-    Chain, free_ports, human, median, mib_s, parse_size, pattern, secs, start_node, wait_for_nodes,
+    Chain, env_reps, env_sizes, free_ports, human, median, mib_s, pattern, secs, start_network,
 };
 
 const NODES: usize = 10;
@@ -24,15 +23,8 @@ const SHARDS: u16 = 100;
 const DOWN: usize = 6;
 
 fn main() {
-    let sizes: Vec<usize> = std::env::var("HAULOUT_BENCH_SIZES")
-        .unwrap_or_else(|_| "1KiB,1MiB,64MiB".into())
-        .split(',')
-        .map(parse_size)
-        .collect();
-    let reps: usize = std::env::var("HAULOUT_BENCH_REPS")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(5);
+    let sizes = env_sizes("1KiB,1MiB,64MiB");
+    let reps = env_reps(5);
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(bench(sizes, reps));
 }
@@ -40,22 +32,7 @@ fn main() {
 async fn bench(sizes: Vec<usize>, reps: usize) {
     let dir = tempfile::tempdir().expect("tempdir");
     let data_dir = dir.path().join("chain");
-    let chain = Chain::parse_from([
-        "localnet".to_owned(),
-        "--fresh".into(),
-        "--listen".into(),
-        "127.0.0.1:0".into(),
-        "--nodes".into(),
-        NODES.to_string(),
-        "--n-shards".into(),
-        SHARDS.to_string(),
-        "--epoch-duration".into(),
-        "1h".into(),
-        "--node-base-port".into(),
-        free_ports(NODES as u16).to_string(),
-        "--data".into(),
-        data_dir.display().to_string(),
-    ]);
+    let chain = Chain::local(&data_dir, NODES, SHARDS, free_ports(NODES as u16), None);
     let shutdown = CancellationToken::new();
     let chain_task = tokio::spawn(haulout_localnet::run(chain.args, shutdown.clone()));
     let network_file = data_dir.join("localnet.json");
@@ -66,20 +43,9 @@ async fn bench(sizes: Vec<usize>, reps: usize) {
     while !(network_file.exists() && last.exists()) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    // Every node follows the chain once it is healthy.
+    let (nodes, client, committee) = start_network(&data_dir, NODES).await;
     let node_path = |i: usize| data_dir.join("nodes").join(i.to_string()).join("node.toml");
-    let mut nodes = Vec::new();
-    for i in 0..NODES {
-        nodes.push(start_node(&node_path(i)).await);
-    }
-    let network = haulout_sui::NetworkConfig::load(&network_file).expect("network");
-    let key = haulout_sui::Keystore::load(&data_dir.join("keystore"))
-        .expect("keystore")
-        .first()
-        .expect("key")
-        .clone();
-    let client = Client::connect(network, Some(key)).expect("client");
-    // Wait until every node follows the chain.
-    let committee = wait_for_nodes(&client).await;
     let config = EncodingConfig::new(SHARDS).expect("config");
     let options = StoreOptions {
         epochs: Epochs::Count(1),

@@ -17,30 +17,20 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use clap::Parser;
 use haulout_client::privacy::Policy;
 use haulout_client::{Client, Epochs, StoreOptions, StoreResult};
 use redstuff::BlobId;
 use tokio_util::sync::CancellationToken;
 
 mod common;
-use common::{
-    Chain, free_ports, human, median, parse_size, pattern, secs, start_node, wait_for_nodes,
-};
+use common::{Chain, env_reps, env_sizes, free_ports, human, median, pattern, secs, start_network};
 
 const NODES: usize = 10;
 const SHARDS: u16 = 100;
 
 fn main() {
-    let sizes: Vec<usize> = std::env::var("HAULOUT_BENCH_SIZES")
-        .unwrap_or_else(|_| "1MiB,64MiB".into())
-        .split(',')
-        .map(parse_size)
-        .collect();
-    let reps: usize = std::env::var("HAULOUT_BENCH_REPS")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(3);
+    let sizes = env_sizes("1MiB,64MiB");
+    let reps = env_reps(3);
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(bench(sizes, reps));
 }
@@ -50,24 +40,7 @@ async fn bench(sizes: Vec<usize>, reps: usize) {
     let data_dir = dir.path().join("chain");
     // One block of free ports: the nodes', then the three key servers'.
     let ports = free_ports(NODES as u16 + 3);
-    let chain = Chain::parse_from([
-        "localnet".to_owned(),
-        "--fresh".into(),
-        "--listen".into(),
-        "127.0.0.1:0".into(),
-        "--nodes".into(),
-        NODES.to_string(),
-        "--n-shards".into(),
-        SHARDS.to_string(),
-        "--epoch-duration".into(),
-        "1h".into(),
-        "--node-base-port".into(),
-        ports.to_string(),
-        "--key-server-base-port".into(),
-        (ports + NODES as u16).to_string(),
-        "--data".into(),
-        data_dir.display().to_string(),
-    ]);
+    let chain = Chain::local(&data_dir, NODES, SHARDS, ports, Some(ports + NODES as u16));
     let shutdown = CancellationToken::new();
     let (localnet, chain_task) = haulout_localnet::Localnet::start(
         &chain.args,
@@ -90,20 +63,7 @@ async fn bench(sizes: Vec<usize>, reps: usize) {
             .await
             .expect("key server");
     }
-    let node_path = |i: usize| data_dir.join("nodes").join(i.to_string()).join("node.toml");
-    let mut nodes = Vec::new();
-    for i in 0..NODES {
-        nodes.push(start_node(&node_path(i)).await);
-    }
-    let network =
-        haulout_sui::NetworkConfig::load(&data_dir.join("localnet.json")).expect("network");
-    let key = haulout_sui::Keystore::load(&data_dir.join("keystore"))
-        .expect("keystore")
-        .first()
-        .expect("key")
-        .clone();
-    let client = Client::connect(network, Some(key)).expect("client");
-    wait_for_nodes(&client).await;
+    let (nodes, client, _) = start_network(&data_dir, NODES).await;
     let options = StoreOptions {
         epochs: Epochs::Count(1),
         deletable: true,

@@ -16,6 +16,85 @@ pub struct Chain {
     pub args: haulout_localnet::LocalnetArgs,
 }
 
+impl Chain {
+    /// A fresh chain in `data_dir` with `nodes` storage nodes and `shards` shards, hour-long
+    /// epochs, the nodes on ports from `node_base` and the key servers (if any) from
+    /// `key_server_base`.
+    pub fn local(
+        data_dir: &Path,
+        nodes: usize,
+        shards: u16,
+        node_base: u16,
+        key_server_base: Option<u16>,
+    ) -> Self {
+        let mut args = vec![
+            "localnet".to_owned(),
+            "--fresh".into(),
+            "--listen".into(),
+            "127.0.0.1:0".into(),
+            "--nodes".into(),
+            nodes.to_string(),
+            "--n-shards".into(),
+            shards.to_string(),
+            "--epoch-duration".into(),
+            "1h".into(),
+            "--node-base-port".into(),
+            node_base.to_string(),
+            "--data".into(),
+            data_dir.display().to_string(),
+        ];
+        if let Some(base) = key_server_base {
+            args.extend(["--key-server-base-port".into(), base.to_string()]);
+        }
+        <Self as clap::Parser>::parse_from(args)
+    }
+}
+
+/// `HAULOUT_BENCH_SIZES` (comma-separated, like `1KiB,64MiB`), or `default`.
+pub fn env_sizes(default: &str) -> Vec<usize> {
+    std::env::var("HAULOUT_BENCH_SIZES")
+        .unwrap_or_else(|_| default.into())
+        .split(',')
+        .map(parse_size)
+        .collect()
+}
+
+/// `HAULOUT_BENCH_REPS`, or `default`.
+pub fn env_reps(default: usize) -> usize {
+    std::env::var("HAULOUT_BENCH_REPS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Starts the `n` storage nodes whose configurations genesis wrote under `data_dir`, connects a
+/// client with the keystore's first key and waits until every node is healthy; the nodes'
+/// shutdown tokens, the client and the committee.
+pub async fn start_network(
+    data_dir: &Path,
+    n: usize,
+) -> (
+    Vec<CancellationToken>,
+    haulout_client::Client,
+    haulout_sui::Committee,
+) {
+    let mut nodes = Vec::new();
+    for i in 0..n {
+        let config = data_dir.join("nodes").join(i.to_string()).join("node.toml");
+        nodes.push(start_node(&config).await);
+    }
+    let network =
+        haulout_sui::NetworkConfig::load(&data_dir.join("localnet.json")).expect("network");
+    let key = haulout_sui::Keystore::load(&data_dir.join("keystore"))
+        .expect("keystore")
+        .first()
+        .expect("key")
+        .clone();
+    let client = haulout_client::Client::connect(network, Some(key)).expect("client");
+    let committee = wait_for_nodes(&client).await;
+    (nodes, client, committee)
+}
+
 /// Waits (at most 2 minutes) until every committee member answers its health endpoint; the
 /// committee.
 pub async fn wait_for_nodes(client: &haulout_client::Client) -> haulout_sui::Committee {
