@@ -34,7 +34,7 @@ free_base() {
 import socket, random, sys
 n = int(sys.argv[1])
 for _ in range(200):
-    base = random.randrange(20000, 60000)
+    base = random.randrange(20000, 32000 - n)  # below the ephemeral range (32768+)
     socks = []
     try:
         for p in range(base, base + n):

@@ -3,33 +3,18 @@
 
 use std::{
     io::{BufRead, BufReader},
-    net::TcpListener,
     process::{Command, Stdio},
 };
+
+mod support;
 
 #[test]
 fn localnet_starts_writes_its_files_and_stops_on_ctrl_c() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let port = TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
+    let port = support::free_ports(1);
     let listen = format!("127.0.0.1:{port}");
     // Three consecutive free ports for the genesis key servers.
-    let key_server_port = (0..200)
-        .find_map(|_| {
-            let base = TcpListener::bind("127.0.0.1:0")
-                .ok()?
-                .local_addr()
-                .ok()?
-                .port();
-            let held: Vec<_> = (base..base.checked_add(3)?)
-                .map_while(|p| TcpListener::bind(("127.0.0.1", p)).ok())
-                .collect();
-            (held.len() == 3).then_some(base)
-        })
-        .expect("three consecutive free ports");
+    let key_server_port = support::free_ports(3);
     let mut child = Command::new(env!("CARGO_BIN_EXE_haulout"))
         .args([
             "localnet",

@@ -133,11 +133,7 @@ fn files_of_every_size_round_trip_and_blobs_can_be_managed() {
 #[test]
 fn the_daemon_stores_and_serves_blobs_with_ranges() {
     let net = Network::start(NODES, SHARDS, "1h");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
+    let port = support::free_ports(1);
     let listen = format!("127.0.0.1:{port}");
     let mut daemon = std::process::Command::new(support::HAULOUT)
         .arg("--network")
@@ -316,11 +312,7 @@ fn stores_with_three_nodes_down_reads_with_six_down_and_ignores_liars() {
     }
     for i in [2, 5, 9] {
         net.kill_node(i);
-        let hidden = std::net::TcpListener::bind("127.0.0.1:0")
-            .expect("bind")
-            .local_addr()
-            .expect("addr")
-            .port();
+        let hidden = support::free_ports(1);
         net.set_node_key(i, "listen_address", &format!("\"127.0.0.1:{hidden}\""));
         net.start_node(i);
         lying_proxy(&runtime, net.ports[i], hidden, lies.clone());

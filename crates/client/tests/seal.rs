@@ -248,11 +248,7 @@ fn two_of_three_survives_one_key_server_down_and_fails_clearly_with_two() {
     let mut extra = Vec::new();
     let mut ids = vec![genesis[0].0.clone()];
     for i in 0..2 {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .expect("bind")
-            .local_addr()
-            .expect("addr")
-            .port();
+        let port = support::free_ports(1);
         let config = net.path(&format!("ks-{i}.toml"));
         let out = net.haulout_ok(&[
             "key-server",

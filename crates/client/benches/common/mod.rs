@@ -8,6 +8,10 @@ use std::time::Duration;
 use haulout_node::config::NodeConfig;
 use tokio_util::sync::CancellationToken;
 
+#[path = "../../tests/support/ports.rs"]
+mod ports;
+pub use ports::free_ports;
+
 /// `haulout localnet`'s arguments, parsed as the command line would.
 #[derive(clap::Parser)]
 pub struct Chain {
@@ -141,22 +145,6 @@ pub fn pattern(len: usize, seed: u64) -> Vec<u8> {
             x as u8
         })
         .collect()
-}
-
-/// The first of `n` consecutive ports free now, below the ephemeral range (a fixed base port
-/// collided with client sockets and left a node unable to listen).
-pub fn free_ports(n: u16) -> u16 {
-    let seed = u64::from(std::process::id());
-    for attempt in 0..500u64 {
-        let base = 20_000 + ((seed + attempt * 997) % 12_000) as u16;
-        let held: Vec<_> = (base..base + n)
-            .map_while(|p| std::net::TcpListener::bind(("127.0.0.1", p)).ok())
-            .collect();
-        if held.len() == usize::from(n) {
-            return base;
-        }
-    }
-    panic!("no {n} consecutive free ports");
 }
 
 pub fn median(mut v: Vec<Duration>) -> Duration {

@@ -11,6 +11,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+mod ports;
+pub use ports::free_ports;
+
 /// The `haulout` binary under test.
 pub const HAULOUT: &str = env!("CARGO_BIN_EXE_haulout");
 
@@ -29,23 +32,11 @@ pub struct Network {
     pub n_shards: u16,
 }
 
-/// `n` consecutive free ports.
-fn free_ports(n: u16) -> u16 {
-    let seed = std::process::id() as u64 * 7919
-        + std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos() as u64)
-            .unwrap_or(0);
-    for attempt in 0..500u64 {
-        let base = 20_000 + ((seed + attempt * 104_729) % 40_000) as u16;
-        let held: Vec<_> = (base..base + n)
-            .map_while(|p| TcpListener::bind(("127.0.0.1", p)).ok())
-            .collect();
-        if held.len() == usize::from(n) {
-            return base;
-        }
-    }
-    panic!("no {n} consecutive free ports");
+/// The last lines of a log file, for a failure message.
+fn tail(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<_> = text.lines().collect();
+    lines[lines.len().saturating_sub(30)..].join("\n")
 }
 
 /// Waits until `f` holds, panicking with `what` after [`PATIENCE`].
@@ -180,12 +171,12 @@ impl Network {
         };
         let last = network.node_config(usize::from(nodes) - 1);
         let file = network.network_file();
+        let log = network.path("localnet.log");
         let chain = &mut network.chain;
         wait_for("the local chain", || {
-            assert!(
-                chain.try_wait().expect("wait").is_none(),
-                "haulout localnet exited"
-            );
+            if let Some(status) = chain.try_wait().expect("wait") {
+                panic!("haulout localnet exited ({status}):\n{}", tail(&log));
+            }
             file.exists() && last.exists()
         });
         for i in 0..usize::from(nodes) {
@@ -262,9 +253,12 @@ impl Network {
     /// Waits until node `i` answers its health endpoint with a known epoch.
     pub fn wait_healthy(&mut self, i: usize) {
         let port = self.ports[i];
+        let log = self.dir.path().join(format!("node{i}.log"));
         let child = self.nodes[i].as_mut().expect("running");
         wait_for(&format!("node {i} to be healthy"), || {
-            assert!(child.try_wait().expect("wait").is_none(), "node {i} exited");
+            if let Some(status) = child.try_wait().expect("wait") {
+                panic!("node {i} exited ({status}):\n{}", tail(&log));
+            }
             http(port, "GET", "/v1/health", &[], b"").is_some_and(|(status, body)| {
                 status == 200 && json(&body)["success"]["data"]["epoch"].is_u64()
             })
